@@ -1,0 +1,163 @@
+#!/bin/bash
+# Obtain Debian's stock kernels (image + headers) for the test VM, through apt,
+# without installing them: a private sources file and list dir under
+# build/vm/apt, `apt-get download`, `dpkg -x` into build/vm/kernels/<short>/.
+#
+#   tests/vm/fetch-kernels.sh [6.1] [6.12]     (default: both)
+#
+# Idempotent: a kernel whose build/vm/kernels/<short>/env exists is left alone.
+# Writes build/vm/kernels/<short>/env with KVER, VMLINUZ, KDIR, MODDIR.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VM=${GP_VM_DIR:-$ROOT/build/vm}
+APT=$VM/apt
+KERNELS=$VM/kernels
+
+log() { echo "fetch-kernels: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+shorts=("$@")
+[ ${#shorts[@]} -gt 0 ] || shorts=(6.1 6.12)
+for s in "${shorts[@]}"; do
+	case $s in 6.1|6.12) ;; *) die "unknown kernel '$s' (6.1 or 6.12)";; esac
+done
+
+# Anything to do?
+need=()
+for s in "${shorts[@]}"; do
+	[ -f "$KERNELS/$s/env" ] || need+=("$s")
+done
+[ ${#need[@]} -gt 0 ] || { log "cached: ${shorts[*]}"; exit 0; }
+
+# ---- host tools ------------------------------------------------------------
+# The rest of the harness needs these too; install what is missing.
+missing=()
+command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' \
+	|| dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+command -v cpio >/dev/null || missing+=(cpio)
+command -v pahole >/dev/null || missing+=(dwarves)
+command -v depmod >/dev/null || missing+=(kmod)
+command -v dpkg-deb >/dev/null || die "dpkg-deb missing: this harness needs a Debian-like host"
+command -v xz >/dev/null || missing+=(xz-utils)
+command -v zstd >/dev/null || missing+=(zstd)
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] || die "missing host packages: ${missing[*]} (run as root or install them)"
+	log "installing host packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2 || true
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# ---- private apt -----------------------------------------------------------
+mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs"
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -f "$keyring" ] || die "$keyring missing (install debian-archive-keyring)"
+cat > "$APT/sources.list.new" <<SRC
+deb [signed-by=$keyring] http://deb.debian.org/debian bookworm main
+deb [signed-by=$keyring] http://deb.debian.org/debian bookworm-backports main
+SRC
+mv "$APT/sources.list.new" "$APT/sources.list"
+APTOPTS=(-o Dir::Etc::sourcelist="$APT/sources.list" -o Dir::Etc::sourceparts=-
+	-o Dir::State::Lists="$APT/lists" -o Dir::Cache="$APT/cache"
+	-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+	-o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+
+# Refresh the lists at most once a day (they are only needed to resolve names).
+stamp=$APT/lists/.updated
+if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; then
+	log "apt-get update (private lists in $APT)"
+	apt-get "${APTOPTS[@]}" update -qq >&2 || die "apt-get update failed"
+	touch "$stamp"
+fi
+
+# Depends of linux-image-amd64 in a suite -> concrete image package name.
+resolve_image() { # suite
+	local suite=$1 ver dep
+	# Candidate version of the metapackage in that suite.
+	ver=$(apt-cache "${APTOPTS[@]}" madison linux-image-amd64 |
+		awk -F'|' -v s="$suite/main" '$3 ~ s" " || $3 ~ s"$" {gsub(/ /,"",$2); print $2}' |
+		head -n1)
+	[ -n "$ver" ] || ver=$(apt-cache "${APTOPTS[@]}" madison linux-image-amd64 |
+		awk -F'|' -v s="$suite" 'index($3, " "s"/") {gsub(/ /,"",$2); print $2}' | head -n1)
+	[ -n "$ver" ] || die "no linux-image-amd64 in $suite"
+	dep=$(apt-cache "${APTOPTS[@]}" show "linux-image-amd64=$ver" |
+		sed -n 's/^Depends: //p' | head -n1 | tr ',' '\n' |
+		sed 's/^ *//; s/ .*//' | grep -E '^linux-image-[0-9].*-amd64(-unsigned)?$' | head -n1)
+	[ -n "$dep" ] || die "cannot resolve linux-image-amd64=$ver ($suite)"
+	echo "$dep"
+}
+
+fetch_one() { # short
+	local short=$1 suite img kabi dest
+	case $short in
+		6.1) suite=bookworm;;
+		6.12) suite=bookworm-backports;;
+	esac
+	img=$(resolve_image "$suite")
+	kabi=${img#linux-image-}; kabi=${kabi%-unsigned}   # e.g. 6.1.0-41-amd64
+	local base=${kabi%-amd64}                           # e.g. 6.1.0-41
+	log "$short: $img (suite $suite)"
+	local pkgs=("$img" "linux-headers-$kabi")
+	# linux-kbuild-6.1 (bookworm) or linux-kbuild-<base> (backports): take it and
+	# the -common package from the headers' Depends, which name them exactly.
+	local hdeps
+	hdeps=$(apt-cache "${APTOPTS[@]}" show "linux-headers-$kabi" | sed -n 's/^Depends: //p' | head -n1 |
+		tr ',' '\n' | sed 's/^ *//; s/ .*//')
+	local common kb
+	common=$(echo "$hdeps" | grep -E '^linux-headers-.*-common' | head -n1)
+	kb=$(echo "$hdeps" | grep -E '^linux-kbuild-' | head -n1)
+	[ -n "$common" ] || common=linux-headers-$base-common
+	[ -n "$kb" ] || kb=linux-kbuild-$base
+	pkgs+=("$common" "$kb")
+	log "$short: packages ${pkgs[*]}"
+	(cd "$APT/debs" && apt-get "${APTOPTS[@]}" download -qq "${pkgs[@]}" >&2) ||
+		die "apt-get download failed for ${pkgs[*]}"
+
+	dest=$KERNELS/$short
+	rm -rf "$dest.tmp"; mkdir -p "$dest.tmp/root"
+	local p f
+	for p in "${pkgs[@]}"; do
+		f=$(ls -t "$APT/debs/${p}_"*.deb | head -n1)
+		[ -f "$f" ] || die "no .deb for $p"
+		log "$short: unpacking $(basename "$f")"
+		dpkg-deb -x "$f" "$dest.tmp/root"
+	done
+	local r=$dest.tmp/root
+	local kver
+	kver=$(ls "$r/lib/modules" | head -n1)
+	[ -n "$kver" ] || die "$short: no /lib/modules in the image package"
+	local vmlinuz=$r/boot/vmlinuz-$kver
+	[ -f "$vmlinuz" ] || die "$short: $vmlinuz missing"
+	local kdir=$r/usr/src/linux-headers-$kver
+	[ -f "$kdir/Makefile" ] || die "$short: $kdir/Makefile missing"
+	# The headers' top Makefile includes the common tree by absolute path:
+	# point it at the unpacked copy.
+	sed -i "s|/usr/src/|$dest/root/usr/src/|g" "$kdir/Makefile"
+	# Some files are symlinks into /usr/lib/linux-kbuild-*; relative in Debian,
+	# but fix any absolute ones we find.
+	local l t
+	while IFS= read -r l; do
+		t=$(readlink "$l")
+		case $t in /usr/*) ln -sfn "$dest/root$t" "$l";; esac
+	done < <(find "$r/usr/src" "$r/usr/lib" -maxdepth 3 -type l 2>/dev/null)
+	# Build modules.dep for the image's modules (the package ships none).
+	depmod -b "$r" "$kver" 2>/dev/null || true
+	cat > "$dest.tmp/env" <<ENV
+# written by tests/vm/fetch-kernels.sh
+KSHORT=$short
+KPKG=$img
+KVER=$kver
+VMLINUZ=$dest/root/boot/vmlinuz-$kver
+KDIR=$dest/root/usr/src/linux-headers-$kver
+MODDIR=$dest/root/lib/modules/$kver
+ENV
+	rm -rf "$dest"
+	mv "$dest.tmp" "$dest"   # the paths written above already name $dest
+	log "$short: ready: $(sed -n 's/^KVER=//p' "$dest/env")"
+}
+
+for s in "${need[@]}"; do
+	fetch_one "$s"
+done
