@@ -1,0 +1,172 @@
+# ghostport top-level Makefile.
+#
+#   make                 build/ghostport (+ BPF object and skeleton)
+#   make static          build/static/ghostport and the static test programs
+#                        (what the test VM's initramfs carries)
+#   make asan            the same userspace built with ASan + UBSan in build/asan
+#   make kmod [KDIR=..]  the kernel module through the top-level Kbuild
+#   make test            every stage: unit, host end-to-end, VM; one summary line
+#   make test-unit | test-host | test-vm [KERNEL=6.1|6.12] | vm-shell KERNEL=..
+#   make run             install build deps if missing, build, run default policy
+#   make install [DESTDIR= PREFIX=]
+#
+# Conventions (so parts can be added without editing this file):
+#   userspace/*.c           -> build/libghostport.a, except main.c
+#   tests/unit/test_*.c     -> build/tests/unit/test_* (cmocka), linked with
+#                              libghostport.a
+#   tests/e2e/*.c           -> build/tests/e2e/<name> (test programs)
+#   tools/gen-tables.py     -> build/gen/ghost_table.c from data/*.csv
+
+VERSION		:= 0.1.0
+BUILD		?= build
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= bpftool
+ARCH		:= x86
+PYTHON		?= python3
+KDIR		?= /lib/modules/$(shell uname -r)/build
+
+# Extra flags for variants (asan, static) are passed down by recursion.
+VARIANT_CFLAGS	?=
+VARIANT_LDFLAGS	?=
+STATIC		?=
+
+CFLAGS		?= -O2 -g
+WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
+CPPFLAGS_ALL	:= -D_GNU_SOURCE -DGP_VERSION=\"$(VERSION)\" \
+		   -Iinclude -Iuserspace -I$(BUILD)/gen
+ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL)
+
+ifeq ($(STATIC),1)
+LIBS		:= -static -lbpf -lelf -lz -lzstd -lpthread
+else
+LIBS		:= -lbpf -lelf -lz -lpthread
+endif
+# The static libzstd is only needed if libelf was built with it.
+ifeq ($(STATIC),1)
+ifeq ($(wildcard /usr/lib/x86_64-linux-gnu/libzstd.a),)
+LIBS		:= -static -lbpf -lelf -lz -lpthread
+endif
+endif
+
+USER_SRCS	:= $(wildcard userspace/*.c)
+LIB_SRCS	:= $(filter-out userspace/main.c,$(USER_SRCS))
+LIB_OBJS	:= $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
+		   $(BUILD)/obj/ghost_table.o
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+E2E_SRCS	:= $(wildcard tests/e2e/*.c)
+E2E_BINS	:= $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_SRCS))
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
+DATA		:= $(wildcard data/*.csv)
+
+.PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run \
+	install clean bench e2e unit deps FORCE
+
+all: $(BUILD)/ghostport $(E2E_BINS)
+
+# ---- BPF ---------------------------------------------------------------
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		   -Ibpf/vmlinux/$(ARCH) -Iinclude -Ibpf
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/ghostport_abi.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp
+	@rm -f $@.tmp
+
+$(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+# ---- generated tables ---------------------------------------------------
+$(BUILD)/gen/ghost_table.c: tools/gen-tables.py $(DATA)
+	@mkdir -p $(@D)
+	$(PYTHON) tools/gen-tables.py --out $@ data
+
+$(BUILD)/obj/ghost_table.o: $(BUILD)/gen/ghost_table.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c $< -o $@
+
+# ---- userspace -----------------------------------------------------------
+$(BUILD)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/ghostport_abi.h $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libghostport.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ghostport: $(BUILD)/obj/main.o $(BUILD)/libghostport.a
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $^ $(LIBS)
+
+# ---- tests -------------------------------------------------------------
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
+		$(BUILD)/libghostport.a -lcmocka $(LIBS)
+
+E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
+$(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_abi.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(E2E_LIBS)
+
+unit: $(UNIT_BINS)
+e2e: $(E2E_BINS)
+
+# ---- variants ------------------------------------------------------------
+static:
+	$(MAKE) BUILD=build/static STATIC=1 build/static/ghostport \
+		$(patsubst $(BUILD)/%,build/static/%,$(E2E_BINS))
+
+asan:
+	$(MAKE) BUILD=build/asan \
+		VARIANT_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		VARIANT_LDFLAGS="-fsanitize=address,undefined" \
+		build/asan/ghostport $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_BINS))
+
+# ---- kernel module -----------------------------------------------------
+# KMOD_OUT: where the module is built (a copy of the sources, so one tree
+# can build for several kernels).  Default: build/kmod/<kernel release>.
+KREL		= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null || echo unknown)
+KMOD_OUT	?= $(abspath $(BUILD))/kmod/$(KREL)
+
+kmod:
+	@test -d "$(KDIR)" || { echo "ghostport: KDIR=$(KDIR) is not a kernel build directory (install linux-headers-$$(uname -r) or pass KDIR=)" >&2; exit 1; }
+	@mkdir -p $(KMOD_OUT)
+	cp -r Kbuild kmod include $(KMOD_OUT)/
+	$(MAKE) -C $(KDIR) M=$(KMOD_OUT) GP_VERSION=$(VERSION) modules
+	@echo "ghostport: module at $(KMOD_OUT)/kmod/ghostport.ko"
+
+# ---- running and testing ---------------------------------------------------
+deps:
+	tools/install-deps.sh
+
+run: deps all
+	$(BUILD)/ghostport run
+
+test:
+	tests/run-all.sh
+
+test-unit:
+	tests/run-all.sh unit
+
+test-host:
+	tests/run-all.sh host
+
+test-vm:
+	tests/run-all.sh vm $(if $(KERNEL),--kernel $(KERNEL))
+
+vm-shell: static
+	tests/vm/run.sh --shell --kernel $(or $(KERNEL),6.1)
+
+bench: all
+	bench/run.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/ghostport $(DESTDIR)$(or $(PREFIX),/usr/local)/sbin/ghostport
+
+clean:
+	rm -rf build

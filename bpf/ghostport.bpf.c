@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * ghostport.bpf.c - watch binds to ports on the blocklist.
+ *
+ * Three audit attach modes feed one ring buffer with struct gp_event
+ * (include/ghostport_abi.h):
+ *   fentry: fexit on inet_bind/inet6_bind: one program sees both the
+ *           requested address (its arguments) and the return code;
+ *   kprobe: kprobe stashes the request per thread, kretprobe adds the
+ *           return code and emits;
+ *   cgroup: cgroup sock_addr bind4/bind6 on the cgroup v2 root stash the
+ *           request; post_bind4/6 emits it with ret 0, and the bind
+ *           syscall's exit tracepoint emits it with the error otherwise.
+ * The userspace loader autoloads only the programs of the chosen mode.
+ *
+ * Kept minimal and flat: the decision here is one array lookup by port;
+ * names, formatting and policy text live in userspace.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "ghostport_abi.h"
+
+#define AF_INET		2
+#define AF_INET6	10
+#define SOCK_RAW	3
+#define PF_KTHREAD	0x00200000
+#define MAX_STASH	8192
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Blocklist: rule per port, written by userspace through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GP_NR_PORTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u32);
+} gp_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);	/* resized by the loader */
+} gp_events SEC(".maps");
+
+/* Per-CPU counters: [0] events submitted, [1] events dropped (no room). */
+#define GP_CNT_EVENTS	0
+#define GP_CNT_DROPS	1
+#define GP_CNT_MAX	2
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GP_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} gp_counters SEC(".maps");
+
+/* Requests waiting for their outcome (kprobe and cgroup modes), by tid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_STASH);
+	__type(key, __u32);
+	__type(value, struct gp_event);
+} gp_stash SEC(".maps");
+
+/* Scratch record: too big for the 512-byte stack next to everything else. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gp_event);
+} gp_scratch SEC(".maps");
+
+/* Run-time configuration, written by userspace through the mmaped .bss. */
+struct gp_conf gp_conf = {};
+/* Requests in gp_stash: lets the exit paths skip the lookup when zero. */
+__s64 gp_pending = 0;
+
+/* Pre-6.6 layout of the inet_sock flag bits, for CO-RE. */
+struct inet_sock___old {
+	__u8 freebind:1;
+	__u8 transparent:1;
+	__u8 bind_address_no_port:1;
+} __attribute__((preserve_access_index));
+
+enum inet_flags___new {
+	INET_FLAGS_FREEBIND___new = 0,
+	INET_FLAGS_TRANSPARENT___new = 0,
+	INET_FLAGS_BIND_ADDRESS_NO_PORT___new = 0,
+};
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&gp_counters, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u32 proto_bit(__u16 protocol, __u16 type)
+{
+	if (type == SOCK_RAW)
+		return GP_PROTO_OTHER;
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return GP_PROTO_TCP;
+	case IPPROTO_UDP:
+		return GP_PROTO_UDP;
+	case IPPROTO_SCTP:
+		return GP_PROTO_SCTP;
+	default:
+		return GP_PROTO_OTHER;
+	}
+}
+
+/*
+ * The one decision on the hot path: is this port/protocol listed?  Returns
+ * the verdict for the event, or -1 when nothing is to be reported.
+ */
+static __always_inline int classify(__u16 port, __u16 protocol, __u16 type,
+				    __u8 *flags)
+{
+	__u32 key = port;
+	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
+
+	if (rule && (GP_RULE_AUDIT(*rule) & proto_bit(protocol, type))) {
+		*flags |= GP_EF_LISTED;
+		return GP_VERDICT_AUDIT;
+	}
+	if (gp_conf.flags & GP_CONF_ALL)
+		return GP_VERDICT_NONE;
+	return -1;
+}
+
+static __always_inline void fill_task(struct gp_event *e)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ugid = bpf_get_current_uid_gid();
+	struct file *exe;
+
+	e->magic = GP_ABI_MAGIC;
+	e->version = GP_ABI_VERSION;
+	e->size = sizeof(*e);
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->valid |= GP_VF_PPID | GP_VF_CGROUP;
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		e->flags |= GP_EF_KERNEL;
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe) {
+		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
+		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		e->valid |= GP_VF_EXE;
+	}
+}
+
+static __always_inline __u8 read_opts(struct sock *sk)
+{
+	struct inet_sock *inet = (struct inet_sock *)sk;
+	__u8 opts = 0;
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuse))
+		opts |= GP_OPT_REUSEADDR;
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuseport))
+		opts |= GP_OPT_REUSEPORT;
+
+	if (bpf_core_field_exists(inet->inet_flags)) {
+		unsigned long f = BPF_CORE_READ(inet, inet_flags);
+		int fb = bpf_core_enum_value(enum inet_flags___new,
+					     INET_FLAGS_FREEBIND___new);
+		int tr = bpf_core_enum_value(enum inet_flags___new,
+					     INET_FLAGS_TRANSPARENT___new);
+		int np = bpf_core_enum_value(enum inet_flags___new,
+				INET_FLAGS_BIND_ADDRESS_NO_PORT___new);
+
+		if (f & (1UL << (fb & 63)))
+			opts |= GP_OPT_FREEBIND;
+		if (f & (1UL << (tr & 63)))
+			opts |= GP_OPT_TRANSPARENT;
+		if (f & (1UL << (np & 63)))
+			opts |= GP_OPT_BIND_NO_PORT;
+	} else {
+		struct inet_sock___old *old = (void *)sk;
+
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, freebind))
+			opts |= GP_OPT_FREEBIND;
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, transparent))
+			opts |= GP_OPT_TRANSPARENT;
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, bind_address_no_port))
+			opts |= GP_OPT_BIND_NO_PORT;
+	}
+	return opts;
+}
+
+static __always_inline void fill_sock(struct gp_event *e, struct sock *sk)
+{
+	e->sock_type = BPF_CORE_READ(sk, sk_type);
+	e->protocol = BPF_CORE_READ(sk, sk_protocol);
+	e->ifindex = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
+	e->netns_ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	e->opts = read_opts(sk);
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock))
+		e->flags |= GP_EF_KERNEL;
+	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_TYPE;
+}
+
+static __always_inline bool is_v4mapped(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0x0000ffff);
+}
+
+static __always_inline void submit(const struct gp_event *e)
+{
+	struct gp_event *out;
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	out = bpf_ringbuf_reserve(&gp_events, sizeof(*out), 0);
+	if (!out) {
+		count(GP_CNT_DROPS);
+		return;
+	}
+	__builtin_memcpy(out, e, sizeof(*out));
+	/* Batch wake-ups: only once enough is queued; the reader's poll
+	 * timeout bounds the delay for the rest. */
+	if (bpf_ringbuf_query(&gp_events, BPF_RB_AVAIL_DATA) >=
+	    gp_conf.wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(out, flags);
+	count(GP_CNT_EVENTS);
+}
+
+static __always_inline struct gp_event *scratch(void)
+{
+	__u32 zero = 0;
+	struct gp_event *e = bpf_map_lookup_elem(&gp_scratch, &zero);
+
+	if (e)
+		__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/*
+ * Build the record for a bind request seen from inside inet_bind or
+ * inet6_bind (fentry and kprobe modes).  addr_len is checked before each
+ * read: a short sockaddr still gives a well-formed record.
+ */
+static __always_inline struct gp_event *
+build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
+		__u16 family, __u8 source)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct gp_event *e;
+	__u16 protocol, type;
+	__be16 nport = 0;
+	__u8 flags = 0;
+	int verdict;
+
+	if (!sk || addr_len < 4)
+		return NULL;
+	bpf_probe_read_kernel(&nport, sizeof(nport),
+			      &((struct sockaddr_in *)uaddr)->sin_port);
+	protocol = BPF_CORE_READ(sk, sk_protocol);
+	type = BPF_CORE_READ(sk, sk_type);
+	verdict = classify(bpf_ntohs(nport), protocol, type, &flags);
+	if (verdict < 0)
+		return NULL;
+
+	e = scratch();
+	if (!e)
+		return NULL;
+	e->port = bpf_ntohs(nport);
+	e->verdict = verdict;
+	e->flags = flags;
+	e->source = source;
+	e->family = family;
+	if (family == AF_INET && addr_len >= sizeof(struct sockaddr_in)) {
+		bpf_probe_read_kernel(e->addr, 4,
+			&((struct sockaddr_in *)uaddr)->sin_addr);
+	} else if (family == AF_INET6 &&
+		   addr_len >= sizeof(struct sockaddr_in6)) {
+		bpf_probe_read_kernel(e->addr, 16,
+			&((struct sockaddr_in6 *)uaddr)->sin6_addr);
+		if (is_v4mapped(e->addr))
+			e->flags |= GP_EF_V4MAPPED;
+	}
+	fill_task(e);
+	fill_sock(e, sk);
+	return e;
+}
+
+/* ---- fentry mode: fexit sees the arguments and the return value ---- */
+
+static __always_inline int on_fexit(struct socket *sock,
+				    struct sockaddr *uaddr, int addr_len,
+				    int ret, __u16 family)
+{
+	struct gp_event *e;
+
+	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_FENTRY);
+	if (!e)
+		return 0;
+	e->ret = ret;
+	e->valid |= GP_VF_RET;
+	submit(e);
+	return 0;
+}
+
+SEC("fexit/inet_bind")
+int BPF_PROG(gp_fexit_inet_bind, struct socket *sock, struct sockaddr *uaddr,
+	     int addr_len, int ret)
+{
+	return on_fexit(sock, uaddr, addr_len, ret, AF_INET);
+}
+
+SEC("fexit/inet6_bind")
+int BPF_PROG(gp_fexit_inet6_bind, struct socket *sock,
+	     struct sockaddr *uaddr, int addr_len, int ret)
+{
+	return on_fexit(sock, uaddr, addr_len, ret, AF_INET6);
+}
+
+/* ---- kprobe mode: stash at entry, emit at return ---- */
+
+static __always_inline int stash(__u32 tid, const struct gp_event *e)
+{
+	if (bpf_map_update_elem(&gp_stash, &tid, e, BPF_ANY)) {
+		count(GP_CNT_DROPS);
+		return -1;
+	}
+	__sync_fetch_and_add(&gp_pending, 1);
+	return 0;
+}
+
+static __always_inline void unstash(__u32 tid)
+{
+	if (!bpf_map_delete_elem(&gp_stash, &tid))
+		__sync_fetch_and_add(&gp_pending, -1);
+}
+
+/* The outcome of this thread's stashed request: emit it with ret. */
+static __always_inline int on_outcome(int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct gp_event *e = bpf_map_lookup_elem(&gp_stash, &tid);
+
+	if (!e)
+		return 0;
+	e->ret = ret;
+	e->valid |= GP_VF_RET;
+	submit(e);
+	unstash(tid);
+	return 0;
+}
+
+
+static __always_inline int on_kprobe(struct socket *sock,
+				     struct sockaddr *uaddr, int addr_len,
+				     __u16 family)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct gp_event *e;
+
+	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_KPROBE);
+	if (e)
+		stash(tid, e);
+	return 0;
+}
+
+SEC("kprobe/inet_bind")
+int BPF_KPROBE(gp_kprobe_inet_bind, struct socket *sock,
+	       struct sockaddr *uaddr, int addr_len)
+{
+	return on_kprobe(sock, uaddr, addr_len, AF_INET);
+}
+
+SEC("kretprobe/inet_bind")
+int BPF_KRETPROBE(gp_kretprobe_inet_bind, int ret)
+{
+	return on_outcome(ret);
+}
+
+SEC("kprobe/inet6_bind")
+int BPF_KPROBE(gp_kprobe_inet6_bind, struct socket *sock,
+	       struct sockaddr *uaddr, int addr_len)
+{
+	return on_kprobe(sock, uaddr, addr_len, AF_INET6);
+}
+
+SEC("kretprobe/inet6_bind")
+int BPF_KRETPROBE(gp_kretprobe_inet6_bind, int ret)
+{
+	return on_outcome(ret);
+}
+
+/* ---- cgroup mode: sock_addr hooks inside inet_bind ---- */
+
+/*
+ * A request left in the stash by an earlier bind of this thread never got
+ * an outcome (a failed bind outside the bind syscall: io_uring, kernel):
+ * emit it now with the return code unknown rather than lose it.
+ */
+static __always_inline void flush_stale(__u32 tid)
+{
+	struct gp_event *old = bpf_map_lookup_elem(&gp_stash, &tid);
+
+	if (!old)
+		return;
+	submit(old);
+	unstash(tid);
+}
+
+static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
+					  __u16 family)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u16 port = bpf_ntohs(ctx->user_port);
+	struct bpf_sock *bsk = ctx->sk;
+	struct gp_event *e;
+	__u8 flags = 0;
+	int verdict;
+
+	verdict = classify(port, ctx->protocol, ctx->type, &flags);
+	if (verdict < 0)
+		return 1;
+	e = scratch();
+	if (!e)
+		return 1;
+	e->port = port;
+	e->verdict = verdict;
+	e->flags = flags;
+	e->source = GP_SRC_CGROUP;
+	e->family = family;
+	if (family == AF_INET) {
+		__u32 a = ctx->user_ip4;
+
+		__builtin_memcpy(e->addr, &a, 4);
+	} else {
+		__u32 a[4];
+
+		a[0] = ctx->user_ip6[0];
+		a[1] = ctx->user_ip6[1];
+		a[2] = ctx->user_ip6[2];
+		a[3] = ctx->user_ip6[3];
+		__builtin_memcpy(e->addr, a, 16);
+		if (is_v4mapped(e->addr))
+			e->flags |= GP_EF_V4MAPPED;
+	}
+	fill_task(e);
+	if (bsk)
+		fill_sock(e, (struct sock *)bsk);
+	if (gp_pending)
+		flush_stale(tid);
+	stash(tid, e);
+	return 1;
+}
+
+SEC("cgroup/bind4")
+int gp_cgroup_bind4(struct bpf_sock_addr *ctx)
+{
+	return on_cgroup_bind(ctx, AF_INET);
+}
+
+SEC("cgroup/bind6")
+int gp_cgroup_bind6(struct bpf_sock_addr *ctx)
+{
+	return on_cgroup_bind(ctx, AF_INET6);
+}
+
+/* The bind succeeded: post_bind runs only after the port is taken. */
+static __always_inline int on_post_bind(void)
+{
+	if (gp_pending)
+		on_outcome(0);
+	return 1;
+}
+
+SEC("cgroup/post_bind4")
+int gp_cgroup_post_bind4(struct bpf_sock *sk)
+{
+	return on_post_bind();
+}
+
+SEC("cgroup/post_bind6")
+int gp_cgroup_post_bind6(struct bpf_sock *sk)
+{
+	return on_post_bind();
+}
+
+/* The bind failed after the hook: the syscall's exit carries the error. */
+SEC("tracepoint/syscalls/sys_exit_bind")
+int gp_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
+{
+	/* Every bind syscall passes here: one load when nothing waits. */
+	if (gp_pending)
+		on_outcome((int)ctx->ret);
+	return 0;
+}

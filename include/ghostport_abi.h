@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * ghostport_abi.h - the one event ABI shared by every ghostport producer
+ * (the BPF programs in bpf/, the kernel module in kmod/) and the reader in
+ * userspace/.
+ *
+ * Rules of this file:
+ *  - records are fixed-size and naturally aligned, with explicit padding, so
+ *    the same bytes mean the same thing whoever wrote them;
+ *  - every record starts with magic/version/size, and the reader refuses a
+ *    record whose header it does not know instead of guessing;
+ *  - a change to the layout bumps GP_ABI_VERSION; the static asserts at the
+ *    bottom catch an accidental change at compile time in all three builds.
+ *
+ * Types: the __u8.. __u64 family, which vmlinux.h (BPF), <linux/types.h>
+ * (kernel and userspace) all provide.  Include the right one first.
+ */
+#ifndef GHOSTPORT_ABI_H
+#define GHOSTPORT_ABI_H
+
+#define GP_ABI_MAGIC		0x54524750U	/* "GPRT" little endian */
+#define GP_ABI_VERSION		1
+#define GP_COMM_LEN		16
+#define GP_NR_PORTS		65536
+
+/* Where an event came from (gp_event.source). */
+enum gp_source {
+	GP_SRC_UNKNOWN	= 0,
+	GP_SRC_FENTRY	= 1,	/* BPF fexit on inet_bind/inet6_bind */
+	GP_SRC_KPROBE	= 2,	/* BPF kprobe/kretprobe */
+	GP_SRC_CGROUP	= 3,	/* BPF cgroup sock_addr bind4/bind6 */
+	GP_SRC_KMOD	= 4,	/* ghostport.ko kprobes */
+	GP_SRC_LSM	= 5,	/* BPF LSM socket_bind (enforcement) */
+	GP_SRC_MAX
+};
+
+/* What happened to the bind (gp_event.verdict). */
+enum gp_verdict {
+	GP_VERDICT_NONE		= 0,	/* unlisted port, reported by --all */
+	GP_VERDICT_AUDIT	= 1,	/* listed, allowed, reported */
+	GP_VERDICT_DENY		= 2,	/* listed, refused with gp_event.deny_errno */
+	GP_VERDICT_EXEMPT	= 3,	/* listed, deny rule, but exempted */
+	GP_VERDICT_MAX
+};
+
+/* gp_event.flags */
+#define GP_EF_KERNEL		(1U << 0) /* bind made by the kernel itself */
+#define GP_EF_V4MAPPED		(1U << 1) /* AF_INET6 socket, ::ffff:a.b.c.d */
+#define GP_EF_LISTED		(1U << 2) /* port/proto is on the blocklist */
+
+/*
+ * gp_event.valid: which optional fields the producer could see.  A field
+ * whose bit is clear is "unknown" (JSON null), never a silent zero.
+ */
+#define GP_VF_RET		(1U << 0)
+#define GP_VF_PPID		(1U << 1)
+#define GP_VF_NETNS		(1U << 2)
+#define GP_VF_IFINDEX		(1U << 3)
+#define GP_VF_OPTS		(1U << 4)
+#define GP_VF_EXE		(1U << 5) /* exe_ino/exe_dev */
+#define GP_VF_CGROUP		(1U << 6)
+#define GP_VF_TYPE		(1U << 7) /* sock_type */
+
+/* gp_event.opts: socket options in force at bind time. */
+#define GP_OPT_REUSEADDR	(1U << 0)
+#define GP_OPT_REUSEPORT	(1U << 1)
+#define GP_OPT_FREEBIND		(1U << 2)
+#define GP_OPT_TRANSPARENT	(1U << 3)
+#define GP_OPT_BIND_NO_PORT	(1U << 4) /* IP_BIND_ADDRESS_NO_PORT */
+
+/*
+ * One bind attempt.  128 bytes, 8-byte aligned.  Addresses are in network
+ * byte order as the kernel holds them; the port is in host byte order.
+ * For AF_INET the address is in addr[0..3] and addr[4..15] are zero.
+ */
+struct gp_event {
+	__u32 magic;		/* GP_ABI_MAGIC */
+	__u16 version;		/* GP_ABI_VERSION */
+	__u16 size;		/* sizeof(struct gp_event) */
+	__u64 ts_ns;		/* CLOCK_BOOTTIME, ns */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 ppid;		/* tgid of real_parent */
+	__u32 uid;
+	__u32 gid;
+	__u32 netns_ino;
+	__u64 cgroup_id;	/* cgroup v2 id of the task */
+	__s32 ret;		/* bind() result, valid with GP_VF_RET */
+	__u32 ifindex;		/* sk_bound_dev_if, 0 = any */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 port;		/* host byte order */
+	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 protocol;		/* IPPROTO_TCP, _UDP, _SCTP, _RAW ... */
+	__u8  addr[16];
+	__u8  verdict;		/* enum gp_verdict */
+	__u8  source;		/* enum gp_source */
+	__u8  flags;		/* GP_EF_* */
+	__u8  opts;		/* GP_OPT_* */
+	__u16 valid;		/* GP_VF_* */
+	__u16 deny_errno;	/* positive errno when verdict is DENY */
+	__u64 exe_ino;		/* inode of the task's executable */
+	__u32 exe_dev;		/* its st_dev (kernel dev_t encoding) */
+	__u32 __pad0;
+	char  comm[GP_COMM_LEN]; /* raw bytes, NUL padded, may hold anything */
+	__u64 __reserved;	/* zero; room for a v1-compatible addition */
+};
+
+/*
+ * Blocklist: an array of GP_NR_PORTS __u32 rules, indexed by port, so an
+ * unlisted port costs one lookup.  A rule of 0 means "not listed".
+ */
+#define GP_PROTO_TCP		(1U << 0)
+#define GP_PROTO_UDP		(1U << 1)
+#define GP_PROTO_SCTP		(1U << 2)
+#define GP_PROTO_OTHER		(1U << 3) /* raw and anything else */
+#define GP_PROTO_ALL		0x0fU
+
+#define GP_RULE_AUDIT(protos)	((__u32)(protos) & GP_PROTO_ALL)
+#define GP_RULE_DENY_SHIFT	8	/* bits 8..11: deny per protocol */
+#define GP_RULE_ERRNO_SHIFT	16	/* bits 16..23: errno for deny, 0=EPERM */
+#define GP_RULE_DENY(r)		(((r) >> GP_RULE_DENY_SHIFT) & GP_PROTO_ALL)
+#define GP_RULE_ERRNO(r)	(((r) >> GP_RULE_ERRNO_SHIFT) & 0xffU)
+
+/* Configuration shared with producers (one record). */
+#define GP_CONF_ALL		(1U << 0) /* report unlisted binds too */
+#define GP_CONF_ENFORCE		(1U << 1) /* deny rules are applied */
+
+struct gp_conf {
+	__u32 flags;		/* GP_CONF_* */
+	__u32 wakeup_bytes;	/* ring data that forces a wake-up */
+};
+
+/* Compile-time layout checks, in every build that includes this file. */
+#define GP_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define GP_OFFSETOF(t, m) __builtin_offsetof(t, m)
+GP_ABI_ASSERT(sizeof(struct gp_event) == 128, "gp_event must be 128 bytes");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, ts_ns) == 8, "ts_ns offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, cgroup_id) == 40, "cgroup_id offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, ret) == 48, "ret offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, family) == 56, "family offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, addr) == 64, "addr offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, verdict) == 80, "verdict offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, valid) == 84, "valid offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, exe_ino) == 88, "exe_ino offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, comm) == 104, "comm offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, __reserved) == 120, "reserved offset");
+GP_ABI_ASSERT(sizeof(struct gp_conf) == 8, "gp_conf must be 8 bytes");
+
+#endif /* GHOSTPORT_ABI_H */

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - command dispatch: run, list, version, help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "ghostport_abi.h"
+#include "list.h"
+#include "run.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ghostport COMMAND [OPTIONS]\n"
+"Audit and block binds to ghost ports: well-known ports IANA assigned to\n"
+"services that no longer exist.\n"
+"\n"
+"Commands:\n"
+"  run       watch binds and stream events (ghostport run --help)\n"
+"  list      print the effective blocklist with IANA names and reasons\n"
+"  version   print the version and the event ABI version\n"
+"  help      this help\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "run"))
+		return gp_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "list"))
+		return gp_cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("ghostport %s (event ABI %d)\n", GP_VERSION,
+		       GP_ABI_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "ghostport: unknown command \"%s\" (see ghostport --help)\n",
+		cmd);
+	return 2;
+}

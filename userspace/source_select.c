@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * source_select.c - choose the attach mode.  `auto` tries, in order,
+ * fentry (cheapest, sees everything), kprobe, cgroup (works where tracing
+ * is compiled out or locked down), then the kernel module if it is loaded,
+ * and explains on stderr why each better mode was not taken.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "source.h"
+
+struct mode {
+	const char *name;
+	int id;
+};
+
+static const struct mode modes[] = {
+	{ "fentry", GP_SRC_FENTRY },
+	{ "kprobe", GP_SRC_KPROBE },
+	{ "cgroup", GP_SRC_CGROUP },
+	{ "kmod", GP_SRC_KMOD },
+};
+
+#define NMODES (sizeof(modes) / sizeof(modes[0]))
+
+static struct gp_source *open_one(int id, const struct gp_source_opts *o,
+				  char *err, size_t errlen)
+{
+	if (id == GP_SRC_KMOD)
+		return gp_source_kmod_open(o, err, errlen);
+	return gp_source_bpf_open(id, o, err, errlen);
+}
+
+struct gp_source *gp_open_source(const char *name,
+				 const struct gp_source_opts *o)
+{
+	char err[512];
+	struct gp_source *s;
+	size_t i;
+
+	if (strcmp(name, "auto")) {
+		for (i = 0; i < NMODES; i++) {
+			if (strcmp(name, modes[i].name))
+				continue;
+			s = open_one(modes[i].id, o, err, sizeof(err));
+			if (!s)
+				fprintf(stderr, "ghostport: source %s: %s\n",
+					name, err);
+			return s;
+		}
+		fprintf(stderr,
+			"ghostport: unknown source \"%s\" (auto, fentry, kprobe, cgroup, kmod)\n",
+			name);
+		return NULL;
+	}
+	for (i = 0; i < NMODES; i++) {
+		/* The module is a fallback only when someone loaded it. */
+		if (modes[i].id == GP_SRC_KMOD && access("/dev/ghostport", F_OK)) {
+			fprintf(stderr,
+				"ghostport: source kmod unavailable: /dev/ghostport not present (module not loaded)\n");
+			continue;
+		}
+		s = open_one(modes[i].id, o, err, sizeof(err));
+		if (s) {
+			fprintf(stderr, "ghostport: source %s selected\n",
+				modes[i].name);
+			return s;
+		}
+		fprintf(stderr, "ghostport: source %s unavailable: %s\n",
+			modes[i].name, err);
+	}
+	fprintf(stderr, "ghostport: no attach mode works on this kernel\n");
+	return NULL;
+}
