@@ -1,0 +1,56 @@
+#!/bin/sh
+# gp-min-results: 1
+# gp-timeout: 420
+# End-to-end bind test once per attach mode, and every mode's events compared
+# field for field with fentry's (tests/e2e/gp_e2e.c prints the result lines).
+# With /gp/ghostport.ko: the same for the kernel module.
+S=${GP_STAGE:-vm-unknown}
+GP=/gp/bin/ghostport
+E2E=/gp/bin/gp_e2e
+
+if [ ! -x "$E2E" ]; then
+	echo "SKIP $S/e2e: gp_e2e not in the guest (tests/e2e/gp_e2e.c not built by make static)"
+	exit 0
+fi
+if [ ! -x "$GP" ]; then
+	echo "FAIL $S/e2e: /gp/bin/ghostport missing"
+	exit 0
+fi
+
+run_mode() { # mode
+	echo "# e2e: source $1"
+	"$E2E" run --ghostport "$GP" --source "$1" --prefix "$S/$1" --dump "/tmp/ev-$1.jsonl"
+	rc=$?
+	[ $rc = 0 ] || echo "# gp_e2e run --source $1: exit $rc"
+}
+compare() { # mode
+	if [ ! -s /tmp/ev-fentry.jsonl ] || [ ! -s "/tmp/ev-$1.jsonl" ]; then
+		echo "FAIL $S/compare-$1-fentry: no events to compare (fentry or $1 run produced none)"
+		return
+	fi
+	"$E2E" compare --prefix "$S/compare-$1-fentry" /tmp/ev-fentry.jsonl "/tmp/ev-$1.jsonl"
+}
+
+for m in fentry kprobe cgroup; do
+	run_mode $m
+done
+compare kprobe
+compare cgroup
+
+if [ -f /gp/ghostport.ko ]; then
+	if insmod /gp/ghostport.ko 2>/tmp/insmod.err; then
+		echo "PASS $S/kmod/insmod"
+		run_mode kmod
+		compare kmod
+		if rmmod ghostport 2>/tmp/rmmod.err; then
+			echo "PASS $S/kmod/rmmod"
+		else
+			echo "FAIL $S/kmod/rmmod: $(cat /tmp/rmmod.err)"
+		fi
+	else
+		echo "FAIL $S/kmod/insmod: $(cat /tmp/insmod.err)"
+	fi
+else
+	echo "SKIP $S/kmod/e2e: no ghostport.ko in the guest (module not built for $GP_KERNEL)"
+fi
+exit 0

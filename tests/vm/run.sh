@@ -1,0 +1,211 @@
+#!/bin/bash
+# ghostport test VM: run the suite on Debian's stock kernels under qemu.
+#
+#   tests/vm/run.sh [--kernel 6.1|6.12|all] [--timeout S] [--verbose]
+#   tests/vm/run.sh --shell [--kernel 6.1|6.12]
+#
+# Per kernel: fetch (cached) -> `make static` (once) -> `make kmod` against the
+# kernel's headers -> initramfs -> boot under qemu -> result lines.
+# Prints the guest's result lines (already prefixed vm-<short>/...) and its own:
+#   PASS|FAIL vm-<short>/boot           kernel booted and reached /init
+#   FAIL      vm-<short>/timeout        the guest hung (killed after --timeout)
+#   PASS|FAIL vm-<short>/results-count  guest's count == lines received >= minimum
+#   PASS|FAIL vm-<short>/kernel-log     no BUG/WARNING/Oops/... in the guest kernel log
+# Logs: build/vm/logs/<short>/{console.log,dmesg.log,kmod-build.log}.
+# Exits non-zero on any FAIL.  See docs/testing-vm.md.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VM=${GP_VM_DIR:-$ROOT/build/vm}
+HERE=$ROOT/tests/vm
+cd "$ROOT" || exit 2
+
+kernel=all
+shell=0
+tmo=${GP_VM_TIMEOUT:-600}
+verbose=${GP_VM_VERBOSE:-0}
+while [ $# -gt 0 ]; do
+	case $1 in
+		--kernel) kernel=${2:?--kernel needs a value}; shift 2;;
+		--kernel=*) kernel=${1#*=}; shift;;
+		--shell) shell=1; shift;;
+		--timeout) tmo=${2:?--timeout needs seconds}; shift 2;;
+		--timeout=*) tmo=${1#*=}; shift;;
+		-v|--verbose) verbose=1; shift;;
+		-h|--help) sed -n '2,17p' "$0"; exit 0;;
+		*) echo "run.sh: unknown argument '$1'" >&2; exit 2;;
+	esac
+done
+case $kernel in
+	all) kernels=(6.1 6.12);;
+	6.1|6.12) kernels=("$kernel");;
+	*) echo "run.sh: unknown kernel '$kernel' (6.1, 6.12 or all)" >&2; exit 2;;
+esac
+if [ $shell = 1 ] && [ ${#kernels[@]} != 1 ]; then
+	kernels=(6.1)
+fi
+
+fails=0
+say() { # a result line; counts FAILs
+	echo "$*"
+	case $* in FAIL\ *) fails=$((fails + 1));; esac
+}
+info() { echo "# $*"; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+tail_reason() { # file: last lines squeezed into one
+	tail -n "${2:-5}" "$1" 2>/dev/null | tr '\n\t' '  ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-600
+}
+
+t_all=$(now)
+mkdir -p "$VM/logs"
+
+# ---- kernels ----------------------------------------------------------------
+if ! "$HERE/fetch-kernels.sh" "${kernels[@]}" > "$VM/logs/fetch.log" 2>&1; then
+	for k in "${kernels[@]}"; do
+		say "FAIL vm-$k/fetch: $(tail_reason "$VM/logs/fetch.log" 3) (log: $VM/logs/fetch.log)"
+	done
+	exit 1
+fi
+
+# ---- the project's static binaries (once) -------------------------------------
+t0=$(now)
+if make -s static > "$VM/logs/static-build.log" 2>&1; then
+	info "vm: make static: $(secs "$t0" "$(now)") s"
+else
+	say "FAIL vm/static-build: $(tail_reason "$VM/logs/static-build.log" 4) (log: $VM/logs/static-build.log)"
+fi
+
+# Minimum number of result lines a complete run yields: init's own (1) plus
+# each guest.d script's `# gp-min-results: N` (default 1).
+min_results=1
+for f in "$HERE"/guest.d/*.sh; do
+	[ -f "$f" ] || continue
+	m=$(sed -n 's/^# *gp-min-results: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
+	min_results=$((min_results + ${m:-1}))
+done
+
+accel=(-accel tcg)
+if [ -w /dev/kvm ]; then
+	accel=(-enable-kvm -cpu host)
+fi
+
+run_kernel() { # short
+	local k=$1 t0 t1 logs envf kdir
+	logs=$VM/logs/$k
+	rm -rf "$logs"; mkdir -p "$logs"
+	envf=$VM/kernels/$k/env
+	# shellcheck disable=SC1090
+	KDIR=; VMLINUZ=; KVER=; . "$envf"
+	t0=$(now)
+
+	# -- the module, with the documented target, against this kernel's headers
+	local kout=$VM/kmod/$k
+	rm -rf "$kout"
+	if [ ! -f "$ROOT/Kbuild" ]; then
+		say "SKIP vm-$k/kmod-build: no top-level Kbuild in the tree"
+	elif make -s kmod KDIR="$KDIR" KMOD_OUT="$kout" > "$logs/kmod-build.log" 2>&1 &&
+		[ -n "$(find "$kout" -name ghostport.ko 2>/dev/null)" ]; then
+		say "PASS vm-$k/kmod-build"
+	else
+		say "FAIL vm-$k/kmod-build: $(tail_reason "$logs/kmod-build.log" 6) (log: $logs/kmod-build.log)"
+		rm -rf "$kout"   # the guest runs without it; the kmod tests SKIP
+	fi
+
+	# -- initramfs
+	if ! "$HERE/build-initramfs.sh" "$k" > "$logs/initramfs.log" 2>&1; then
+		say "FAIL vm-$k/initramfs: $(tail_reason "$logs/initramfs.log" 3) (log: $logs/initramfs.log)"
+		return
+	fi
+	[ "$verbose" = 1 ] && cat "$logs/initramfs.log"
+
+	local append="console=ttyS0 quiet panic=-1 lsm=lockdown,capability,landlock,bpf"
+	local qemu=(qemu-system-x86_64 -m 1024 -smp 2 "${accel[@]}"
+		-kernel "$VMLINUZ" -initrd "$VM/initramfs-$k.cpio.gz"
+		-display none -no-reboot -nodefaults)
+
+	if [ $shell = 1 ]; then
+		info "booting $k ($KVER) to a shell; leave with 'exit' (or Ctrl-A x)"
+		exec "${qemu[@]}" -serial mon:stdio -append "$append gp.shell"
+	fi
+
+	# -- boot and run the suite
+	local t_boot rc
+	t_boot=$(now)
+	if [ "$verbose" = 1 ]; then
+		timeout -k 5 "$tmo" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
+			< /dev/null 2>&1 | tee "$logs/console.log"
+		rc=${PIPESTATUS[0]}
+	else
+		timeout -k 5 "$tmo" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
+			< /dev/null > "$logs/console.log" 2>&1
+		rc=$?
+	fi
+	t1=$(now)
+
+	local clean=$logs/console.txt
+	tr -d '\r' < "$logs/console.log" > "$clean"
+	sed -n '/^@@GP-DMESG-BEGIN@@$/,/^@@GP-DMESG-END@@$/p' "$clean" | sed '1d;$d' > "$logs/dmesg.log"
+
+	local booted=0 failed_before=$fails
+	if grep -q '^@@GP-BOOTED ' "$clean"; then
+		booted=1
+		say "PASS vm-$k/boot"
+	else
+		say "FAIL vm-$k/boot: the guest never reached /init (qemu exit $rc; last: $(grep -v '^$' "$clean" | tail_reason /dev/stdin 3))"
+	fi
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		say "FAIL vm-$k/timeout: guest killed after ${tmo}s"
+	fi
+
+	# -- the guest's results
+	local endline count got
+	endline=$(grep -m1 '^@@GP-END [0-9]*@@$' "$clean")
+	if [ -n "$endline" ]; then
+		count=${endline#@@GP-END }; count=${count%@@}
+		sed -n '/^@@GP-BEGIN@@$/,/^@@GP-END [0-9]*@@$/p' "$clean" | sed '1d;$d' |
+			grep -E '^(PASS|FAIL|SKIP) [^ ]+/' > "$logs/results.txt"
+		got=$(wc -l < "$logs/results.txt")
+		while IFS= read -r l; do say "$l"; done < "$logs/results.txt"
+		if [ "$got" != "$count" ]; then
+			say "FAIL vm-$k/results-count: guest reported $count results, $got arrived intact"
+		elif [ "$got" -lt "$min_results" ]; then
+			say "FAIL vm-$k/results-count: $got results, expected at least $min_results"
+		else
+			say "PASS vm-$k/results-count"
+		fi
+	elif [ $booted = 1 ]; then
+		# crashed or hung mid-suite: show what did arrive
+		grep -E "^(PASS|FAIL|SKIP) vm-$k/" "$clean" | sort -u > "$logs/results.txt"
+		while IFS= read -r l; do say "$l"; done < "$logs/results.txt"
+		say "FAIL vm-$k/results-count: no result block (the guest died or hung; $(wc -l < "$logs/results.txt") results seen on the console)"
+	fi
+
+	# -- the guest kernel's log
+	local klog=$logs/dmesg.log bad
+	[ -s "$klog" ] || klog=$clean
+	if [ $booted = 1 ] || [ -s "$logs/dmesg.log" ]; then
+		bad=$(grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|Kernel panic|kernel BUG' "$klog" | head -n 3 | tr '\n' ' ' | cut -c1-400)
+		if [ -n "$bad" ]; then
+			say "FAIL vm-$k/kernel-log: $bad"
+		elif [ ! -s "$logs/dmesg.log" ]; then
+			say "FAIL vm-$k/kernel-log: no kernel log dumped by the guest (console checked instead)"
+		else
+			say "PASS vm-$k/kernel-log"
+		fi
+	fi
+
+	local up_boot up_done
+	up_boot=$(sed -n 's/^@@GP-BOOTED \([0-9.]*\) .*/\1/p' "$clean" | head -n1)
+	up_done=$(sed -n 's/^@@GP-DONE \([0-9.]*\)@@.*/\1/p' "$clean" | head -n1)
+	info "vm-$k: $KVER: wall $(secs "$t0" "$t1") s (build $(secs "$t0" "$t_boot") s, qemu $(secs "$t_boot" "$t1") s); guest uptime at /init ${up_boot:-?} s, suite done at ${up_done:-?} s"
+	if [ $fails != "$failed_before" ]; then
+		info "vm-$k: logs: $logs/ (console.log, dmesg.log, kmod-build.log)"
+	fi
+}
+
+for k in "${kernels[@]}"; do
+	run_kernel "$k"
+done
+info "vm: total $(secs "$t_all" "$(now)") s"
+[ $fails = 0 ]
