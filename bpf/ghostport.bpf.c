@@ -84,11 +84,14 @@ struct inet_sock___old {
 	__u8 bind_address_no_port:1;
 } __attribute__((preserve_access_index));
 
-enum inet_flags___new {
-	INET_FLAGS_FREEBIND___new = 0,
-	INET_FLAGS_TRANSPARENT___new = 0,
-	INET_FLAGS_BIND_ADDRESS_NO_PORT___new = 0,
-};
+/*
+ * 6.6+ bit numbers in inet_sock.inet_flags.  Their enum is anonymous in
+ * BTF, so CO-RE cannot relocate it by name; the values are ABI-stable
+ * since 6.6 (only appended to), and the VM tests check them on 6.12.
+ */
+#define GP_INET_FLAGS_FREEBIND			11
+#define GP_INET_FLAGS_TRANSPARENT		15
+#define GP_INET_FLAGS_BIND_ADDRESS_NO_PORT	18
 
 static __always_inline void count(__u32 idx)
 {
@@ -174,18 +177,12 @@ static __always_inline __u8 read_opts(struct sock *sk)
 
 	if (bpf_core_field_exists(inet->inet_flags)) {
 		unsigned long f = BPF_CORE_READ(inet, inet_flags);
-		int fb = bpf_core_enum_value(enum inet_flags___new,
-					     INET_FLAGS_FREEBIND___new);
-		int tr = bpf_core_enum_value(enum inet_flags___new,
-					     INET_FLAGS_TRANSPARENT___new);
-		int np = bpf_core_enum_value(enum inet_flags___new,
-				INET_FLAGS_BIND_ADDRESS_NO_PORT___new);
 
-		if (f & (1UL << (fb & 63)))
+		if (f & (1UL << GP_INET_FLAGS_FREEBIND))
 			opts |= GP_OPT_FREEBIND;
-		if (f & (1UL << (tr & 63)))
+		if (f & (1UL << GP_INET_FLAGS_TRANSPARENT))
 			opts |= GP_OPT_TRANSPARENT;
-		if (f & (1UL << (np & 63)))
+		if (f & (1UL << GP_INET_FLAGS_BIND_ADDRESS_NO_PORT))
 			opts |= GP_OPT_BIND_NO_PORT;
 	} else {
 		struct inet_sock___old *old = (void *)sk;
@@ -419,6 +416,20 @@ static __always_inline void flush_stale(__u32 tid)
 	unstash(tid);
 }
 
+/*
+ * The verifier allows no arithmetic on a bpf_sock pointer, so the CO-RE
+ * reads of struct sock cannot start from it.  Copy its value as a plain
+ * number through bpf_probe_read_kernel; every later read is a probe read.
+ */
+static __always_inline struct sock *sock_of(struct bpf_sock *bsk)
+{
+	struct bpf_sock *slot = bsk;
+	struct sock *sk = NULL;
+
+	bpf_probe_read_kernel(&sk, sizeof(sk), &slot);
+	return sk;
+}
+
 static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 					  __u16 family)
 {
@@ -457,7 +468,7 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 	}
 	fill_task(e);
 	if (bsk)
-		fill_sock(e, (struct sock *)bsk);
+		fill_sock(e, sock_of(bsk));
 	if (gp_pending)
 		flush_stale(tid);
 	stash(tid, e);

@@ -24,7 +24,7 @@
 #define GP_NR_PORTS		65536
 
 /* Where an event came from (gp_event.source). */
-enum gp_source {
+enum gp_source_id {
 	GP_SRC_UNKNOWN	= 0,
 	GP_SRC_FENTRY	= 1,	/* BPF fexit on inet_bind/inet6_bind */
 	GP_SRC_KPROBE	= 2,	/* BPF kprobe/kretprobe */

@@ -35,7 +35,7 @@ struct gp_source_counters {
 
 struct gp_source {
 	const char *name;		/* "fentry", "kprobe", "cgroup", "kmod" */
-	int id;				/* enum gp_source */
+	int id;				/* enum gp_source_id */
 	/* Replace the whole blocklist without a window for common ports. */
 	int (*set_rules)(struct gp_source *s, const __u32 *rules);
 	int (*set_conf)(struct gp_source *s, __u32 conf_flags);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -26,6 +27,9 @@
 #define GP_MIN_RING	(64U << 10)
 #define GP_MAX_RING	(1U << 30)
 #define GP_NR_LINKS	8
+/* An mmaped BPF array lays values out every round_up(value_size, 8) bytes. */
+#define PORTS_STRIDE	2
+#define PORTS_MMAP_LEN	(GP_NR_PORTS * PORTS_STRIDE * sizeof(__u32))
 
 struct bpf_src {
 	struct ghostport_bpf *skel;
@@ -110,7 +114,7 @@ static int add_link(struct bpf_src *b, struct bpf_link *l, const char *what,
 
 	if (!l) {
 		snprintf(err, errlen, "attaching %s failed: %s%s%s", what,
-			 strerror(-e), last_libbpf_msg[0] ? " (libbpf: " : "",
+			 strerror(-e), last_libbpf_msg[0] ? " (" : "",
 			 last_libbpf_msg[0] ? last_libbpf_msg : "");
 		if (last_libbpf_msg[0])
 			strncat(err, ")", errlen - strlen(err) - 1);
@@ -141,6 +145,15 @@ static int open_cgroup_root(const char *path, char *err, size_t errlen)
 	snprintf(err, errlen, "no cgroup v2 hierarchy at %s",
 		 path ? path : "/sys/fs/cgroup/unified or /sys/fs/cgroup");
 	return -ENOENT;
+}
+
+/* Tracepoints need tracefs; a boot-time daemon may start before it is. */
+static void ensure_tracefs(void)
+{
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK))
+		return;
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
 }
 
 static int attach_mode(struct bpf_src *b, int mode, const char *cgroup_path,
@@ -188,11 +201,15 @@ static int attach_mode(struct bpf_src *b, int mode, const char *cgroup_path,
 	if (b->cgroup_fd < 0)
 		return b->cgroup_fd;
 	/* The exit tracepoint first: a bind that fails between attaching
-	 * the hooks and it would otherwise wait for a later flush. */
+	 * the hooks and it would otherwise wait for a later flush.  Without
+	 * it, failed binds are still reported, with the outcome unknown. */
+	ensure_tracefs();
 	ret = add_link(b, bpf_program__attach(s->progs.gp_sys_exit_bind),
 		       "tracepoint/syscalls/sys_exit_bind", err, errlen);
 	if (ret)
-		return ret;
+		fprintf(stderr,
+			"ghostport: warning: %s; failed binds will be reported with ret unknown\n",
+			err);
 	ret = add_link(b, bpf_program__attach_cgroup(s->progs.gp_cgroup_post_bind4,
 						    b->cgroup_fd),
 		       "cgroup/post_bind4", err, errlen);
@@ -229,9 +246,12 @@ static int bpf_set_rules(struct gp_source *src, const __u32 *rules)
 	struct bpf_src *b = src->priv;
 	size_t i;
 
-	for (i = 0; i < GP_NR_PORTS; i++)
-		if (b->ports[i] != rules[i])
-			__atomic_store_n(&b->ports[i], rules[i], __ATOMIC_RELEASE);
+	for (i = 0; i < GP_NR_PORTS; i++) {
+		__u32 *slot = &b->ports[i * PORTS_STRIDE];
+
+		if (*slot != rules[i])
+			__atomic_store_n(slot, rules[i], __ATOMIC_RELEASE);
+	}
 	return 0;
 }
 
@@ -305,7 +325,7 @@ static void bpf_teardown(struct bpf_src *b)
 	if (b->rb)
 		ring_buffer__free(b->rb);
 	if (b->ports)
-		munmap(b->ports, GP_NR_PORTS * sizeof(__u32));
+		munmap(b->ports, PORTS_MMAP_LEN);
 	if (b->cgroup_fd >= 0)
 		close(b->cgroup_fd);
 	ghostport_bpf__destroy(b->skel);
@@ -379,7 +399,7 @@ struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 		goto fail;
 	}
 
-	b->ports = mmap(NULL, GP_NR_PORTS * sizeof(__u32), PROT_READ | PROT_WRITE,
+	b->ports = mmap(NULL, PORTS_MMAP_LEN, PROT_READ | PROT_WRITE,
 			MAP_SHARED, bpf_map__fd(b->skel->maps.gp_ports), 0);
 	if (b->ports == MAP_FAILED) {
 		b->ports = NULL;
