@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gp_ring.c - the record ring between the probes and the one reader.
+ *
+ * A fixed array of ring_records (a power of two) struct gp_event,
+ * allocated at load; nothing is allocated per event.  Producers are the
+ * kretprobe handlers (any CPU, preemption disabled): they copy one record
+ * in under a raw spinlock, or count a drop when the ring is full.  The one
+ * reader copies records [tail, head) to user space without the lock (no
+ * producer writes there while the ring is not full past them) and then
+ * advances tail under the lock.
+ *
+ * Wake-ups are batched: a producer never calls wake_up() itself.  When the
+ * waiting data reaches wakeup_bytes it queues an irq_work that wakes the
+ * reader; otherwise it makes sure a timer fires within GP_WAKE_DELAY_MS.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/irq_work.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/mutex.h>
+#include <linux/sched/signal.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "gp_kmod.h"
+
+#define GP_REC	sizeof(struct gp_event)
+
+static struct {
+	raw_spinlock_t lock;		/* head, tail, counters, port counts */
+	struct gp_event *buf;
+	u64 *port_counts;		/* GP_NR_PORTS: events + drops by port */
+	unsigned int size;		/* records, power of two */
+	unsigned int mask;
+	u64 head;			/* next record to write */
+	u64 tail;			/* next record to read */
+	u64 events;
+	u64 drops;
+	u64 wakeups;
+	u32 wakeup_records;		/* waiting records that force a wake-up */
+	bool dead;			/* module going away: fail readers */
+	wait_queue_head_t wq;
+	struct mutex read_lock;		/* one read() at a time on the file */
+	struct irq_work wake_work;
+	struct timer_list wake_timer;
+} gp_ring;
+
+static void gp_ring_wake(void)
+{
+	WRITE_ONCE(gp_ring.wakeups, gp_ring.wakeups + 1);
+	wake_up_interruptible_all(&gp_ring.wq);
+}
+
+static void gp_ring_wake_work(struct irq_work *w)
+{
+	gp_ring_wake();
+}
+
+static void gp_ring_wake_timer(struct timer_list *t)
+{
+	gp_ring_wake();
+}
+
+unsigned int gp_ring_size(void)
+{
+	return gp_ring.size;
+}
+
+void gp_ring_set_wakeup(u32 bytes)
+{
+	u32 recs = bytes / GP_REC;
+
+	/* 0 (or less than a record) wakes the reader for every record. */
+	recs = clamp_t(u32, recs, 1, gp_ring.size);
+	WRITE_ONCE(gp_ring.wakeup_records, recs);
+}
+
+u32 gp_ring_get_wakeup(void)
+{
+	return READ_ONCE(gp_ring.wakeup_records) * GP_REC;
+}
+
+void gp_ring_push(const struct gp_event *e)
+{
+	unsigned long flags;
+	u64 used;
+	bool full;
+
+	raw_spin_lock_irqsave(&gp_ring.lock, flags);
+	used = gp_ring.head - gp_ring.tail;
+	full = used >= gp_ring.size;
+	if (full) {
+		gp_ring.drops++;
+	} else {
+		memcpy(&gp_ring.buf[gp_ring.head & gp_ring.mask], e, GP_REC);
+		gp_ring.head++;
+		gp_ring.events++;
+		used++;
+	}
+	gp_ring.port_counts[e->port]++;
+	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+
+	if (used >= READ_ONCE(gp_ring.wakeup_records))
+		irq_work_queue(&gp_ring.wake_work);
+	else
+		timer_reduce(&gp_ring.wake_timer,
+			     jiffies + msecs_to_jiffies(GP_WAKE_DELAY_MS));
+}
+
+static u64 gp_ring_avail(u64 *tail)
+{
+	unsigned long flags;
+	u64 n;
+
+	raw_spin_lock_irqsave(&gp_ring.lock, flags);
+	*tail = gp_ring.tail;
+	n = gp_ring.head - gp_ring.tail;
+	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+	return n;
+}
+
+static bool gp_ring_ready(void)
+{
+	u64 tail;
+
+	return gp_ring_avail(&tail) || READ_ONCE(gp_ring.dead);
+}
+
+/*
+ * Whole records only: count below one record is -EINVAL.  Blocks until at
+ * least one record is there unless nonblock (-EAGAIN).  -ENODEV once the
+ * module is going away.
+ */
+ssize_t gp_ring_read(char __user *buf, size_t count, bool nonblock)
+{
+	u64 want = count / GP_REC, avail, tail, n, done = 0;
+	unsigned long flags;
+	ssize_t ret;
+
+	if (!want)
+		return -EINVAL;
+	if (mutex_lock_interruptible(&gp_ring.read_lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		avail = gp_ring_avail(&tail);
+		if (avail)
+			break;
+		if (READ_ONCE(gp_ring.dead)) {
+			ret = -ENODEV;
+			goto out;
+		}
+		if (nonblock) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		ret = wait_event_interruptible(gp_ring.wq, gp_ring_ready());
+		if (ret)
+			goto out;
+	}
+	want = min(want, avail);
+	while (done < want) {
+		u64 idx = (tail + done) & gp_ring.mask;
+
+		n = min(want - done, (u64)gp_ring.size - idx);
+		if (copy_to_user(buf + done * GP_REC, &gp_ring.buf[idx],
+				 n * GP_REC))
+			break;
+		done += n;
+	}
+	if (done) {
+		raw_spin_lock_irqsave(&gp_ring.lock, flags);
+		gp_ring.tail += done;
+		raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+		ret = done * GP_REC;
+	} else {
+		ret = -EFAULT;
+	}
+out:
+	mutex_unlock(&gp_ring.read_lock);
+	return ret;
+}
+
+__poll_t gp_ring_poll(struct file *file, poll_table *pt)
+{
+	u64 tail;
+
+	poll_wait(file, &gp_ring.wq, pt);
+	if (gp_ring_avail(&tail))
+		return EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(gp_ring.dead))
+		return EPOLLERR | EPOLLHUP;
+	return 0;
+}
+
+void gp_ring_counters(struct gp_kmod_counters *c)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&gp_ring.lock, flags);
+	c->events = gp_ring.events;
+	c->drops = gp_ring.drops;
+	c->ring_used = gp_ring.head - gp_ring.tail;
+	c->ring_size = gp_ring.size;
+	c->wakeups = READ_ONCE(gp_ring.wakeups);
+	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+}
+
+int gp_ring_port_counts(u32 first, u32 nr, u64 __user *out)
+{
+	unsigned long flags;
+	u64 chunk[64];
+	u32 i, n;
+
+	if (first >= GP_NR_PORTS || nr > GP_NR_PORTS - first)
+		return -EINVAL;
+	while (nr) {
+		n = min_t(u32, nr, ARRAY_SIZE(chunk));
+		raw_spin_lock_irqsave(&gp_ring.lock, flags);
+		for (i = 0; i < n; i++)
+			chunk[i] = gp_ring.port_counts[first + i];
+		raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+		if (copy_to_user(out, chunk, n * sizeof(chunk[0])))
+			return -EFAULT;
+		out += n;
+		first += n;
+		nr -= n;
+	}
+	return 0;
+}
+
+/* Zero the counters; the records in the ring stay. */
+void gp_ring_reset(void)
+{
+	unsigned long flags;
+	u32 i;
+
+	raw_spin_lock_irqsave(&gp_ring.lock, flags);
+	gp_ring.events = 0;
+	gp_ring.drops = 0;
+	WRITE_ONCE(gp_ring.wakeups, 0);
+	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+	/* Cleared in slices: no long stretch with interrupts off. */
+	for (i = 0; i < GP_NR_PORTS; i += 1024) {
+		raw_spin_lock_irqsave(&gp_ring.lock, flags);
+		memset(&gp_ring.port_counts[i], 0,
+		       1024 * sizeof(gp_ring.port_counts[0]));
+		raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+	}
+}
+
+/*
+ * The probes are gone: no more producers.  Stop the deferred wake-ups and
+ * let any reader still in read() or poll() return.
+ */
+void gp_ring_shutdown(void)
+{
+	irq_work_sync(&gp_ring.wake_work);
+	timer_delete_sync(&gp_ring.wake_timer);
+	WRITE_ONCE(gp_ring.dead, true);
+	wake_up_interruptible_all(&gp_ring.wq);
+}
+
+int gp_ring_init(unsigned int records)
+{
+	if (records < GP_RING_MIN || records > GP_RING_MAX ||
+	    !is_power_of_2(records)) {
+		pr_err("ring_records=%u: want a power of two in %u..%u\n",
+		       records, GP_RING_MIN, GP_RING_MAX);
+		return -EINVAL;
+	}
+	raw_spin_lock_init(&gp_ring.lock);
+	init_waitqueue_head(&gp_ring.wq);
+	mutex_init(&gp_ring.read_lock);
+	init_irq_work(&gp_ring.wake_work, gp_ring_wake_work);
+	timer_setup(&gp_ring.wake_timer, gp_ring_wake_timer, 0);
+	gp_ring.size = records;
+	gp_ring.mask = records - 1;
+	gp_ring.head = 0;
+	gp_ring.tail = 0;
+	gp_ring.events = 0;
+	gp_ring.drops = 0;
+	gp_ring.wakeups = 0;
+	gp_ring.dead = false;
+	gp_ring_set_wakeup(min(records / 4, 64U) * GP_REC);
+
+	gp_ring.buf = vzalloc(array_size(records, GP_REC));
+	if (!gp_ring.buf)
+		return -ENOMEM;
+	gp_ring.port_counts = vzalloc(array_size(GP_NR_PORTS, sizeof(u64)));
+	if (!gp_ring.port_counts) {
+		vfree(gp_ring.buf);
+		gp_ring.buf = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void gp_ring_exit(void)
+{
+	vfree(gp_ring.port_counts);
+	vfree(gp_ring.buf);
+	gp_ring.port_counts = NULL;
+	gp_ring.buf = NULL;
+}
