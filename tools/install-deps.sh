@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install what ghostport needs to build and test, from Debian's packages.
+# Idempotent: installs only what is missing (apt-get update first when it must).
+#   tools/install-deps.sh          build dependencies
+#   tools/install-deps.sh --test   plus what the test suite uses
+set -eu
+
+BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+libcmocka-dev libjansson-dev python3 pkg-config"
+TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq"
+
+pkgs=$BUILD_PKGS
+[ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "ghostport: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "ghostport: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
