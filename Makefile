@@ -38,15 +38,9 @@ CPPFLAGS_ALL	:= -D_GNU_SOURCE -DGP_VERSION=\"$(VERSION)\" \
 ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL)
 
 ifeq ($(STATIC),1)
-LIBS		:= -static -lbpf -lelf -lz -lzstd -lpthread
+LIBS		:= -static -lbpf -lelf -lz -lpthread
 else
 LIBS		:= -lbpf -lelf -lz -lpthread
-endif
-# The static libzstd is only needed if libelf was built with it.
-ifeq ($(STATIC),1)
-ifeq ($(wildcard /usr/lib/x86_64-linux-gnu/libzstd.a),)
-LIBS		:= -static -lbpf -lelf -lz -lpthread
-endif
 endif
 
 USER_SRCS	:= $(wildcard userspace/*.c)

@@ -5,7 +5,7 @@
 #   tools/install-deps.sh --test   plus what the test suite uses
 set -eu
 
-BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 libcmocka-dev libjansson-dev python3 pkg-config"
 TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq"
 
