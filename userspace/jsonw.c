@@ -161,10 +161,30 @@ static void put_escaped(struct gp_json *w, const unsigned char *s, size_t n)
 
 static void put_key(struct gp_json *w, const char *key)
 {
-	if (w->need_comma)
-		put_char(w, ',');
-	put_escaped(w, (const unsigned char *)key, strlen(key));
-	put_char(w, ':');
+	size_t n = strlen(key), plain = 0, need;
+
+	/* Keys are nearly always our own plain literals: write ,"key": with
+	 * one bounds check instead of five (the writer's hottest call). */
+	while (plain < n && json_plain((unsigned char)key[plain]))
+		plain++;
+	need = n + 3 + w->need_comma;
+	if (plain == n && reserve(w, need)) {
+		char *o = w->buf + w->pos;
+
+		if (w->need_comma)
+			*o++ = ',';
+		*o++ = '"';
+		memcpy(o, key, n);
+		o += n;
+		*o++ = '"';
+		*o = ':';
+		w->pos += need;
+	} else {
+		if (w->need_comma)
+			put_char(w, ',');
+		put_escaped(w, (const unsigned char *)key, n);
+		put_char(w, ':');
+	}
 	w->need_comma = true;
 }
 

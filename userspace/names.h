@@ -9,8 +9,9 @@
  * Every function returns a non-NULL string.  Known values come from static
  * tables.  The fallbacks for unknown numbers ("ipproto-N", "type-N", "E<n>")
  * are written to a buffer per function and per thread: they stay valid until
- * the same function is called again in the same thread, which is long
- * enough to write them into an output record.
+ * the same function is called again in the same thread.  Use the string
+ * before the next call (or copy it): two gp_errno_name() results kept at
+ * once may both read as the second one.
  */
 #ifndef GP_NAMES_H
 #define GP_NAMES_H

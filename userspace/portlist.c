@@ -223,7 +223,7 @@ static int walk(const char *list, __u32 *rules, char *err, size_t errlen)
 				show_item(shown, sizeof(shown), b,
 					  (size_t)(e - b));
 				snprintf(err, errlen,
-					 "ghostport: bad port list item %u \"%s\": %s",
+					 "bad port list item %u \"%s\": %s",
 					 index, shown, why);
 			}
 			return -1;
@@ -242,7 +242,7 @@ int gp_portlist_parse(const char *list, __u32 *rules, char *err,
 {
 	if (!list) {
 		if (err && errlen)
-			snprintf(err, errlen, "ghostport: no port list");
+			snprintf(err, errlen, "no port list");
 		return -1;
 	}
 	if (walk(list, NULL, err, errlen))

@@ -24,10 +24,11 @@
 
 /*
  * Parse list and OR GP_RULE_AUDIT(protos) into rules[port] for every port
- * it names.  Returns 0, or -1 with a one-line message in err (quoting the
+ * it names.  Returns 0, or -1 with a one-line message in err quoting the
  * bad item and its 1-based position, e.g.
- *   ghostport: bad port list item 3 "1010-1000/udp": range start above end)
- * in which case rules is left untouched: a list applies whole or not at all.
+ *   bad port list item 3 "1010-1000/udp": range start above end
+ * (no program prefix: the caller adds "ghostport: " or "--ports: "), in
+ * which case rules is left untouched: a list applies whole or not at all.
  * err may be NULL.
  */
 int gp_portlist_parse(const char *list, __u32 *rules, char *err,

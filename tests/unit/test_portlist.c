@@ -99,40 +99,40 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "", "ghostport: bad port list item 1 \"\": empty item" },
-	{ "   ", "ghostport: bad port list item 1 \"\": empty item" },
-	{ "686,,886", "ghostport: bad port list item 2 \"\": empty item" },
-	{ "686,", "ghostport: bad port list item 2 \"\": empty item" },
-	{ ",686", "ghostport: bad port list item 1 \"\": empty item" },
-	{ "0", "ghostport: bad port list item 1 \"0\": port 0 means 'any port'" },
-	{ "1-0", "ghostport: bad port list item 1 \"1-0\": port 0 means 'any port'" },
-	{ "65536", "ghostport: bad port list item 1 \"65536\": port above 65535" },
+	{ "", "bad port list item 1 \"\": empty item" },
+	{ "   ", "bad port list item 1 \"\": empty item" },
+	{ "686,,886", "bad port list item 2 \"\": empty item" },
+	{ "686,", "bad port list item 2 \"\": empty item" },
+	{ ",686", "bad port list item 1 \"\": empty item" },
+	{ "0", "bad port list item 1 \"0\": port 0 means 'any port'" },
+	{ "1-0", "bad port list item 1 \"1-0\": port 0 means 'any port'" },
+	{ "65536", "bad port list item 1 \"65536\": port above 65535" },
 	{ "80,99999999999999999999999",
-	  "ghostport: bad port list item 2 \"99999999999999999999999\": port above 65535" },
-	{ "1-70000", "ghostport: bad port list item 1 \"1-70000\": port above 65535" },
-	{ "-5", "ghostport: bad port list item 1 \"-5\": negative port" },
-	{ "0x50", "ghostport: bad port list item 1 \"0x50\": hex is not accepted, ports are decimal" },
-	{ "080", "ghostport: bad port list item 1 \"080\": leading zero, ports are plain decimal" },
-	{ "80x", "ghostport: bad port list item 1 \"80x\": unexpected \"x\" after port number" },
-	{ "1e3", "ghostport: bad port list item 1 \"1e3\": unexpected \"e\" after port number" },
-	{ "80 /tcp", "ghostport: bad port list item 1 \"80 /tcp\": unexpected \" \" after port number" },
-	{ "8\"", "ghostport: bad port list item 1 \"8\\\"\": unexpected \"\\\"\" after port number" },
-	{ "8\x01", "ghostport: bad port list item 1 \"8\\x01\": unexpected \"\\x01\" after port number" },
-	{ "+80", "ghostport: bad port list item 1 \"+80\": not a port number" },
-	{ "abc", "ghostport: bad port list item 1 \"abc\": not a port number" },
-	{ "/tcp", "ghostport: bad port list item 1 \"/tcp\": missing port number" },
+	  "bad port list item 2 \"99999999999999999999999\": port above 65535" },
+	{ "1-70000", "bad port list item 1 \"1-70000\": port above 65535" },
+	{ "-5", "bad port list item 1 \"-5\": negative port" },
+	{ "0x50", "bad port list item 1 \"0x50\": hex is not accepted, ports are decimal" },
+	{ "080", "bad port list item 1 \"080\": leading zero, ports are plain decimal" },
+	{ "80x", "bad port list item 1 \"80x\": unexpected \"x\" after port number" },
+	{ "1e3", "bad port list item 1 \"1e3\": unexpected \"e\" after port number" },
+	{ "80 /tcp", "bad port list item 1 \"80 /tcp\": unexpected \" \" after port number" },
+	{ "8\"", "bad port list item 1 \"8\\\"\": unexpected \"\\\"\" after port number" },
+	{ "8\x01", "bad port list item 1 \"8\\x01\": unexpected \"\\x01\" after port number" },
+	{ "+80", "bad port list item 1 \"+80\": not a port number" },
+	{ "abc", "bad port list item 1 \"abc\": not a port number" },
+	{ "/tcp", "bad port list item 1 \"/tcp\": missing port number" },
 	{ "686,886/tcp,1010-1000/udp",
-	  "ghostport: bad port list item 3 \"1010-1000/udp\": range start above end" },
-	{ "1000-", "ghostport: bad port list item 1 \"1000-\": range end missing" },
-	{ "1000-/tcp", "ghostport: bad port list item 1 \"1000-/tcp\": range end missing" },
-	{ "1000--5", "ghostport: bad port list item 1 \"1000--5\": range end missing" },
-	{ "80/", "ghostport: bad port list item 1 \"80/\": missing protocol after \"/\"" },
-	{ "80/tcpp", "ghostport: bad port list item 1 \"80/tcpp\": unknown protocol \"tcpp\" (use tcp, udp, sctp, other or all)" },
-	{ "80/tcp/udp", "ghostport: bad port list item 1 \"80/tcp/udp\": unknown protocol \"tcp/udp\" (use tcp, udp, sctp, other or all)" },
-	{ "80/tcp+", "ghostport: bad port list item 1 \"80/tcp+\": empty protocol name" },
-	{ "80/+tcp", "ghostport: bad port list item 1 \"80/+tcp\": empty protocol name" },
-	{ "80/tcp++udp", "ghostport: bad port list item 1 \"80/tcp++udp\": empty protocol name" },
-	{ "80/ tcp", "ghostport: bad port list item 1 \"80/ tcp\": unknown protocol \" tcp\" (use tcp, udp, sctp, other or all)" },
+	  "bad port list item 3 \"1010-1000/udp\": range start above end" },
+	{ "1000-", "bad port list item 1 \"1000-\": range end missing" },
+	{ "1000-/tcp", "bad port list item 1 \"1000-/tcp\": range end missing" },
+	{ "1000--5", "bad port list item 1 \"1000--5\": range end missing" },
+	{ "80/", "bad port list item 1 \"80/\": missing protocol after \"/\"" },
+	{ "80/tcpp", "bad port list item 1 \"80/tcpp\": unknown protocol \"tcpp\" (use tcp, udp, sctp, other or all)" },
+	{ "80/tcp/udp", "bad port list item 1 \"80/tcp/udp\": unknown protocol \"tcp/udp\" (use tcp, udp, sctp, other or all)" },
+	{ "80/tcp+", "bad port list item 1 \"80/tcp+\": empty protocol name" },
+	{ "80/+tcp", "bad port list item 1 \"80/+tcp\": empty protocol name" },
+	{ "80/tcp++udp", "bad port list item 1 \"80/tcp++udp\": empty protocol name" },
+	{ "80/ tcp", "bad port list item 1 \"80/ tcp\": unknown protocol \" tcp\" (use tcp, udp, sctp, other or all)" },
 };
 
 static void test_errors(void **state)
@@ -166,12 +166,12 @@ static void test_error_edge_cases(void **state)
 	char long_item[400];
 
 	assert_int_equal(gp_portlist_parse(NULL, r, err, sizeof(err)), -1);
-	assert_string_equal(err, "ghostport: no port list");
+	assert_string_equal(err, "no port list");
 	/* err may be omitted, or too short: no overrun, still terminated. */
 	assert_int_equal(gp_portlist_parse("0", r, NULL, 0), -1);
 	memset(tiny, 'z', sizeof(tiny));
 	assert_int_equal(gp_portlist_parse("0", r, tiny, sizeof(tiny)), -1);
-	assert_string_equal(tiny, "ghostpo");
+	assert_string_equal(tiny, "bad por");
 	/* A very long bad item is shortened in the message, marked "...". */
 	memset(long_item, 'a', sizeof(long_item) - 1);
 	long_item[sizeof(long_item) - 1] = '\0';
