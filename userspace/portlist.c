@@ -21,10 +21,9 @@ struct item {
 	unsigned protos;	/* GP_PROTO_* */
 };
 
-/* The message for the first error found, or NULL.  why is static text
- * except for the cases that show a character, which go through whybuf. */
+/* Room for a reason that quotes part of the item; the other reasons are
+ * static strings. */
 struct parse_error {
-	const char *why;
 	char whybuf[96];
 };
 

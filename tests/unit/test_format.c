@@ -61,6 +61,7 @@ static void make_record(struct gp_record *r)
 
 static int setup_utc(void **state)
 {
+	(void)state;
 	/* The text format prints local time: pin it. */
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -94,6 +95,7 @@ static json_t *format_and_parse(const struct gp_record *r)
 
 static void test_json_exact(void **state)
 {
+	(void)state;
 	struct gp_record r;
 	int n;
 
@@ -117,6 +119,7 @@ static void test_json_exact(void **state)
 
 static void test_json_nulls_when_not_valid(void **state)
 {
+	(void)state;
 	struct gp_record r;
 	int n;
 
@@ -159,6 +162,7 @@ static void test_json_nulls_when_not_valid(void **state)
 
 static void test_text_exact(void **state)
 {
+	(void)state;
 	struct gp_record r;
 	int n;
 
@@ -197,6 +201,7 @@ static void test_text_exact(void **state)
 
 static void test_ipv6_and_v4mapped(void **state)
 {
+	(void)state;
 	struct gp_record r;
 	json_t *j;
 
@@ -240,6 +245,7 @@ static void assert_one_printable_line(const char *s, int n)
 
 static void test_hostile_comm(void **state)
 {
+	(void)state;
 	static const unsigned char comm[GP_COMM_LEN] = {
 		'"', '\\', '\n', ']', '|', '=', 0x01, 0xff,
 		'"', '\\', '\n', ']', '|', '=', 0x01, 0xff,	/* no NUL */
@@ -312,6 +318,7 @@ static const char *const json_keys[] = {
  * there, comm is exact when it can be and recoverable when not. */
 static void test_random_records(void **state)
 {
+	(void)state;
 	unsigned seed = 7;
 	struct gp_record r;
 
@@ -379,6 +386,7 @@ static void test_random_records(void **state)
 /* The hand-made RFC 3339 conversion agrees with gmtime_r. */
 static void test_time_vs_gmtime(void **state)
 {
+	(void)state;
 	unsigned seed = 99;
 	struct gp_record r;
 
@@ -439,6 +447,7 @@ static void test_time_vs_gmtime(void **state)
 
 static void test_too_small_buffer(void **state)
 {
+	(void)state;
 	static char guarded[4096];
 	struct gp_record r;
 
@@ -468,6 +477,7 @@ static void test_too_small_buffer(void **state)
 
 static void test_worst_case_fits(void **state)
 {
+	(void)state;
 	struct gp_record r;
 	int n;
 
@@ -496,6 +506,7 @@ static void test_worst_case_fits(void **state)
 
 static void test_format_parse_and_dispatch(void **state)
 {
+	(void)state;
 	struct gp_record r;
 
 	assert_int_equal(gp_format_parse("text"), GP_FMT_TEXT);
@@ -510,6 +521,7 @@ static void test_format_parse_and_dispatch(void **state)
 
 static void test_names(void **state)
 {
+	(void)state;
 	assert_string_equal(gp_family_name(AF_INET), "ipv4");
 	assert_string_equal(gp_family_name(AF_INET6), "ipv6");
 	assert_string_equal(gp_family_name(AF_UNIX), "unknown");

@@ -40,6 +40,7 @@ static const char *escaped(const void *p, size_t n)
 
 static void test_every_control_byte(void **state)
 {
+	(void)state;
 	for (unsigned c = 0; c < 0x20; c++) {
 		char in = (char)c, want[16];
 
@@ -59,6 +60,7 @@ static void test_every_control_byte(void **state)
 
 static void test_quotes_backslash_and_printables(void **state)
 {
+	(void)state;
 	char all[0x7f - 0x20 + 1], want[sizeof(all) + 8];
 	size_t n = 0, k = 0;
 
@@ -81,6 +83,7 @@ static void test_quotes_backslash_and_printables(void **state)
 
 static void test_valid_utf8_kept(void **state)
 {
+	(void)state;
 	static const char *const ok[] = {
 		"\xc3\xa9",			/* U+00E9 */
 		"\xc2\x80",			/* U+0080, smallest 2-byte */
@@ -109,6 +112,7 @@ static void test_valid_utf8_kept(void **state)
 
 static void test_invalid_utf8_replaced_per_byte(void **state)
 {
+	(void)state;
 	static const struct {
 		const char *in, *want;
 	} bad[] = {
@@ -168,6 +172,7 @@ static void assert_json_string_literal(const char *s)
 /* Every 1- and 2-byte input, and random longer ones, give a valid literal. */
 static void test_any_bytes_give_valid_json(void **state)
 {
+	(void)state;
 	unsigned seed = 42;
 	unsigned char in[32];
 
@@ -190,6 +195,7 @@ static void test_any_bytes_give_valid_json(void **state)
 
 static void test_numbers_bools_nulls_nesting(void **state)
 {
+	(void)state;
 	char buf[512];
 	struct gp_json w;
 	int n;
@@ -246,6 +252,7 @@ static int write_doc(char *buf, size_t len)
 
 static void test_overflow_reported_not_overrun(void **state)
 {
+	(void)state;
 	char full[256], guarded[256 + 64];
 	int need = write_doc(full, sizeof(full));
 
@@ -272,6 +279,7 @@ static void test_overflow_reported_not_overrun(void **state)
 
 static void test_hex_encode(void **state)
 {
+	(void)state;
 	char out[16];
 
 	memset(out, 'Z', sizeof(out));

@@ -35,6 +35,7 @@ static void parse_ok(const char *list, __u32 *rules)
 
 static void test_single_port_all_protocols(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 
 	parse_ok("686", r);
@@ -47,6 +48,7 @@ static void test_single_port_all_protocols(void **state)
 
 static void test_example_list(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 
 	parse_ok("686,886/tcp,1000-1010/udp,4444/tcp+udp,53/sctp", r);
@@ -64,6 +66,7 @@ static void test_example_list(void **state)
 
 static void test_whitespace_case_aliases_and_or(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 
 	parse_ok(" 686 ,\t886/TCP ,\n80/tcp,80/Udp, 7/raw, 9/all,1-1 ", r);
@@ -83,6 +86,7 @@ static void test_whitespace_case_aliases_and_or(void **state)
 
 static void test_full_range(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 
 	parse_ok("1-65535/other", r);
@@ -137,6 +141,7 @@ static const struct bad_case bad_cases[] = {
 
 static void test_errors(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
@@ -161,6 +166,7 @@ static void test_errors(void **state)
 
 static void test_error_edge_cases(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 	char err[256], tiny[8];
 	char long_item[400];
@@ -193,6 +199,7 @@ static void format_ok(const __u32 *r, const char *want)
 
 static void test_format_canonical(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 
 	format_ok(r, "");
@@ -214,6 +221,7 @@ static void test_format_canonical(void **state)
 
 static void test_format_too_small(void **state)
 {
+	(void)state;
 	__u32 *r = new_rules();
 	const char *want = "686,886/tcp";
 	char buf[32];
@@ -237,6 +245,7 @@ static void test_format_too_small(void **state)
 /* format(rules) parses back to the same audit bits, for random lists. */
 static void test_round_trip_random(void **state)
 {
+	(void)state;
 	static char buf[GP_NR_PORTS * 16];
 	__u32 *a = new_rules(), *b = new_rules();
 	unsigned seed = 12345;
