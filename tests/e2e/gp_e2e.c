@@ -1700,9 +1700,12 @@ static int cmd_run(int argc, char **argv)
 			const struct bind_result *b = &kids[ci].r.b[bi];
 			const struct bind_spec *bs = &cs->b[bi];
 			struct expect *x = NULL;
-			char key[96];
+			char key[96], kp[100];
 
 			dump_key(key, sizeof(key), ci, bi);
+			/* multi-bind cases say which bind a message is about */
+			snprintf(kp, sizeof(kp), "%s%s", cs->nbinds > 1 ? key : "",
+				 cs->nbinds > 1 ? ": " : "");
 			if (!b->done) {
 				snprintf(skip, sizeof(skip), "%s", b->skip);
 				continue;
@@ -1711,16 +1714,16 @@ static int cmd_run(int argc, char **argv)
 				if (xs[i].ci == ci && xs[i].bi == bi)
 					x = &xs[i];
 			if (b->ret != -bs->want_errno) {
-				cfail(&c, "setup: %s: bind() returned %d (%s), the case wants %d",
-				      key, b->ret, b->ret ? strerror(-b->ret) : "ok",
+				cfail(&c, "setup: %sbind() returned %d (%s), the case wants %d",
+				      kp, b->ret, b->ret ? strerror(-b->ret) : "ok",
 				      -bs->want_errno);
 			}
 			if (!x)
 				continue;
 			if (x->unseen) {
 				if (x->ev)
-					cfail(&c, "%s: gp_e2e_modes.h says %s does not see %s binds, but an event came: update the table",
-					      key, m->name, e2e_kind_name[cs->kind]);
+					cfail(&c, "%sgp_e2e_modes.h says %s does not see %s binds, but an event came: update the table",
+					      kp, m->name, e2e_kind_name[cs->kind]);
 				else
 					snprintf(skip, sizeof(skip), "%s does not see it: %s",
 						 m->name, e2e_kind_why[cs->kind]);
@@ -1731,14 +1734,14 @@ static int cmd_run(int argc, char **argv)
 					char g[300];
 
 					jrepr(g, sizeof(g), x->ev->j);
-					cfail(&c, "%s: event for an unlisted bind: %s", key, g);
+					cfail(&c, "%sevent for an unlisted bind: %s", kp, g);
 				} else {
 					nchecked++;
 				}
 				continue;
 			}
 			if (!x->ev) {
-				cfail(&c, "%s: no event (pid %d tid %d %s/%s port %d)", key,
+				cfail(&c, "%sno event (pid %d tid %d %s/%s port %d)", kp,
 				      x->r->pid, x->r->tid, x->family, x->proto, b->port);
 				continue;
 			}
@@ -1748,8 +1751,7 @@ static int cmd_run(int argc, char **argv)
 				memset(&one, 0, sizeof(one));
 				check_event(&one, x, m, mode_name);
 				if (one.nfail) {
-					cfail(&c, "%s%s%s", cs->nbinds > 1 ? key : "",
-					      cs->nbinds > 1 ? ": " : "", one.first);
+					cfail(&c, "%s%s", kp, one.first);
 					if (one.more[0])
 						cfail(&c, "%s", one.more);
 				}
