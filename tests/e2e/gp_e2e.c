@@ -1990,7 +1990,7 @@ static int cmd_compare(int argc, char **argv)
 
 		memset(&c, 0, sizeof(c));
 		for (int bi = 0; bi < cs->nbinds; bi++) {
-			char key[96];
+			char key[96], kp[100];
 			json_t *la, *lb, *ea, *eb;
 			const char *f;
 			json_t *v;
@@ -1999,32 +1999,34 @@ static int cmd_compare(int argc, char **argv)
 			if (!cs->b[bi].listed)
 				continue;	/* no event, nothing to compare */
 			dump_key(key, sizeof(key), ci, bi);
+			snprintf(kp, sizeof(kp), "%s%s", cs->nbinds > 1 ? key : "",
+				 cs->nbinds > 1 ? ": " : "");
 			la = json_object_get(da.byk, key);
 			lb = json_object_get(db.byk, key);
 			if (json_object_get(la, "skipped") || json_object_get(lb, "skipped")) {
-				snprintf(skip, sizeof(skip), "%s: not run: %s", key,
+				snprintf(skip, sizeof(skip), "%snot run: %s", kp,
 					 jstr(la, "skipped") ? jstr(la, "skipped") : jstr(lb, "skipped"));
 				continue;
 			}
 			if (!la || !lb) {
 				if (!la && !lb)
-					snprintf(skip, sizeof(skip), "%s: in neither dump", key);
+					snprintf(skip, sizeof(skip), "%sin neither dump", kp);
 				else
-					cfail(&c, "%s: missing in %s (%s)", key,
+					cfail(&c, "%smissing in %s (%s)", kp,
 					      la ? db.path : da.path, la ? db.mode : da.mode);
 				continue;
 			}
 			if (json_object_get(la, "unseen") || json_object_get(lb, "unseen")) {
 				const char *who = json_object_get(la, "unseen") ? da.mode : db.mode;
 
-				snprintf(skip, sizeof(skip), "%s: mode %s does not see it: %s",
-					 key, who, e2e_kind_why[cs->kind]);
+				snprintf(skip, sizeof(skip), "%smode %s does not see it: %s",
+					 kp, who, e2e_kind_why[cs->kind]);
 				continue;
 			}
 			ea = json_object_get(la, "event");
 			eb = json_object_get(lb, "event");
 			if (!ea || !eb) {
-				cfail(&c, "%s: no event in %s (%s)", key,
+				cfail(&c, "%sno event in %s (%s)", kp,
 				      ea ? db.mode : da.mode, ea ? db.path : da.path);
 				continue;
 			}
@@ -2053,8 +2055,8 @@ static int cmd_compare(int argc, char **argv)
 				}
 				jrepr(ga, sizeof(ga), va);
 				jrepr(gb, sizeof(gb), vb);
-				cfail(&c, "%s%s%sfield %s: %s %s, %s %s", cs->nbinds > 1 ? key : "",
-				      cs->nbinds > 1 ? ": " : "", "", f, da.mode, ga, db.mode, gb);
+				cfail(&c, "%sfield %s: %s %s, %s %s", kp, f, da.mode, ga,
+				      db.mode, gb);
 			}
 			json_decref(keys);
 		}
