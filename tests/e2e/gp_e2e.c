@@ -1361,6 +1361,21 @@ static int cmd_run(int argc, char **argv)
 	    (strcmp(expect_avail, "yes") && strcmp(expect_avail, "no") &&
 	     strcmp(expect_avail, "auto")))
 		usage();
+	if (only) {	/* every name in --only must be a case */
+		char *copy = strdup(only), *p, *save = NULL;
+
+		for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			int ci;
+
+			for (ci = 0; ci < NCASES && strcmp(cases[ci].name, p); ci++)
+				;
+			if (ci == NCASES) {
+				fprintf(stderr, "gp_e2e: --only: no case \"%s\" (gp_e2e cases)\n", p);
+				exit(2);
+			}
+		}
+		free(copy);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	test_ports(ports, sizeof(ports));
 
