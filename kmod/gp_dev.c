@@ -108,8 +108,6 @@ static long gp_dev_ioctl(struct file *file, unsigned int cmd,
 	case GP_IOC_SET_CONF:
 		if (copy_from_user(&conf, arg, sizeof(conf)))
 			return -EFAULT;
-		if (conf.flags & ~(GP_CONF_ALL | GP_CONF_ENFORCE))
-			return -EINVAL;
 		gp_policy_set_conf(&conf);
 		return 0;
 	case GP_IOC_GET_CONF:
