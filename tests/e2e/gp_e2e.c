@@ -858,6 +858,17 @@ static const char *last_err_line(struct reader *rd)
 	return "(no message)";
 }
 
+static void write_stderr_log(const struct reader *rd, const char *path)
+{
+	FILE *f = path ? fopen(path, "w") : NULL;
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < rd->e.n; i++)
+		fprintf(f, "%s\n", rd->e.v[i]);
+	fclose(f);
+}
+
 static bool has_ready(struct reader *rd, size_t *count)
 {
 	size_t c = 0;
@@ -1411,6 +1422,11 @@ static int cmd_run(int argc, char **argv)
 		if (rd.out < 0 && rd.err < 0)
 			break;
 	}
+	if (rd.out < 0 && rd.err < 0) {
+		/* both pipes closed: it has exited, or is about to */
+		for (int i = 0; i < 100 && !reader_reap(&rd, false); i++)
+			usleep(50000);
+	}
 	if (!has_ready(&rd, NULL)) {
 		char why[512];
 		const char *last;
@@ -1432,6 +1448,7 @@ static int cmd_run(int argc, char **argv)
 				 WIFEXITED(rd.status) ? WEXITSTATUS(rd.status) :
 				 WTERMSIG(rd.status), last_err_line(&rd));
 		}
+		write_stderr_log(&rd, stderr_log);
 		last = last_err_line(&rd);
 		snprintf(srcpfx, sizeof(srcpfx), "ghostport: source %s", source);
 		unavailable = rd.exited && WIFEXITED(rd.status) &&
@@ -1599,15 +1616,7 @@ static int cmd_run(int argc, char **argv)
 	for (int ci = 0; ci < NCASES; ci++)
 		release_child(&kids[ci]);
 
-	if (stderr_log) {
-		FILE *f = fopen(stderr_log, "w");
-
-		if (f) {
-			for (size_t i = 0; i < rd.e.n; i++)
-				fprintf(f, "%s\n", rd.e.v[i]);
-			fclose(f);
-		}
-	}
+	write_stderr_log(&rd, stderr_log);
 
 	/* stderr protocol: one ready line, a summary with drops=0 */
 	{
