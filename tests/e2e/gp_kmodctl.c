@@ -20,6 +20,8 @@
  *   gp_kmodctl busy                    a second open must fail with EBUSY
  *   gp_kmodctl readsem                 read() edge cases: short count,
  *                                      O_NONBLOCK on an empty ring
+ *   gp_kmodctl bind tcp|udp|tcp6|udp6 ADDR PORT
+ *       just bind (the device is not opened), print ok or the error
  *   gp_kmodctl bindcheck tcp|udp|tcp6|udp6 ADDR PORT EXPECT [CGROUP_DIR]
  *       bind ADDR:PORT (SO_REUSEADDR) and check that exactly EXPECT
  *       records (0 or 1; "all": 1 with verdict none, for an unlisted port
@@ -588,7 +590,52 @@ static int cmd_readsem(void)
 	return bad;
 }
 
-/* ---- bindcheck -------------------------------------------------------- */
+/* ---- bind, bindcheck -------------------------------------------------- */
+
+static int make_sockaddr(const char *proto, const char *addr, int port,
+			 struct sockaddr_storage *ss, socklen_t *slen)
+{
+	int v6 = !strcmp(proto, "tcp6") || !strcmp(proto, "udp6");
+
+	memset(ss, 0, sizeof(*ss));
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((unsigned short)port);
+		*slen = sizeof(*a);
+		return inet_pton(AF_INET6, addr, &a->sin6_addr) == 1 ? 0 : -1;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((unsigned short)port);
+		*slen = sizeof(*a);
+		return inet_pton(AF_INET, addr, &a->sin_addr) == 1 ? 0 : -1;
+	}
+}
+
+static int cmd_bind(const char *proto, const char *addr, int port)
+{
+	int v6 = !strcmp(proto, "tcp6") || !strcmp(proto, "udp6");
+	int udp = !strcmp(proto, "udp") || !strcmp(proto, "udp6");
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	int s, r;
+
+	if (make_sockaddr(proto, addr, port, &ss, &slen))
+		return 2;
+	s = socket(v6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (s < 0) {
+		perror("gp_kmodctl: socket");
+		return 1;
+	}
+	r = bind(s, (struct sockaddr *)&ss, slen);
+	printf("bind %s [%s]:%d: %s\n", proto, addr, port,
+	       r ? strerror(errno) : "ok");
+	close(s);
+	return r ? 1 : 0;
+}
 
 static int mismatches;
 
@@ -747,7 +794,7 @@ static void usage(void)
 	fprintf(stderr, "usage: gp_kmodctl version | set-ports LIST | get-ports | "
 		"conf all|none [WAKEUP] | counters | port-counts [FIRST NR] | "
 		"reset | drain | read N TIMEOUT_MS | reader [LIST...] | busy | "
-		"readsem | "
+		"readsem | bind PROTO ADDR PORT | "
 		"bindcheck tcp|udp|tcp6|udp6 ADDR PORT EXPECT [CGROUP_DIR]\n");
 	exit(2);
 }
@@ -788,6 +835,8 @@ int main(int argc, char **argv)
 		return cmd_busy();
 	if (!strcmp(cmd, "readsem"))
 		return cmd_readsem();
+	if (!strcmp(cmd, "bind") && argc == 5)
+		return cmd_bind(argv[2], argv[3], atoi(argv[4]));
 	if (!strcmp(cmd, "bindcheck") && (argc == 6 || argc == 7))
 		return cmd_bindcheck(argv[2], argv[3], atoi(argv[4]), argv[5],
 				     argc == 7 ? argv[6] : NULL);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# gp-min-results: 22
+# gp-min-results: 24
 # gp-timeout: 420
 # ghostport.ko in the guest: load, /dev/ghostport, ioctls, records field by
 # field, list update, one reader, unload, and the load/stress/unload loop.
@@ -24,7 +24,7 @@ why() { grep -v '^$' "$1" 2>/dev/null | tail -n 3 | tr '\n' ' ' | cut -c1-300; }
 
 CASES="insmod params device version readsem bind-v4 bind-v6 bind-v4mapped
 bind-udp proto-filter unlisted conf-all list-update busy counters
-port-counts rmmod-busy rmmod insmod-bad-params stress stress-unload kernel-log"
+port-counts reset run-source-kmod rmmod-busy rmmod insmod-bad-params stress stress-unload kernel-log"
 
 missing=
 [ -f $KO ] || missing="no $KO (module not built for this kernel)"
@@ -128,6 +128,35 @@ case "$pc" in
 		pass port-counts;;
 	*) fail port-counts "got: $pc";;
 esac
+if $CTL reset > $T/reset.out 2>&1 && $CTL counters 2>&1 | grep -q '^events=0 drops=0 misses=0 '; then
+	pass reset
+else
+	fail reset "$(why $T/reset.out) $($CTL counters 2>&1)"
+fi
+
+# ---- the reader: ghostport run --source kmod ----------------------------------------
+if [ ! -x /gp/bin/ghostport ]; then
+	skip run-source-kmod "no /gp/bin/ghostport"
+else
+	/gp/bin/ghostport run --source kmod --format json --ports 686,4242/udp \
+		> $T/run.json 2> $T/run.err &
+	gpid=$!
+	n=0
+	while [ $n -lt 50 ] && ! grep -q 'ghostport: ready' $T/run.err; do sleep 0.1; n=$((n + 1)); done
+	$CTL bind tcp 127.0.0.1 686 > /dev/null 2>&1
+	$CTL bind udp6 ::1 4242 > /dev/null 2>&1
+	$CTL bind tcp 127.0.0.1 4242 > /dev/null 2>&1	# tcp: not listed
+	sleep 0.5
+	kill $gpid 2>/dev/null; wait $gpid
+	ev=$(grep -c '"source": *"kmod"' $T/run.json)
+	if grep -q 'ghostport: ready source=kmod' $T/run.err && [ "$ev" = 2 ] &&
+	   grep -q '"port": *686' $T/run.json && grep -q '"port": *4242' $T/run.json &&
+	   grep -q 'summary source=kmod events=2 drops=0 misses=0' $T/run.err; then
+		pass run-source-kmod
+	else
+		fail run-source-kmod "$ev kmod events in the JSON (want 2); stderr: $(why $T/run.err)"
+	fi
+fi
 
 # ---- unload with a reader blocked in read() ---------------------------------------
 $CTL reader > $T/reader.out 2>&1 &
