@@ -100,7 +100,7 @@ $(BUILD)/ghostport: $(BUILD)/obj/main.o $(BUILD)/libghostport.a
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
-		$(BUILD)/libghostport.a -lcmocka $(LIBS)
+		$(BUILD)/libghostport.a -lcmocka -ljansson $(LIBS)
 
 E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
 $(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_abi.h

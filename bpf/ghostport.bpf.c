@@ -28,6 +28,8 @@
 #define SOCK_RAW	3
 #define PF_KTHREAD	0x00200000
 #define MAX_STASH	8192
+#define EPERM		1
+#define MAX_CGROUP_DEPTH 16
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -72,8 +74,46 @@ struct {
 	__type(value, struct gp_event);
 } gp_scratch SEC(".maps");
 
+/* Exemptions from deny rules (the bind is allowed and reported "exempt"). */
+struct gp_exe_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} gp_exempt_uid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} gp_exempt_gid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} gp_exempt_cgroup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct gp_exe_key);
+	__type(value, __u8);
+} gp_exempt_exe SEC(".maps");
+
 /* Run-time configuration, written by userspace through the mmaped .bss. */
 struct gp_conf gp_conf = {};
+/* Which programs a pinned instance runs: lets a restart adopt it. */
+__u32 gp_pin_audit_mode = 0;
+__u32 gp_pin_deny_mode = 0;
 /* Requests in gp_stash: lets the exit paths skip the lookup when zero. */
 __s64 gp_pending = 0;
 
@@ -119,21 +159,89 @@ static __always_inline __u32 proto_bit(__u16 protocol, __u16 type)
 
 /*
  * The one decision on the hot path: is this port/protocol listed?  Returns
- * the verdict for the event, or -1 when nothing is to be reported.
+ * the verdict for the event, or -1 when nothing is to be reported.  A
+ * listed port with a deny rule in force is GP_VERDICT_DENY here; the
+ * caller turns it into EXEMPT or AUDIT (kernel binds) after checking who
+ * binds, which is off the hot path.
  */
 static __always_inline int classify(__u16 port, __u16 protocol, __u16 type,
-				    __u8 *flags)
+				    __u8 *flags, __u32 *errno_out)
 {
-	__u32 key = port;
+	__u32 key = port, pbit = proto_bit(protocol, type);
 	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
 
-	if (rule && (GP_RULE_AUDIT(*rule) & proto_bit(protocol, type))) {
+	if (rule && (GP_RULE_AUDIT(*rule) & pbit)) {
 		*flags |= GP_EF_LISTED;
+		if ((gp_conf.flags & GP_CONF_ENFORCE) &&
+		    (GP_RULE_DENY(*rule) & pbit)) {
+			*errno_out = GP_RULE_ERRNO(*rule) ?: EPERM;
+			return GP_VERDICT_DENY;
+		}
 		return GP_VERDICT_AUDIT;
 	}
 	if (gp_conf.flags & GP_CONF_ALL)
 		return GP_VERDICT_NONE;
 	return -1;
+}
+
+static __always_inline bool exempt_cgroup(struct task_struct *task)
+{
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	int i;
+
+	/* The task's cgroup or any ancestor: a unit's cgroup covers its
+	 * children. */
+	for (i = 0; i < MAX_CGROUP_DEPTH && cg; i++) {
+		__u64 id = BPF_CORE_READ(cg, kn, id);
+
+		if (bpf_map_lookup_elem(&gp_exempt_cgroup, &id))
+			return true;
+		cg = (struct cgroup *)BPF_CORE_READ(cg, self.parent);
+	}
+	return false;
+}
+
+/* Is the current task exempt from deny rules?  Only asked for denials. */
+static __always_inline bool is_exempt(const struct gp_event *e)
+{
+	struct task_struct *task;
+	struct gp_exe_key k = {};
+
+	if (!(gp_conf.flags & GP_CONF_EXEMPTIONS))
+		return false;
+	if (bpf_map_lookup_elem(&gp_exempt_uid, &e->uid) ||
+	    bpf_map_lookup_elem(&gp_exempt_gid, &e->gid))
+		return true;
+	if (e->valid & GP_VF_EXE) {
+		k.ino = e->exe_ino;
+		k.dev = e->exe_dev;
+		if (bpf_map_lookup_elem(&gp_exempt_exe, &k))
+			return true;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	return exempt_cgroup(task);
+}
+
+/*
+ * A bind that a deny rule matches: is it refused?  Kernel binds (the
+ * sunrpc client's reserved ports) never are; exempt tasks are not.  The
+ * record's verdict says which.
+ */
+static __always_inline bool settle_deny(struct gp_event *e, __u32 err)
+{
+	if (e->flags & GP_EF_KERNEL) {
+		e->verdict = GP_VERDICT_AUDIT;
+		return false;
+	}
+	if (is_exempt(e)) {
+		e->verdict = GP_VERDICT_EXEMPT;
+		return false;
+	}
+	e->verdict = GP_VERDICT_DENY;
+	e->deny_errno = err;
+	e->ret = -(int)err;
+	e->valid |= GP_VF_RET;
+	return true;
 }
 
 static __always_inline void fill_task(struct gp_event *e)
@@ -253,7 +361,7 @@ static __always_inline struct gp_event *scratch(void)
  */
 static __always_inline struct gp_event *
 build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
-		__u16 family, __u8 source)
+		__u16 family, __u8 source, __u32 *deny_err)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	struct gp_event *e;
@@ -268,7 +376,8 @@ build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 			      &((struct sockaddr_in *)uaddr)->sin_port);
 	protocol = BPF_CORE_READ(sk, sk_protocol);
 	type = BPF_CORE_READ(sk, sk_type);
-	verdict = classify(bpf_ntohs(nport), protocol, type, &flags);
+	*deny_err = 0;
+	verdict = classify(bpf_ntohs(nport), protocol, type, &flags, deny_err);
 	if (verdict < 0)
 		return NULL;
 
@@ -295,6 +404,25 @@ build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 	return e;
 }
 
+/*
+ * A deny rule matched a bind that inet_bind saw.  With the LSM enforcing,
+ * the bind got here only because it was allowed (exempt or kernel).  With
+ * the cgroup hook enforcing, the hook already refused it and reported the
+ * denial: it is not reported twice.
+ */
+static __always_inline bool denied_elsewhere(struct gp_event *e, __u32 err,
+					     int ret)
+{
+	if (!settle_deny(e, err))
+		return false;
+	if (gp_pin_deny_mode == GP_SRC_CGROUP && ret == -(int)err)
+		return true;
+	/* Not refused by anyone we know of: report what happened. */
+	e->verdict = GP_VERDICT_AUDIT;
+	e->deny_errno = 0;
+	return false;
+}
+
 /* ---- fentry mode: fexit sees the arguments and the return value ---- */
 
 static __always_inline int on_fexit(struct socket *sock,
@@ -302,9 +430,13 @@ static __always_inline int on_fexit(struct socket *sock,
 				    int ret, __u16 family)
 {
 	struct gp_event *e;
+	__u32 err;
 
-	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_FENTRY);
+	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_FENTRY,
+			    &err);
 	if (!e)
+		return 0;
+	if (e->verdict == GP_VERDICT_DENY && denied_elsewhere(e, err, ret))
 		return 0;
 	e->ret = ret;
 	e->valid |= GP_VF_RET;
@@ -352,6 +484,11 @@ static __always_inline int on_outcome(int ret)
 
 	if (!e)
 		return 0;
+	if (e->verdict == GP_VERDICT_DENY &&
+	    denied_elsewhere(e, e->deny_errno, ret)) {
+		unstash(tid);
+		return 0;
+	}
 	e->ret = ret;
 	e->valid |= GP_VF_RET;
 	submit(e);
@@ -366,10 +503,15 @@ static __always_inline int on_kprobe(struct socket *sock,
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gp_event *e;
+	__u32 err;
 
-	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_KPROBE);
-	if (e)
-		stash(tid, e);
+	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_KPROBE,
+			    &err);
+	if (!e)
+		return 0;
+	if (e->verdict == GP_VERDICT_DENY)
+		e->deny_errno = err;	/* settled at return, seeing ret */
+	stash(tid, e);
 	return 0;
 }
 
@@ -430,6 +572,17 @@ static __always_inline struct sock *sock_of(struct bpf_sock *bsk)
 	return sk;
 }
 
+/* Refuse the bind from the cgroup hook and report the denial. */
+static __always_inline int deny_in_cgroup(struct gp_event *e, __u32 err)
+{
+	e->source = GP_SRC_CGROUP;
+	submit(e);
+	/* Where bpf_set_retval is missing the kernel answers EPERM. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_set_retval))
+		bpf_set_retval(-(int)err);
+	return 0;
+}
+
 static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 					  __u16 family)
 {
@@ -437,11 +590,15 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 	__u16 port = bpf_ntohs(ctx->user_port);
 	struct bpf_sock *bsk = ctx->sk;
 	struct gp_event *e;
+	__u32 err = 0;
 	__u8 flags = 0;
 	int verdict;
 
-	verdict = classify(port, ctx->protocol, ctx->type, &flags);
+	verdict = classify(port, ctx->protocol, ctx->type, &flags, &err);
 	if (verdict < 0)
+		return 1;
+	/* Attached only to enforce (another mode audits): denials only. */
+	if (gp_pin_audit_mode != GP_SRC_CGROUP && verdict != GP_VERDICT_DENY)
 		return 1;
 	e = scratch();
 	if (!e)
@@ -471,6 +628,17 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 		fill_sock(e, sock_of(bsk));
 	if (gp_pending)
 		flush_stale(tid);
+	if (verdict == GP_VERDICT_DENY && settle_deny(e, err)) {
+		if (gp_pin_deny_mode == GP_SRC_CGROUP)
+			return deny_in_cgroup(e, err);
+		/* Enforcement is the LSM's: this bind got past it, so it is
+		 * allowed; report it as audited. */
+		e->verdict = GP_VERDICT_AUDIT;
+		e->deny_errno = 0;
+		e->valid &= ~GP_VF_RET;
+	}
+	if (gp_pin_audit_mode != GP_SRC_CGROUP)
+		return 1;	/* another mode reports allowed binds */
 	stash(tid, e);
 	return 1;
 }
@@ -515,4 +683,43 @@ int gp_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 	if (gp_pending)
 		on_outcome((int)ctx->ret);
 	return 0;
+}
+
+/* ---- enforcement: BPF LSM socket_bind, before inet_bind ---- */
+
+/*
+ * Runs before the address family's bind, so a bind it refuses never
+ * reaches the audit probes: the denial is reported here, once.  Raw and
+ * non-inet sockets are left alone; every protocol of AF_INET/AF_INET6
+ * (TCP, UDP, SCTP) passes here, and so do io_uring's IORING_OP_BIND and
+ * the kernel's own binds (which are never refused).
+ */
+static __always_inline int on_lsm_bind(struct socket *sock,
+				       struct sockaddr *address, int addrlen)
+{
+	struct gp_event *e;
+	__u16 family = 0;
+	__u32 err;
+
+	if (!(gp_conf.flags & GP_CONF_ENFORCE) || addrlen < 4)
+		return 0;
+	bpf_probe_read_kernel(&family, sizeof(family), &address->sa_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	e = build_from_args(sock, address, addrlen, family, GP_SRC_LSM, &err);
+	if (!e || e->verdict != GP_VERDICT_DENY || e->sock_type == SOCK_RAW)
+		return 0;
+	if (!settle_deny(e, err))
+		return 0;	/* exempt or kernel: the audit probe reports it */
+	submit(e);
+	return -(int)err;
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(gp_lsm_socket_bind, struct socket *sock,
+	     struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	return on_lsm_bind(sock, address, addrlen);
 }

@@ -124,6 +124,7 @@ struct gp_event {
 /* Configuration shared with producers (one record). */
 #define GP_CONF_ALL		(1U << 0) /* report unlisted binds too */
 #define GP_CONF_ENFORCE		(1U << 1) /* deny rules are applied */
+#define GP_CONF_EXEMPTIONS	(1U << 2) /* exemption maps are non-empty */
 
 struct gp_conf {
 	__u32 flags;		/* GP_CONF_* */

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include "ghostport_abi.h"
+#include "control.h"
 #include "list.h"
 #include "run.h"
 
@@ -21,6 +22,8 @@ static void usage(FILE *f)
 "Commands:\n"
 "  run       watch binds and stream events (ghostport run --help)\n"
 "  list      print the effective blocklist with IANA names and reasons\n"
+"  enforce   on|off: switch a running instance's enforcement\n"
+"  unload    stop a running instance and remove its pinned policy\n"
 "  version   print the version and the event ABI version\n"
 "  help      this help\n");
 }
@@ -37,6 +40,10 @@ int main(int argc, char **argv)
 		return gp_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return gp_cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "unload"))
+		return gp_cmd_unload(argc - 1, argv + 1);
+	if (!strcmp(cmd, "enforce"))
+		return gp_cmd_enforce(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("ghostport %s (event ABI %d)\n", GP_VERSION,
 		       GP_ABI_VERSION);

@@ -15,18 +15,20 @@
 #include "decode.h"
 #include "format.h"
 #include "iana.h"
+#include "names.h"
+#include "pin.h"
+#include "policy.h"
 #include "portlist.h"
 #include "run.h"
 #include "source.h"
 
 #define POLL_MS		50	/* bound on delivery delay with batched wake-ups */
-#define OUTBUF		8192
 
 struct run_state {
 	struct gp_clock clk;
 	enum gp_format fmt;
 	struct gp_record rec;
-	char line[OUTBUF];
+	char line[GP_FORMAT_BUF_SIZE];
 	__u64 delivered;
 	__u64 undelivered;
 	__u64 bad_records;
@@ -34,11 +36,16 @@ struct run_state {
 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t enforce_request;	/* 1 on, 2 off */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1)
+		enforce_request = 1;
+	else if (sig == SIGUSR2)
+		enforce_request = 2;
+	else
+		stop_requested = 1;
 }
 
 static void usage(FILE *f)
@@ -56,11 +63,24 @@ static void usage(FILE *f)
 "  --ring-size BYTES BPF ring buffer size (default 4 MiB)\n"
 "  --cgroup PATH     cgroup v2 root for the cgroup mode\n"
 "  --btf FILE        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
+"\n"
+"Enforcement:\n"
+"  --enforce         deny binds to listed ports (all of them unless --deny)\n"
+"  --deny LIST       deny only these; items may end in :ERRNO, e.g.\n"
+"                    686,886/tcp:EADDRINUSE (see README: RPC services)\n"
+"  --errno E         errno for denials without one (default EPERM)\n"
+"  --deny-with M     lsm or cgroup (default: lsm if active, else cgroup)\n"
+"  --exempt-uid U    --exempt-gid G   --exempt-cgroup PATH   --exempt-exe FILE\n"
+"                    allowed despite a deny rule, reported as \"exempt\"\n"
+"  --no-pin          don't pin to %s (policy ends with the process)\n"
+"  SIGUSR1 / SIGUSR2 switch enforcement on / off while running\n"
+"\n"
 "  -v, --verbose     show libbpf's messages\n"
 "  -h, --help        this help\n"
 "\n"
 "Prints \"ghostport: ready ...\" on stderr once every program is attached,\n"
-"and a summary of events, drops and undelivered events on exit.\n");
+"and a summary of events, drops and undelivered events on exit.\n",
+	GP_PIN_DIR);
 }
 
 static int on_record(void *ctx, const void *data, size_t len)
@@ -78,7 +98,12 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	gp_decode_exe(&st->rec);
 	n = gp_format_record(st->fmt, &st->rec, st->line, sizeof(st->line));
-	if (n < 0 || st->out_failed ||
+	if (n < 0) {
+		/* Cannot happen with GP_FORMAT_BUF_SIZE; counted if it does. */
+		st->undelivered++;
+		return 0;
+	}
+	if (st->out_failed ||
 	    fwrite(st->line, 1, (size_t)n, stdout) != (size_t)n) {
 		st->undelivered++;
 		st->out_failed = 1;
@@ -103,6 +128,9 @@ struct run_opts {
 	const char *ports;
 	const char *add_ports;
 	const char *format;
+	const char *deny;
+	int errno_val;
+	struct gp_exemptions exempt;
 	struct gp_source_opts so;
 };
 
@@ -136,16 +164,54 @@ static int parse_args(int argc, char **argv, struct run_opts *ro)
 		{ "ring-size", required_argument, NULL, 'r' },
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "btf", required_argument, NULL, 'b' },
+		{ "enforce", no_argument, NULL, 'E' },
+		{ "deny", required_argument, NULL, 'D' },
+		{ "errno", required_argument, NULL, 'e' },
+		{ "deny-with", required_argument, NULL, 'W' },
+		{ "exempt-uid", required_argument, NULL, 'U' },
+		{ "exempt-gid", required_argument, NULL, 'G' },
+		{ "exempt-cgroup", required_argument, NULL, 'C' },
+		{ "exempt-exe", required_argument, NULL, 'X' },
+		{ "no-pin", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	char err[256];
+	int c, r = 0;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'E': ro->so.conf_flags |= GP_CONF_ENFORCE; break;
+		case 'D': ro->deny = optarg; break;
+		case 'N': ro->so.no_pin = true; break;
+		case 'e':
+			ro->errno_val = gp_errno_parse(optarg);
+			if (ro->errno_val <= 0 || ro->errno_val > 255) {
+				fprintf(stderr,
+					"ghostport: bad --errno \"%s\" (e.g. EPERM, EACCES, EADDRINUSE)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'W':
+			if (!strcmp(optarg, "lsm"))
+				ro->so.deny_with = GP_DENY_LSM;
+			else if (!strcmp(optarg, "cgroup"))
+				ro->so.deny_with = GP_DENY_CGROUP;
+			else {
+				fprintf(stderr,
+					"ghostport: bad --deny-with \"%s\" (lsm or cgroup)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'U': r = gp_exempt_add_uid(&ro->exempt, optarg, err, sizeof(err)); break;
+		case 'G': r = gp_exempt_add_gid(&ro->exempt, optarg, err, sizeof(err)); break;
+		case 'C': r = gp_exempt_add_cgroup(&ro->exempt, optarg, err, sizeof(err)); break;
+		case 'X': r = gp_exempt_add_exe(&ro->exempt, optarg, err, sizeof(err)); break;
 		case 's': ro->source = optarg; break;
 		case 'p': ro->ports = optarg; break;
 		case 'a': ro->add_ports = optarg; break;
@@ -175,6 +241,16 @@ static int parse_args(int argc, char **argv, struct run_opts *ro)
 				argv[optind - 1]);
 			return 2;
 		}
+		if (r) {
+			fprintf(stderr, "ghostport: %s\n", err);
+			return 2;
+		}
+	}
+	if ((ro->deny || ro->so.deny_with) &&
+	    !(ro->so.conf_flags & GP_CONF_ENFORCE)) {
+		fprintf(stderr,
+			"ghostport: --deny and --deny-with need --enforce\n");
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
@@ -200,6 +276,15 @@ static int build_rules(const struct run_opts *ro, __u32 *rules)
 		fprintf(stderr, "ghostport: --add-ports: %s\n", err);
 		return -1;
 	}
+	/* Deny rules are written even in monitor mode: switching to
+	 * enforcement later is then only a flag. */
+	if (ro->deny && gp_deny_parse(ro->deny, rules, ro->errno_val, err,
+				      sizeof(err))) {
+		fprintf(stderr, "ghostport: --deny: %s\n", err);
+		return -1;
+	}
+	if (!ro->deny)
+		gp_deny_all_listed(rules, ro->errno_val);
 	return 0;
 }
 
@@ -212,8 +297,30 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	/* A closed stdout is reported as undelivered events, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+static void switch_enforcement(struct gp_source *src)
+{
+	bool on = enforce_request == 1;
+	char err[256];
+
+	enforce_request = 0;
+	if (!src->set_enforce) {
+		fprintf(stderr, "ghostport: source %s cannot enforce\n",
+			src->name);
+		return;
+	}
+	if (src->set_enforce(src, on, GP_DENY_AUTO, err, sizeof(err))) {
+		fprintf(stderr, "ghostport: enforcement not switched on: %s\n",
+			err);
+		return;
+	}
+	fprintf(stderr, "ghostport: enforcement %s%s%s\n", on ? "on" : "off",
+		on ? " via " : "", on ? src->deny_name : "");
 }
 
 static int stream(struct gp_source *src, struct run_state *st)
@@ -221,6 +328,8 @@ static int stream(struct gp_source *src, struct run_state *st)
 	int n;
 
 	while (!stop_requested) {
+		if (enforce_request)
+			switch_enforcement(src);
 		gp_clock_sync(&st->clk);
 		n = src->poll(src, POLL_MS, on_record, st);
 		if (n < 0 && n != -EINTR) {
@@ -250,13 +359,16 @@ static void summary(struct gp_source *src, struct run_state *st)
 
 int gp_cmd_run(int argc, char **argv)
 {
-	struct run_opts ro = { .source = "auto" };
+	static struct run_opts ro;
 	static __u32 rules[GP_NR_PORTS];
 	static struct run_state st;
 	struct gp_source *src;
 	char why[256];
-	int ret, fmt;
+	int ret, fmt, lock_fd;
 
+	memset(&ro, 0, sizeof(ro));
+	ro.source = "auto";
+	ro.errno_val = 1;	/* EPERM */
 	ret = parse_args(argc, argv, &ro);
 	if (ret)
 		return ret == 1 ? 0 : ret;
@@ -273,18 +385,39 @@ int gp_cmd_run(int argc, char **argv)
 	if (build_rules(&ro, rules))
 		return 2;
 	ro.so.rules = rules;
+	ro.so.exempt = &ro.exempt;
 	if (strcmp(ro.source, "kmod") && gp_caps_check_load(why, sizeof(why))) {
+		fprintf(stderr, "ghostport: %s\n", why);
+		return 1;
+	}
+	lock_fd = gp_run_lock(why, sizeof(why));
+	if (lock_fd < 0) {
 		fprintf(stderr, "ghostport: %s\n", why);
 		return 1;
 	}
 
 	install_signals();
 	src = gp_open_source(ro.source, &ro.so);
-	if (!src)
+	if (!src) {
+		close(lock_fd);
 		return 1;
-	fprintf(stderr, "ghostport: ready source=%s ports=%zu format=%s%s\n",
+	}
+	if ((ro.so.conf_flags & GP_CONF_ENFORCE) && !src->deny_name) {
+		fprintf(stderr,
+			"ghostport: --enforce: source %s cannot enforce; not starting\n",
+			src->name);
+		src->close(src);
+		close(lock_fd);
+		return 1;
+	}
+	if (ro.so.conf_flags & GP_CONF_ENFORCE)
+		fprintf(stderr, "ghostport: enforcing with %s\n",
+			src->deny_name);
+	fprintf(stderr, "ghostport: ready source=%s ports=%zu format=%s%s%s%s\n",
 		src->name, gp_rules_count(rules), ro.format,
-		(ro.so.conf_flags & GP_CONF_ALL) ? " all" : "");
+		(ro.so.conf_flags & GP_CONF_ALL) ? " all" : "",
+		(ro.so.conf_flags & GP_CONF_ENFORCE) ? " enforce=" : "",
+		(ro.so.conf_flags & GP_CONF_ENFORCE) ? src->deny_name : "");
 	if (st.fmt == GP_FMT_TEXT && isatty(STDOUT_FILENO)) {
 		int n = gp_format_text_header(st.line, sizeof(st.line));
 
@@ -301,6 +434,11 @@ int gp_cmd_run(int argc, char **argv)
 		;
 	flush_output(&st);
 	summary(src, &st);
+	if (src->persists)
+		fprintf(stderr,
+			"ghostport: enforcement stays in force (pinned at %s); 'ghostport unload' removes it\n",
+			GP_PIN_DIR);
 	src->close(src);
+	close(lock_fd);
 	return ret ? 1 : 0;
 }

@@ -17,9 +17,22 @@
 /* Called once per raw record; return non-zero to stop the current poll. */
 typedef int (*gp_event_fn)(void *ctx, const void *data, size_t len);
 
+struct gp_exemptions;
+
+/* How denials are enforced (gp_source_opts.deny_with). */
+enum gp_deny_method {
+	GP_DENY_NONE = 0,		/* monitor only */
+	GP_DENY_AUTO,			/* LSM if active, else cgroup */
+	GP_DENY_LSM,			/* BPF LSM socket_bind */
+	GP_DENY_CGROUP,			/* cgroup bind4/bind6 */
+};
+
 struct gp_source_opts {
 	const __u32 *rules;		/* GP_NR_PORTS blocklist rules */
 	__u32 conf_flags;		/* GP_CONF_* */
+	enum gp_deny_method deny_with;	/* with GP_CONF_ENFORCE */
+	const struct gp_exemptions *exempt;
+	bool no_pin;			/* don't pin (tests, one-shot runs) */
 	__u32 ring_bytes;		/* ring size, 0 = default */
 	const char *cgroup_path;	/* cgroup v2 root for the cgroup mode */
 	const char *btf_path;		/* custom BTF, NULL = kernel's */
@@ -39,6 +52,14 @@ struct gp_source {
 	/* Replace the whole blocklist without a window for common ports. */
 	int (*set_rules)(struct gp_source *s, const __u32 *rules);
 	int (*set_conf)(struct gp_source *s, __u32 conf_flags);
+	/* Turn enforcement on or off while running, with no gap: the deny
+	 * programs are attached first if needed, then the flag flips.
+	 * NULL for sources that cannot enforce. */
+	int (*set_enforce)(struct gp_source *s, bool on,
+			   enum gp_deny_method how, char *err, size_t errlen);
+	/* After close(): does the policy stay in force (pinned)? */
+	bool persists;
+	const char *deny_name;		/* "lsm", "cgroup" or NULL */
 	/* Wait up to timeout_ms, then deliver what is there. >=0: records. */
 	int (*poll)(struct gp_source *s, int timeout_ms, gp_event_fn fn,
 		    void *ctx);
@@ -57,6 +78,8 @@ struct gp_source {
  */
 struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 				     char *err, size_t errlen);
+/* The audit mode of a pinned instance, 0 when none is pinned. */
+int gp_source_bpf_pinned_mode(void);
 struct gp_source *gp_source_kmod_open(const struct gp_source_opts *o,
 				      char *err, size_t errlen);
 

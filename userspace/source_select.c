@@ -40,6 +40,7 @@ struct gp_source *gp_open_source(const char *name,
 {
 	char err[512];
 	struct gp_source *s;
+	int pinned;
 	size_t i;
 
 	if (strcmp(name, "auto")) {
@@ -55,6 +56,21 @@ struct gp_source *gp_open_source(const char *name,
 		fprintf(stderr,
 			"ghostport: unknown source \"%s\" (auto, fentry, kprobe, cgroup, kmod)\n",
 			name);
+		return NULL;
+	}
+	/* A pinned instance outlived its daemon: adopt it, whatever it is. */
+	pinned = gp_source_bpf_pinned_mode();
+	for (i = 0; pinned && i < NMODES; i++) {
+		if (modes[i].id != pinned)
+			continue;
+		s = open_one(pinned, o, err, sizeof(err));
+		if (s) {
+			fprintf(stderr, "ghostport: source %s selected (pinned)\n",
+				modes[i].name);
+			return s;
+		}
+		fprintf(stderr, "ghostport: pinned source %s unusable: %s\n",
+			modes[i].name, err);
 		return NULL;
 	}
 	for (i = 0; i < NMODES; i++) {

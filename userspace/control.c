@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * control.c - `ghostport unload` and `ghostport enforce on|off`.
+ *
+ * The running daemon is found through its lock file: it holds an
+ * exclusive flock on GP_LOCK_FILE and wrote its pid there.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+
+#include "control.h"
+#include "pin.h"
+
+/* The pid of the active `ghostport run`, or 0 when none runs. */
+static pid_t running_daemon(void)
+{
+	int fd = open(GP_LOCK_FILE, O_RDONLY | O_CLOEXEC);
+	char buf[32];
+	ssize_t n;
+	pid_t pid = 0;
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		/* We got the lock: nobody holds it. */
+		close(fd);
+		return 0;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	pid = (pid_t)strtol(buf, NULL, 10);
+	return pid > 0 ? pid : -1;
+}
+
+static int wait_gone(int seconds)
+{
+	struct timespec t = { 0, 100 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < seconds * 10; i++) {
+		if (!running_daemon())
+			return 0;
+		nanosleep(&t, NULL);
+	}
+	return -1;
+}
+
+int gp_cmd_unload(int argc, char **argv)
+{
+	char err[256];
+	pid_t pid;
+	int n;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			printf("Usage: ghostport unload\n"
+			       "Stop a running `ghostport run` and remove the pinned programs,\n"
+			       "links and maps under %s: binds are no longer watched or denied.\n",
+			       GP_PIN_DIR);
+			return 0;
+		}
+		fprintf(stderr, "ghostport: unload takes no arguments\n");
+		return 2;
+	}
+	pid = running_daemon();
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		if (wait_gone(10)) {
+			fprintf(stderr,
+				"ghostport: the running ghostport (pid %d) did not stop\n",
+				(int)pid);
+			return 1;
+		}
+	}
+	n = gp_pin_remove_all(err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "ghostport: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "ghostport: unloaded (%d pins removed%s)\n", n,
+		pid > 0 ? ", daemon stopped" : "");
+	return 0;
+}
+
+int gp_cmd_enforce(int argc, char **argv)
+{
+	pid_t pid;
+	int on;
+
+	if (argc != 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off"))) {
+		if (argc == 2 && (!strcmp(argv[1], "--help") ||
+				  !strcmp(argv[1], "-h"))) {
+			printf("Usage: ghostport enforce on|off\n"
+			       "Switch the running `ghostport run` between enforcement and\n"
+			       "monitoring, with no gap (same as SIGUSR1 / SIGUSR2).\n");
+			return 0;
+		}
+		fprintf(stderr, "ghostport: usage: ghostport enforce on|off\n");
+		return 2;
+	}
+	on = !strcmp(argv[1], "on");
+	pid = running_daemon();
+	if (pid <= 0) {
+		fprintf(stderr, "ghostport: no ghostport run is active\n");
+		return 1;
+	}
+	if (kill(pid, on ? SIGUSR1 : SIGUSR2)) {
+		fprintf(stderr, "ghostport: signalling pid %d: %s\n", (int)pid,
+			strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "ghostport: asked pid %d to switch enforcement %s\n",
+		(int)pid, argv[1]);
+	return 0;
+}
