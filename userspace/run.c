@@ -246,6 +246,14 @@ static int parse_args(int argc, char **argv, struct run_opts *ro)
 			return 2;
 		}
 	}
+	if (strcmp(ro->source, "auto") && strcmp(ro->source, "fentry") &&
+	    strcmp(ro->source, "kprobe") && strcmp(ro->source, "cgroup") &&
+	    strcmp(ro->source, "kmod")) {
+		fprintf(stderr,
+			"ghostport: unknown source \"%s\" (auto, fentry, kprobe, cgroup, kmod)\n",
+			ro->source);
+		return 2;
+	}
 	if ((ro->deny || ro->so.deny_with) &&
 	    !(ro->so.conf_flags & GP_CONF_ENFORCE)) {
 		fprintf(stderr,
