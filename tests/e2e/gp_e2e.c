@@ -62,6 +62,9 @@
 #ifndef IPV6_FREEBIND
 #define IPV6_FREEBIND 78
 #endif
+#ifndef IPV6_TRANSPARENT
+#define IPV6_TRANSPARENT 75
+#endif
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP 132
 #endif
@@ -555,6 +558,38 @@ static void *child_work(void *arg)
 				return NULL;
 			}
 			br->ifindex = (int)if_nametoindex(b->device);
+		}
+
+		/* The options as the kernel holds them (what ghostport reads):
+		 * e.g. raw sockets come with sk_reuse already set. */
+		{
+			static const struct { unsigned o; int lvl, nm, lvl6, nm6; } g[] = {
+				{ O_REUSEADDR, SOL_SOCKET, SO_REUSEADDR, SOL_SOCKET, SO_REUSEADDR },
+				{ O_REUSEPORT, SOL_SOCKET, SO_REUSEPORT, SOL_SOCKET, SO_REUSEPORT },
+				{ O_FREEBIND, SOL_IP, IP_FREEBIND, SOL_IPV6, IPV6_FREEBIND },
+				{ O_TRANSPARENT, SOL_IP, IP_TRANSPARENT, SOL_IPV6, IPV6_TRANSPARENT },
+				{ O_NO_PORT, SOL_IP, IP_BIND_ADDRESS_NO_PORT, SOL_IP, IP_BIND_ADDRESS_NO_PORT },
+			};
+			unsigned kopts = 0;
+
+			for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
+				int val = 0;
+				socklen_t vl = sizeof(val);
+				bool v6 = b->family == AF_INET6;
+
+				if (getsockopt(fd, v6 ? g[k].lvl6 : g[k].lvl,
+					       v6 ? g[k].nm6 : g[k].nm, &val, &vl))
+					kopts |= b->opts & g[k].o; /* unreadable: as set */
+				else if (val)
+					kopts |= g[k].o;
+			}
+			if ((kopts & b->opts) != b->opts) {
+				snprintf(r->why, sizeof(r->why),
+					 "options set 0x%x, kernel reports 0x%x", b->opts, kopts);
+				close(fd);
+				return NULL;
+			}
+			br->opts = kopts;
 		}
 
 		br->t0 = now_ns(CLOCK_REALTIME);
