@@ -37,10 +37,13 @@ CPPFLAGS_ALL	:= -D_GNU_SOURCE -DGP_VERSION=\"$(VERSION)\" \
 		   -Iinclude -Iuserspace -I$(BUILD)/gen
 ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL)
 
+# libsystemd has no static archive in Debian: static builds (the VM
+# guest's) are made without the journal output and say so if asked for it.
 ifeq ($(STATIC),1)
-LIBS		:= -static -lbpf -lelf -lz -lpthread
+LIBS		:= -static -lbpf -lelf -lz -lyaml -lssl -lcrypto -lpthread -ldl
+VARIANT_CFLAGS	+= -DGP_NO_JOURNAL
 else
-LIBS		:= -lbpf -lelf -lz -lpthread
+LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lsystemd -lpthread
 endif
 
 USER_SRCS	:= $(wildcard userspace/*.c)

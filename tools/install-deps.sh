@@ -6,8 +6,9 @@
 set -eu
 
 BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-libcmocka-dev libjansson-dev python3 pkg-config"
-TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq"
+libcmocka-dev libjansson-dev libyaml-dev libssl-dev libsystemd-dev python3 pkg-config"
+TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq
+rsyslog rsyslog-gnutls openssl systemd auditd valgrind"
 
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
