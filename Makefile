@@ -35,13 +35,13 @@ CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
 CPPFLAGS_ALL	:= -D_GNU_SOURCE -DGP_VERSION=\"$(VERSION)\" \
 		   -Iinclude -Iuserspace -I$(BUILD)/gen
-ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL)
+ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) \
+		   $(if $(filter 1,$(STATIC)),-DGP_NO_JOURNAL)
 
 # libsystemd has no static archive in Debian: static builds (the VM
 # guest's) are made without the journal output and say so if asked for it.
 ifeq ($(STATIC),1)
 LIBS		:= -static -lbpf -lelf -lz -lyaml -lssl -lcrypto -lpthread -ldl
-VARIANT_CFLAGS	+= -DGP_NO_JOURNAL
 else
 LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lsystemd -lpthread
 endif
