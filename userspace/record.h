@@ -25,6 +25,10 @@ struct gp_record {
 	const char *service;		/* IANA name for port/proto, or NULL */
 	char exe[PATH_MAX];		/* executable path, "" when unknown */
 	__u32 count;			/* >1 when identical events were folded */
+	__u64 fold_first_ns;		/* with count > 1: CLOCK_BOOTTIME of the
+					 * first folded event (ev.ts_ns: last) */
+	const char *hostname;		/* host identity, set by the run loop */
+	const char *machine_id;		/* (NULL when unknown) */
 };
 
 #endif /* GP_RECORD_H */
