@@ -389,11 +389,12 @@ build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 	e->flags = flags;
 	e->source = source;
 	e->family = family;
-	if (family == AF_INET && addr_len >= sizeof(struct sockaddr_in)) {
+	/* Read what the caller passed, even in a sockaddr too short for
+	 * the kernel (which then fails the bind with -EINVAL). */
+	if (family == AF_INET && addr_len >= 8) {
 		bpf_probe_read_kernel(e->addr, 4,
 			&((struct sockaddr_in *)uaddr)->sin_addr);
-	} else if (family == AF_INET6 &&
-		   addr_len >= sizeof(struct sockaddr_in6)) {
+	} else if (family == AF_INET6 && addr_len >= 24) {
 		bpf_probe_read_kernel(e->addr, 16,
 			&((struct sockaddr_in6 *)uaddr)->sin6_addr);
 		if (is_v4mapped(e->addr))

@@ -829,6 +829,13 @@ struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 		if (!b->adopted && reuse_or_pin_maps(b, false, err, errlen))
 			goto fail;
 	}
+	/* A bad --cgroup is an error even when the pinned instance does not
+	 * need it: never ignore what the admin asked for. */
+	if (o->cgroup_path) {
+		b->cgroup_fd = open_cgroup_root(o->cgroup_path, err, errlen);
+		if (b->cgroup_fd < 0)
+			goto fail;
+	}
 	deny = choose_deny(o, err, errlen);
 	if (!b->adopted)
 		bpf_map__set_max_entries(b->skel->maps.gp_events, rsize);
