@@ -59,7 +59,7 @@ BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
-.PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run \
+.PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run deps-test \
 	install clean bench e2e unit deps FORCE
 
 all: $(BUILD)/ghostport $(E2E_BINS)
@@ -144,16 +144,19 @@ deps:
 run: deps all
 	$(BUILD)/ghostport run
 
-test:
+deps-test:
+	tools/install-deps.sh --test
+
+test: deps-test
 	tests/run-all.sh
 
-test-unit:
+test-unit: deps-test
 	tests/run-all.sh unit
 
-test-host:
+test-host: deps-test
 	tests/run-all.sh host
 
-test-vm:
+test-vm: deps-test
 	tests/run-all.sh vm $(if $(KERNEL),--kernel $(KERNEL))
 
 vm-shell: static
