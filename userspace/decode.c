@@ -112,6 +112,45 @@ static int exe_of(__u32 pid, const struct gp_event *e, char *buf, size_t len)
 }
 
 /*
+ * Paths already resolved, by (dev, ino): a short-lived process of a known
+ * executable still gets its path after it exited.  A path whose file was
+ * replaced has another inode, so a stale entry never names the wrong file.
+ */
+#define EXE_CACHE 64
+
+struct exe_entry {
+	__u64 ino;
+	__u32 dev;
+	char path[PATH_MAX];
+};
+
+static struct exe_entry exe_cache[EXE_CACHE];
+static unsigned int exe_next;
+
+static const char *cache_find(const struct gp_event *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < EXE_CACHE; i++)
+		if (exe_cache[i].ino == e->exe_ino &&
+		    exe_cache[i].dev == e->exe_dev && exe_cache[i].path[0])
+			return exe_cache[i].path;
+	return NULL;
+}
+
+static void cache_add(const struct gp_event *e, const char *path)
+{
+	struct exe_entry *x;
+
+	if (cache_find(e))
+		return;
+	x = &exe_cache[exe_next++ % EXE_CACHE];
+	x->ino = e->exe_ino;
+	x->dev = e->exe_dev;
+	snprintf(x->path, sizeof(x->path), "%s", path);
+}
+
+/*
  * The process may be gone by the time its event is read.  /proc/PID/exe
  * is tried first, then the parent's (a fork that did not exec runs the
  * same file); either is accepted only if its inode and device are the
@@ -121,13 +160,20 @@ void gp_decode_exe(struct gp_record *out)
 {
 	const struct gp_event *e = &out->ev;
 
+	const char *cached;
+
 	out->exe[0] = '\0';
 	if (!(e->valid & GP_VF_EXE) || (e->flags & GP_EF_KERNEL))
 		return;
-	if (!exe_of(e->pid, e, out->exe, sizeof(out->exe)))
+	if (!exe_of(e->pid, e, out->exe, sizeof(out->exe)) ||
+	    ((e->valid & GP_VF_PPID) &&
+	     !exe_of(e->ppid, e, out->exe, sizeof(out->exe)))) {
+		cache_add(e, out->exe);
 		return;
-	if ((e->valid & GP_VF_PPID) &&
-	    !exe_of(e->ppid, e, out->exe, sizeof(out->exe)))
-		return;
-	out->exe[0] = '\0';
+	}
+	cached = cache_find(e);
+	if (cached)
+		snprintf(out->exe, sizeof(out->exe), "%s", cached);
+	else
+		out->exe[0] = '\0';
 }
