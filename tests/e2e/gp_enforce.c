@@ -1,0 +1,2010 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gp_enforce.c - end-to-end test of `ghostport run --enforce` (issue 5).
+ *
+ *   gp_enforce --ghostport PATH --prefix NAME [--deny-with lsm|cgroup]
+ *              [--source MODE] [--expect-lsm yes|no] [--ready-timeout S]
+ *
+ * Sessions, each with its own `ghostport run` (only one runs at a time):
+ *   deny      every family/protocol, errnos EPERM/EADDRINUSE/EACCES,
+ *             listed-but-not-denied and unlisted ports, io_uring's
+ *             IORING_OP_BIND
+ *   exempt    --exempt-uid/-gid/-exe/-cgroup allowed with verdict "exempt",
+ *             everyone else still denied
+ *   persist   kill -9 keeps the policy, a new run adopts the pins, delivers
+ *             what was queued meanwhile and applies its own errno; unload;
+ *             SIGTERM with --enforce keeps the policy, without it unpins
+ *   switch    `ghostport enforce on|off` on a monitor-mode run while a child
+ *             binds in a loop: every bind has its event, no flapping
+ *   lsm       --deny-with lsm: refused loudly where no BPF LSM (--expect-lsm
+ *             no), deny events with source "lsm" where there is one
+ * Every bind is made by a forked child (its own pid and comm); its result
+ * comes back over a pipe.  Events are matched by pid and port.
+ *
+ * Results follow docs/hacking.md: PASS/FAIL/SKIP <prefix>/<case>, detail
+ * lines start with "# ".  Exit status 1 if anything failed.  Always ends with
+ * `ghostport unload` so later tests start clean.  No shell: this runs in the
+ * busybox-only VM guest too.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/io_uring.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#ifndef IPPROTO_SCTP
+#define IPPROTO_SCTP 132
+#endif
+#ifndef IORING_OP_BIND
+#define IORING_OP_BIND 56	/* Linux 6.11; bookworm's headers predate it */
+#endif
+#ifndef IORING_REGISTER_PROBE
+#define IORING_REGISTER_PROBE 8
+#endif
+#ifndef IO_URING_OP_SUPPORTED
+#define IO_URING_OP_SUPPORTED (1U << 0)
+#endif
+
+#define NSEC		1000000000LL
+#define PIN_DIR		"/sys/fs/bpf/ghostport"
+#define LOCK_FILE	"/run/ghostport.lock"
+#define EXEMPT_EXE	"/tmp/gp-exempt-exe"
+#define EXEMPT_CG	"gp-enforce-exempt"
+#define EXEMPT_UID	65534
+#define EXEMPT_GID	65533
+#define HIPORT		40686	/* >= 1024: uid 65534 may bind it */
+
+/* ------------------------------------------------------------------ */
+/* Results                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *prefix = "enforce";
+static int nfail, npass, nskip;
+
+static void result(const char *what, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void result(const char *what, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %s/%s", what, prefix, name);
+	if (fmt) {
+		printf(": ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	printf("\n");
+	fflush(stdout);
+	if (!strcmp(what, "PASS"))
+		npass++;
+	else if (!strcmp(what, "FAIL"))
+		nfail++;
+	else
+		nskip++;
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* A check: collects reasons, then prints one line. */
+struct chk {
+	char why[1024];
+	size_t len;
+};
+
+static void cfail(struct chk *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void cfail(struct chk *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->len >= sizeof(c->why) - 8)
+		return;
+	if (c->len)
+		c->len += (size_t)snprintf(c->why + c->len, sizeof(c->why) - c->len, "; ");
+	va_start(ap, fmt);
+	c->len += (size_t)vsnprintf(c->why + c->len, sizeof(c->why) - c->len, fmt, ap);
+	va_end(ap);
+	if (c->len >= sizeof(c->why))
+		c->len = sizeof(c->why) - 1;
+}
+
+static void cdone(struct chk *c, const char *name)
+{
+	if (c->len)
+		result("FAIL", name, "%s", c->why);
+	else
+		result("PASS", name, NULL);
+	memset(c, 0, sizeof(*c));
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC + ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static const struct {
+	int e;
+	const char *name;
+} errnames[] = {
+	{ EPERM, "EPERM" }, { EACCES, "EACCES" }, { EADDRINUSE, "EADDRINUSE" },
+	{ EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { EINVAL, "EINVAL" },
+	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { EPROTONOSUPPORT, "EPROTONOSUPPORT" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENOSYS, "ENOSYS" },
+};
+
+static const char *errno_name(int e)
+{
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].e == e)
+			return errnames[i].name;
+	return "(unnamed)";
+}
+
+static bool path_exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lines from a pipe                                                   */
+/* ------------------------------------------------------------------ */
+
+struct lines {
+	char **v;
+	json_t **j;		/* parsed lazily (stdout only) */
+	bool *parsed;
+	size_t n, cap;
+	char *part;
+	size_t plen;
+};
+
+static void oom(void)
+{
+	fprintf(stderr, "gp_enforce: out of memory\n");
+	exit(2);
+}
+
+static void lines_push(struct lines *l, const char *s, size_t n)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		l->j = realloc(l->j, l->cap * sizeof(*l->j));
+		l->parsed = realloc(l->parsed, l->cap * sizeof(*l->parsed));
+		if (!l->v || !l->j || !l->parsed)
+			oom();
+	}
+	l->v[l->n] = malloc(n + 1);
+	if (!l->v[l->n])
+		oom();
+	memcpy(l->v[l->n], s, n);
+	l->v[l->n][n] = 0;
+	l->j[l->n] = NULL;
+	l->parsed[l->n] = false;
+	l->n++;
+}
+
+static void lines_feed(struct lines *l, const char *buf, size_t n)
+{
+	l->part = realloc(l->part, l->plen + n + 1);
+	if (!l->part)
+		oom();
+	memcpy(l->part + l->plen, buf, n);
+	l->plen += n;
+	for (;;) {
+		char *nl = memchr(l->part, '\n', l->plen);
+		size_t len;
+
+		if (!nl)
+			break;
+		len = (size_t)(nl - l->part);
+		lines_push(l, l->part, len);
+		memmove(l->part, nl + 1, l->plen - len - 1);
+		l->plen -= len + 1;
+	}
+}
+
+static void lines_flush(struct lines *l)
+{
+	if (l->plen) {
+		lines_push(l, l->part, l->plen);
+		l->plen = 0;
+	}
+}
+
+static void lines_free(struct lines *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i]);
+		if (l->j[i])
+			json_decref(l->j[i]);
+	}
+	free(l->v);
+	free(l->j);
+	free(l->parsed);
+	free(l->part);
+	memset(l, 0, sizeof(*l));
+}
+
+static json_t *line_json(struct lines *l, size_t i)
+{
+	if (!l->parsed[i]) {
+		json_error_t e;
+
+		l->j[i] = json_loads(l->v[i], 0, &e);
+		if (l->j[i] && !json_is_object(l->j[i])) {
+			json_decref(l->j[i]);
+			l->j[i] = NULL;
+		}
+		l->parsed[i] = true;
+	}
+	return l->j[i];
+}
+
+/* ------------------------------------------------------------------ */
+/* Running ghostport                                                   */
+/* ------------------------------------------------------------------ */
+
+static const char *gp_path;
+static const char *opt_source = "auto";
+static const char *opt_deny_with;
+static int expect_lsm = -1;		/* -1: not said */
+static int ready_timeout = 30;
+
+struct reader {
+	pid_t pid;
+	int out, err;
+	struct lines o, e;
+	int status;
+	bool exited;
+	bool ready;
+	char audit_source[32];	/* from the ready line */
+	char enforce[32];	/* "enforce=" from the ready line */
+};
+
+static struct reader *live_reader;	/* for the cleanup on a signal */
+
+static int spawn(pid_t *pid, int *out, int *err, char *const argv[])
+{
+	int po[2], pe[2];
+
+	if (pipe2(po, O_CLOEXEC))
+		return -1;
+	if (pipe2(pe, O_CLOEXEC)) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	fflush(NULL);
+	*pid = fork();
+	if (*pid < 0)
+		return -1;
+	if (*pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execv(argv[0], argv);
+		dprintf(2, "gp_enforce: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	*out = po[0];
+	*err = pe[0];
+	return 0;
+}
+
+/* Reads what is there, waiting up to ms.  False when both pipes ended. */
+static bool pump(struct reader *rd, int ms)
+{
+	struct pollfd p[2];
+	int n = 0;
+	char buf[65536];
+
+	if (rd->out >= 0)
+		p[n++] = (struct pollfd){ rd->out, POLLIN, 0 };
+	if (rd->err >= 0)
+		p[n++] = (struct pollfd){ rd->err, POLLIN, 0 };
+	if (!n)
+		return false;
+	if (poll(p, (nfds_t)n, ms) <= 0)
+		return true;
+	for (int i = 0; i < n; i++) {
+		ssize_t k;
+		bool is_out = p[i].fd == rd->out;
+
+		if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		k = read(p[i].fd, buf, sizeof(buf));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			close(p[i].fd);
+			if (is_out) {
+				rd->out = -1;
+				lines_flush(&rd->o);
+			} else {
+				rd->err = -1;
+				lines_flush(&rd->e);
+			}
+		} else {
+			lines_feed(is_out ? &rd->o : &rd->e, buf, (size_t)k);
+		}
+	}
+	return true;
+}
+
+static void pump_for(struct reader *rd, int ms)
+{
+	long long end = now_ns() + (long long)ms * 1000000;
+
+	while (now_ns() < end) {
+		long long left = (end - now_ns()) / 1000000;
+
+		if (!pump(rd, (int)(left > 0 ? left : 0))) {
+			sleep_ms((int)(left > 0 ? left : 0));
+			break;
+		}
+	}
+}
+
+static bool reap(struct reader *rd, int timeout_ms)
+{
+	long long end = now_ns() + (long long)timeout_ms * 1000000;
+
+	while (!rd->exited) {
+		if (waitpid(rd->pid, &rd->status, WNOHANG) == rd->pid) {
+			rd->exited = true;
+			break;
+		}
+		if (now_ns() >= end)
+			break;
+		if (!pump(rd, 50))
+			sleep_ms(50);
+	}
+	return rd->exited;
+}
+
+static const char *err_find(struct reader *rd, const char *needle)
+{
+	for (size_t i = 0; i < rd->e.n; i++)
+		if (strstr(rd->e.v[i], needle))
+			return rd->e.v[i];
+	return NULL;
+}
+
+static const char *last_err_line(struct reader *rd)
+{
+	for (size_t i = rd->e.n; i > 0; i--)
+		if (rd->e.v[i - 1][0])
+			return rd->e.v[i - 1];
+	return "(no message)";
+}
+
+static void show_stderr(struct reader *rd)
+{
+	for (size_t i = 0; i < rd->e.n; i++)
+		note("  stderr: %s", rd->e.v[i]);
+}
+
+/* Who holds the run lock: 0 nobody, else its pid (-1 unknown). */
+static pid_t lock_holder(void)
+{
+	int fd = open(LOCK_FILE, O_RDONLY | O_CLOEXEC);
+	char buf[32];
+	ssize_t n;
+	pid_t pid;
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);
+		return 0;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	pid = (pid_t)strtol(buf, NULL, 10);
+	return pid > 0 ? pid : -1;
+}
+
+/* Waits (up to s seconds) until no other `ghostport run` holds the lock. */
+static bool wait_lock_free(int s, char *why, size_t wlen)
+{
+	long long end = now_ns() + (long long)s * NSEC;
+	pid_t h;
+	bool said = false;
+
+	while ((h = lock_holder()) != 0) {
+		if (!said) {
+			note("another ghostport run (pid %d) holds %s; waiting up to %d s",
+			     (int)h, LOCK_FILE, s);
+			said = true;
+		}
+		if (now_ns() >= end) {
+			snprintf(why, wlen, "another ghostport run (pid %d) held %s for %d s",
+				 (int)h, LOCK_FILE, s);
+			return false;
+		}
+		sleep_ms(200);
+	}
+	return true;
+}
+
+/*
+ * Starts `ghostport run --source S --format json [--deny-with M] extra...`
+ * and waits for its ready line.  On failure, *why says what happened and
+ * the reader has exited (it is reaped).
+ */
+static bool gp_start(struct reader *rd, const char *const extra[], bool deny_with,
+		     char *why, size_t wlen)
+{
+	char *args[48];
+	char cmd[1024] = "";
+	int n = 0;
+	long long end;
+
+	memset(rd, 0, sizeof(*rd));
+	rd->out = rd->err = -1;
+	rd->pid = -1;
+	if (!wait_lock_free(180, why, wlen))
+		return false;
+	args[n++] = (char *)gp_path;
+	args[n++] = "run";
+	args[n++] = "--source";
+	args[n++] = (char *)opt_source;
+	args[n++] = "--format";
+	args[n++] = "json";
+	if (deny_with && opt_deny_with) {
+		args[n++] = "--deny-with";
+		args[n++] = (char *)opt_deny_with;
+	}
+	for (int i = 0; extra[i] && n < 46; i++)
+		args[n++] = (char *)extra[i];
+	args[n] = NULL;
+	for (int i = 1; i < n; i++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", args[i]);
+	note("start: ghostport%s", cmd);
+	if (spawn(&rd->pid, &rd->out, &rd->err, args)) {
+		snprintf(why, wlen, "cannot start %s: %s", gp_path, strerror(errno));
+		return false;
+	}
+	live_reader = rd;
+	end = now_ns() + (long long)ready_timeout * NSEC;
+	while (now_ns() < end) {
+		const char *r = err_find(rd, "ghostport: ready");
+
+		if (r) {
+			const char *p;
+
+			rd->ready = true;
+			if ((p = strstr(r, "source=")))
+				sscanf(p + 7, "%31[a-z]", rd->audit_source);
+			if ((p = strstr(r, "enforce=")))
+				sscanf(p + 8, "%31[a-z]", rd->enforce);
+			return true;
+		}
+		if (!pump(rd, 100))
+			break;
+	}
+	if (rd->out < 0 && rd->err < 0) {
+		reap(rd, 5000);
+	}
+	if (!rd->exited) {
+		kill(rd->pid, SIGKILL);
+		while (pump(rd, 1000))
+			;
+		reap(rd, 5000);
+		snprintf(why, wlen, "no \"ghostport: ready\" within %d s; stderr: %s",
+			 ready_timeout, last_err_line(rd));
+	} else {
+		while (pump(rd, 200))
+			;
+		snprintf(why, wlen, "exited (%s %d) before ready: %s",
+			 WIFEXITED(rd->status) ? "status" : "signal",
+			 WIFEXITED(rd->status) ? WEXITSTATUS(rd->status) :
+			 WTERMSIG(rd->status), last_err_line(rd));
+	}
+	live_reader = NULL;
+	show_stderr(rd);
+	return false;
+}
+
+/* Signals the reader and reads until it is gone. */
+static void gp_stop(struct reader *rd, int sig)
+{
+	if (rd->pid <= 0 || rd->exited)
+		return;
+	kill(rd->pid, sig);
+	if (!reap(rd, 15000)) {
+		note("ghostport (pid %d) still running 15 s after signal %d; SIGKILL",
+		     (int)rd->pid, sig);
+		kill(rd->pid, SIGKILL);
+		reap(rd, 5000);
+	}
+	while (pump(rd, 200))
+		;
+	if (live_reader == rd)
+		live_reader = NULL;
+}
+
+static void gp_free(struct reader *rd)
+{
+	if (rd->out >= 0)
+		close(rd->out);
+	if (rd->err >= 0)
+		close(rd->err);
+	lines_free(&rd->o);
+	lines_free(&rd->e);
+	if (live_reader == rd)
+		live_reader = NULL;
+}
+
+/* Runs `ghostport ARGS...` to completion; its stderr's last line in msg. */
+static int gp_cmd(const char *a1, const char *a2, char *msg, size_t mlen)
+{
+	struct reader r;
+	char *args[4] = { (char *)gp_path, (char *)a1, (char *)a2, NULL };
+
+	memset(&r, 0, sizeof(r));
+	if (spawn(&r.pid, &r.out, &r.err, args)) {
+		snprintf(msg, mlen, "cannot run %s: %s", gp_path, strerror(errno));
+		return -1;
+	}
+	while (pump(&r, 20000))
+		;
+	reap(&r, 20000);
+	snprintf(msg, mlen, "%s", last_err_line(&r));
+	gp_free(&r);
+	if (!r.exited)
+		return -1;
+	return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 128 + WTERMSIG(r.status);
+}
+
+/*
+ * `ghostport unload`, but only when no foreign `ghostport run` holds the
+ * lock (another test's instance is not ours to stop).
+ */
+static int gp_unload(char *msg, size_t mlen)
+{
+	pid_t h = lock_holder();
+
+	if (h != 0 && !(live_reader && h == live_reader->pid)) {
+		snprintf(msg, mlen, "not unloading: a ghostport run that is not ours (pid %d) is active",
+			 (int)h);
+		return -1;
+	}
+	return gp_cmd("unload", NULL, msg, mlen);
+}
+
+static void on_signal(int sig)
+{
+	char msg[256];
+
+	if (live_reader && live_reader->pid > 0)
+		kill(live_reader->pid, SIGKILL);
+	gp_cmd("unload", NULL, msg, sizeof(msg));
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ------------------------------------------------------------------ */
+/* Binds, made by children                                             */
+/* ------------------------------------------------------------------ */
+
+struct bindreq {
+	const char *name;	/* case name */
+	int family, type, protocol;
+	const char *addr;
+	int port;
+	bool uring;		/* IORING_OP_BIND instead of bind(2) */
+	int uid, gid;		/* -1: stay root */
+	const char *cgroup;	/* move into this cgroup dir first */
+	const char *exec;	/* exec this binary to bind */
+	const char *comm;	/* PR_SET_NAME (NULL: "gpe-" + a counter) */
+};
+
+struct bres {
+	bool done;		/* the bind was attempted */
+	char skip[200];		/* why not */
+	int pid;
+	char comm[16];
+	unsigned uid, gid;
+	char addr[INET6_ADDRSTRLEN];
+	bool v4mapped;
+	int ret, err;
+};
+
+/* io_uring, by hand: setup, probe, one SQE, one CQE. */
+static int uring_bind(int sfd, const struct sockaddr *sa, socklen_t len,
+		      char *skip, size_t slen)
+{
+	struct io_uring_params p;
+	int rfd, res = 0;
+	void *sq = MAP_FAILED, *cq = MAP_FAILED, *sqes = MAP_FAILED;
+	size_t sqsz, cqsz, sqesz;
+	struct {
+		struct io_uring_probe p;
+		struct io_uring_probe_op ops[256];
+	} probe;
+	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	unsigned tail, idx;
+	long r;
+
+	memset(&p, 0, sizeof(p));
+	rfd = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (rfd < 0) {
+		snprintf(skip, slen, "io_uring_setup: %s (io_uring disabled?)", strerror(errno));
+		return INT_MIN;
+	}
+	memset(&probe, 0, sizeof(probe));
+	if (syscall(__NR_io_uring_register, rfd, IORING_REGISTER_PROBE, &probe, 256) < 0) {
+		snprintf(skip, slen, "IORING_REGISTER_PROBE: %s", strerror(errno));
+		res = INT_MIN;
+		goto out;
+	}
+	if (probe.p.last_op < IORING_OP_BIND ||
+	    !(probe.ops[IORING_OP_BIND].flags & IO_URING_OP_SUPPORTED)) {
+		struct utsname u;
+
+		uname(&u);
+		snprintf(skip, slen,
+			 "kernel %s has no IORING_OP_BIND (opcode %d, Linux >= 6.11; last op %u)",
+			 u.release, IORING_OP_BIND, probe.p.last_op);
+		res = INT_MIN;
+		goto out;
+	}
+	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	sqesz = p.sq_entries * sizeof(struct io_uring_sqe);
+	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  rfd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  rfd, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, sqesz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		    rfd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
+		snprintf(skip, slen, "mmap of the io_uring rings: %s", strerror(errno));
+		res = INT_MIN;
+		goto out;
+	}
+	sq_tail = (unsigned *)((char *)sq + p.sq_off.tail);
+	sq_mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
+	sq_array = (unsigned *)((char *)sq + p.sq_off.array);
+	cq_head = (unsigned *)((char *)cq + p.cq_off.head);
+	cq_tail = (unsigned *)((char *)cq + p.cq_off.tail);
+	cq_mask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
+
+	tail = *sq_tail;
+	idx = tail & *sq_mask;
+	sqe = &((struct io_uring_sqe *)sqes)[idx];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_BIND;
+	sqe->fd = sfd;
+	sqe->addr = (unsigned long)sa;
+	sqe->addr2 = len;	/* io_bind_prep: addr_len in addr2 */
+	sqe->user_data = 0x6770;
+	sq_array[idx] = idx;
+	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
+	r = syscall(__NR_io_uring_enter, rfd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
+	if (r < 0) {
+		snprintf(skip, slen, "io_uring_enter: %s", strerror(errno));
+		res = INT_MIN;
+		goto out;
+	}
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head) {
+		snprintf(skip, slen, "io_uring_enter returned with no completion");
+		res = INT_MIN;
+		goto out;
+	}
+	cqe = &((struct io_uring_cqe *)((char *)cq + p.cq_off.cqes))[*cq_head & *cq_mask];
+	res = cqe->res;
+	__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
+out:
+	if (sq != MAP_FAILED)
+		munmap(sq, sqsz);
+	if (cq != MAP_FAILED)
+		munmap(cq, cqsz);
+	if (sqes != MAP_FAILED)
+		munmap(sqes, sqesz);
+	close(rfd);
+	return res;
+}
+
+/* The bind itself, in the calling process. */
+static void do_bind(const struct bindreq *q, struct bres *r)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} sa;
+	socklen_t len;
+	int fd;
+
+	r->pid = getpid();
+	r->uid = getuid();
+	r->gid = getgid();
+	prctl(PR_GET_NAME, r->comm, 0, 0, 0);
+	memset(&sa, 0, sizeof(sa));
+	if (q->family == AF_INET) {
+		sa.in.sin_family = AF_INET;
+		sa.in.sin_port = htons((uint16_t)q->port);
+		inet_pton(AF_INET, q->addr, &sa.in.sin_addr);
+		len = sizeof(sa.in);
+	} else {
+		sa.in6.sin6_family = AF_INET6;
+		sa.in6.sin6_port = htons((uint16_t)q->port);
+		inet_pton(AF_INET6, q->addr, &sa.in6.sin6_addr);
+		len = sizeof(sa.in6);
+		r->v4mapped = IN6_IS_ADDR_V4MAPPED(&sa.in6.sin6_addr);
+	}
+	snprintf(r->addr, sizeof(r->addr), "%s", q->addr);
+	fd = socket(q->family, q->type, q->protocol);
+	if (fd < 0) {
+		snprintf(r->skip, sizeof(r->skip), "socket(%s, %s%s): %s",
+			 q->family == AF_INET ? "AF_INET" : "AF_INET6",
+			 q->type == SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM",
+			 q->protocol == IPPROTO_SCTP ? ", IPPROTO_SCTP" : "",
+			 strerror(errno));
+		return;
+	}
+	if (q->family == AF_INET6 && r->v4mapped) {
+		int off = 0;
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	}
+	if (q->uring) {
+		int res = uring_bind(fd, &sa.sa, len, r->skip, sizeof(r->skip));
+
+		if (res == INT_MIN) {
+			close(fd);
+			return;
+		}
+		r->ret = res < 0 ? -1 : 0;
+		r->err = res < 0 ? -res : 0;
+	} else {
+		r->ret = bind(fd, &sa.sa, len);
+		r->err = r->ret ? errno : 0;
+	}
+	r->done = true;
+	close(fd);
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* In the forked child: become what q says, then bind (or exec to bind). */
+static void child_setup_and_bind(const struct bindreq *q, struct bres *r, int wfd)
+{
+	char comm[16];
+
+	if (q->comm)
+		snprintf(comm, sizeof(comm), "%s", q->comm);
+	else
+		snprintf(comm, sizeof(comm), "gpe-%d", (int)getpid() % 100000);
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (q->cgroup) {
+		char path[PATH_MAX];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", q->cgroup);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0) {
+			snprintf(r->skip, sizeof(r->skip), "moving into %.120s: %s", path,
+				 strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		close(fd);
+	}
+	if (q->gid >= 0) {
+		if (setgroups(0, NULL) || setresgid((gid_t)q->gid, (gid_t)q->gid, (gid_t)q->gid)) {
+			snprintf(r->skip, sizeof(r->skip), "setresgid(%d): %s", q->gid,
+				 strerror(errno));
+			return;
+		}
+	}
+	if (q->uid >= 0) {
+		if (setresuid((uid_t)q->uid, (uid_t)q->uid, (uid_t)q->uid)) {
+			snprintf(r->skip, sizeof(r->skip), "setresuid(%d): %s", q->uid,
+				 strerror(errno));
+			return;
+		}
+	}
+	if (q->exec) {
+		char fdarg[16], fam[8], type[8], proto[8], port[8];
+		char *argv[] = { (char *)q->exec, "--bind-child", fdarg, fam, type,
+				 proto, (char *)q->addr, port, NULL };
+
+		snprintf(fdarg, sizeof(fdarg), "%d", wfd);
+		snprintf(fam, sizeof(fam), "%d", q->family);
+		snprintf(type, sizeof(type), "%d", q->type);
+		snprintf(proto, sizeof(proto), "%d", q->protocol);
+		snprintf(port, sizeof(port), "%d", q->port);
+		if (fcntl(wfd, F_SETFD, 0) == 0)
+			execv(q->exec, argv);
+		snprintf(r->skip, sizeof(r->skip), "exec %s: %s", q->exec, strerror(errno));
+		return;
+	}
+	do_bind(q, r);
+}
+
+/* `gp_enforce --bind-child FD FAMILY TYPE PROTO ADDR PORT` (after exec). */
+static int bind_child_main(int argc, char **argv)
+{
+	struct bindreq q;
+	struct bres r;
+	int fd;
+
+	if (argc != 8)
+		return 2;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	fd = atoi(argv[2]);
+	q.family = atoi(argv[3]);
+	q.type = atoi(argv[4]);
+	q.protocol = atoi(argv[5]);
+	q.addr = argv[6];
+	q.port = atoi(argv[7]);
+	q.uid = q.gid = -1;
+	do_bind(&q, &r);
+	write_all(fd, &r, sizeof(r));
+	return 0;
+}
+
+/* Forks a child that binds; waits for its report. */
+static void child_bind(const struct bindreq *q, struct bres *r)
+{
+	int p[2];
+	pid_t pid;
+	size_t got = 0;
+	long long end;
+	int st;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(r->skip, sizeof(r->skip), "pipe: %s", strerror(errno));
+		return;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(r->skip, sizeof(r->skip), "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (pid == 0) {
+		static struct bres cr;
+
+		close(p[0]);
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		memset(&cr, 0, sizeof(cr));
+		child_setup_and_bind(q, &cr, p[1]);
+		write_all(p[1], &cr, sizeof(cr));
+		_exit(0);
+	}
+	close(p[1]);
+	end = now_ns() + 10 * NSEC;
+	while (got < sizeof(*r) && now_ns() < end) {
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pf, 1, 1000) <= 0)
+			continue;
+		n = read(p[0], (char *)r + got, sizeof(*r) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	if (got != sizeof(*r)) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->skip, sizeof(r->skip), "child sent %zu of %zu report bytes",
+			 got, sizeof(*r));
+		r->pid = pid;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Expectations and events                                             */
+/* ------------------------------------------------------------------ */
+
+enum want { W_DENY, W_AUDIT, W_EXEMPT, W_NONE };
+
+struct check {
+	struct bindreq q;
+	struct bres r;
+	enum want want;
+	int want_errno;		/* W_DENY */
+	bool skip_if_unsupported;	/* socket() failing is a SKIP, not a FAIL */
+};
+
+static const char *proto_name(const struct bindreq *q)
+{
+	if (q->protocol == IPPROTO_SCTP)
+		return "sctp";
+	return q->type == SOCK_DGRAM ? "udp" : "tcp";
+}
+
+static long long jint(const json_t *o, const char *k, long long dflt)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* Events (stdout objects) for pid and port; n returned, first max in out. */
+static int events_for(struct reader *rd, int pid, int port, json_t **out, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < rd->o.n; i++) {
+		json_t *j = line_json(&rd->o, i);
+
+		if (!j || jint(j, "pid", -1) != pid || jint(j, "port", -1) != port)
+			continue;
+		if (n < max)
+			out[n] = j;
+		n++;
+	}
+	return n;
+}
+
+/* Pumps until every check that wants an event has one (or timeout), then grace. */
+static void settle(struct reader *rd, struct check *c, int nc, int timeout_ms, int grace_ms)
+{
+	long long end = now_ns() + (long long)timeout_ms * 1000000;
+
+	for (;;) {
+		bool all = true;
+		json_t *e[1];
+
+		for (int i = 0; i < nc && all; i++)
+			if (c[i].r.done && c[i].want != W_NONE &&
+			    events_for(rd, c[i].r.pid, c[i].q.port, e, 1) < 1)
+				all = false;
+		if (all || now_ns() >= end)
+			break;
+		if (!pump(rd, 50))
+			break;
+	}
+	pump_for(rd, grace_ms);
+}
+
+static void chk_str(struct chk *k, const json_t *ev, const char *key, const char *want)
+{
+	const char *got = jstr(ev, key);
+
+	if (!got || strcmp(got, want))
+		cfail(k, "%s: got %s%s%s, want \"%s\"", key, got ? "\"" : "",
+		      got ? got : "(missing/not a string)", got ? "\"" : "", want);
+}
+
+static void chk_int(struct chk *k, const json_t *ev, const char *key, long long want)
+{
+	const json_t *v = json_object_get(ev, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) != want) {
+		char *d = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+
+		cfail(k, "%s: got %s, want %lld", key, d ? d : "(missing)", want);
+		free(d);
+	}
+}
+
+/*
+ * The bind's outcome and its events against the expectation.  deny_src:
+ * the "source" a deny event must have; audit_src: an exempt/audit event's.
+ */
+static void evaluate(struct reader *rd, struct check *c, const char *deny_src,
+		     const char *audit_src)
+{
+	struct chk k = { 0 };
+	json_t *ev[4];
+	int n;
+	const struct bres *r = &c->r;
+
+	if (!r->done) {
+		if (c->skip_if_unsupported && strstr(r->skip, "socket(") &&
+		    (strstr(r->skip, "not supported") || strstr(r->skip, "not available")))
+			result("SKIP", c->q.name, "%s: not supported by this kernel", r->skip);
+		else if (c->q.uring && strstr(r->skip, "IORING_OP_BIND"))
+			result("SKIP", c->q.name, "%s", r->skip);
+		else
+			result("FAIL", c->q.name, "bind not attempted: %s", r->skip);
+		return;
+	}
+	if (c->want == W_DENY) {
+		if (r->ret == 0)
+			cfail(&k, "bind succeeded, want %s", errno_name(c->want_errno));
+		else if (r->err != c->want_errno)
+			cfail(&k, "bind failed with %s, want %s", errno_name(r->err),
+			      errno_name(c->want_errno));
+	} else if (r->ret) {
+		cfail(&k, "bind failed with %s, want success", errno_name(r->err));
+	}
+	n = events_for(rd, r->pid, c->q.port, ev, 4);
+	if (c->want == W_NONE) {
+		if (n)
+			cfail(&k, "%d event(s) for an unlisted port, want none (first: verdict \"%s\")",
+			      n, jstr(ev[0], "verdict") ? jstr(ev[0], "verdict") : "?");
+		cdone(&k, c->q.name);
+		return;
+	}
+	if (n != 1) {
+		cfail(&k, "%d events for pid %d port %d, want exactly 1", n, r->pid,
+		      c->q.port);
+		if (n == 0) {
+			cdone(&k, c->q.name);
+			return;
+		}
+	}
+	/* the first event, field by field */
+	{
+		const json_t *e = ev[0];
+		char want_comm[17];
+		const char *fam = c->q.family == AF_INET ? "ipv4" : "ipv6";
+
+		snprintf(want_comm, sizeof(want_comm), "%s", r->comm);
+		chk_int(&k, e, "pid", r->pid);
+		chk_int(&k, e, "uid", r->uid);
+		chk_int(&k, e, "gid", r->gid);
+		chk_str(&k, e, "comm", want_comm);
+		chk_int(&k, e, "port", c->q.port);
+		chk_str(&k, e, "proto", proto_name(&c->q));
+		chk_str(&k, e, "family", fam);
+		chk_str(&k, e, "addr", r->addr);
+		if (!json_is_boolean(json_object_get(e, "v4mapped")) ||
+		    json_is_true(json_object_get(e, "v4mapped")) != r->v4mapped)
+			cfail(&k, "v4mapped: want %s", r->v4mapped ? "true" : "false");
+		if (json_object_get(e, "count"))
+			cfail(&k, "count: present (%lld), want absent (one bind, one event)",
+			      jint(e, "count", -1));
+		if (c->want == W_DENY) {
+			chk_str(&k, e, "verdict", "deny");
+			chk_str(&k, e, "deny_errno", errno_name(c->want_errno));
+			chk_int(&k, e, "ret", -c->want_errno);
+			if (json_object_get(e, "errno") && !json_is_null(json_object_get(e, "errno")))
+				chk_str(&k, e, "errno", errno_name(c->want_errno));
+			chk_str(&k, e, "source", deny_src);
+		} else {
+			chk_str(&k, e, "verdict", c->want == W_EXEMPT ? "exempt" : "audit");
+			chk_int(&k, e, "ret", 0);
+			if (json_object_get(e, "deny_errno"))
+				cfail(&k, "deny_errno: present, want absent (allowed bind)");
+			chk_str(&k, e, "source", audit_src);
+		}
+	}
+	cdone(&k, c->q.name);
+}
+
+static void run_checks(struct reader *rd, struct check *c, int nc,
+		       const char *deny_src, const char *audit_src)
+{
+	for (int i = 0; i < nc; i++) {
+		child_bind(&c[i].q, &c[i].r);
+		pump(rd, 0);
+	}
+	settle(rd, c, nc, 5000, 500);
+	for (int i = 0; i < nc; i++)
+		evaluate(rd, &c[i], deny_src, audit_src);
+}
+
+/* A plain bind from a child, no reader: returns 0 or the errno. */
+static int quick_bind(int port, char *why, size_t wlen)
+{
+	struct bindreq q = { "quick", AF_INET, SOCK_STREAM, 0, "127.0.0.1", port,
+			     false, -1, -1, NULL, NULL, "gpe-quick" };
+	struct bres r;
+
+	child_bind(&q, &r);
+	if (!r.done) {
+		snprintf(why, wlen, "%s", r.skip);
+		return -1;
+	}
+	return r.ret ? r.err : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions                                                            */
+/* ------------------------------------------------------------------ */
+
+static char deny_src[32];	/* what deny events' "source" must be */
+static bool clean_start(const char *name)
+{
+	char msg[512];
+
+	if (!wait_lock_free(180, msg, sizeof(msg))) {
+		result("SKIP", name, "%s", msg);
+		return false;
+	}
+	if (path_exists(PIN_DIR)) {
+		note("%s exists before the test (left by an earlier run); ghostport unload", PIN_DIR);
+		if (gp_unload(msg, sizeof(msg)))
+			note("unload: %s", msg);
+	}
+	return true;
+}
+
+#define CK(nm, fam, ty, pr, ad, pt, wt, er, uring) \
+	{ { nm, fam, ty, pr, ad, pt, uring, -1, -1, NULL, NULL, NULL }, { 0 }, wt, er, true }
+
+/* 1 + 2: families, protocols, errnos, unlisted, io_uring. */
+static void session_deny(void)
+{
+	static const char *const extra[] = {
+		"--ports", "686,886,887,888", "--enforce", "--errno", "EACCES",
+		"--deny", "686:EPERM,886:EADDRINUSE,887", NULL,
+	};
+	static struct check c[] = {
+		CK("deny-v4-tcp-EPERM", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 686, W_DENY, EPERM, false),
+		CK("deny-v4-tcp-EADDRINUSE", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 886, W_DENY, EADDRINUSE, false),
+		CK("deny-v4-tcp-EACCES", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 887, W_DENY, EACCES, false),
+		CK("deny-v4-udp-EPERM", AF_INET, SOCK_DGRAM, 0, "0.0.0.0", 686, W_DENY, EPERM, false),
+		CK("deny-v4-udp-EADDRINUSE", AF_INET, SOCK_DGRAM, 0, "127.0.0.1", 886, W_DENY, EADDRINUSE, false),
+		CK("deny-v4-udp-EACCES", AF_INET, SOCK_DGRAM, 0, "127.0.0.1", 887, W_DENY, EACCES, false),
+		CK("deny-v6-tcp-EPERM", AF_INET6, SOCK_STREAM, 0, "::1", 686, W_DENY, EPERM, false),
+		CK("deny-v6-tcp-EADDRINUSE", AF_INET6, SOCK_STREAM, 0, "::", 886, W_DENY, EADDRINUSE, false),
+		CK("deny-v6-tcp-EACCES", AF_INET6, SOCK_STREAM, 0, "::1", 887, W_DENY, EACCES, false),
+		CK("deny-v6-udp-EPERM", AF_INET6, SOCK_DGRAM, 0, "::1", 686, W_DENY, EPERM, false),
+		CK("deny-v6-udp-EADDRINUSE", AF_INET6, SOCK_DGRAM, 0, "::1", 886, W_DENY, EADDRINUSE, false),
+		CK("deny-v6-udp-EACCES", AF_INET6, SOCK_DGRAM, 0, "::", 887, W_DENY, EACCES, false),
+		CK("deny-v4mapped-tcp-EPERM", AF_INET6, SOCK_STREAM, 0, "::ffff:127.0.0.1", 686, W_DENY, EPERM, false),
+		CK("deny-v4mapped-tcp-EADDRINUSE", AF_INET6, SOCK_STREAM, 0, "::ffff:127.0.0.1", 886, W_DENY, EADDRINUSE, false),
+		CK("deny-v4mapped-tcp-EACCES", AF_INET6, SOCK_STREAM, 0, "::ffff:127.0.0.1", 887, W_DENY, EACCES, false),
+		CK("deny-sctp-EPERM", AF_INET, SOCK_STREAM, IPPROTO_SCTP, "127.0.0.1", 686, W_DENY, EPERM, false),
+		CK("deny-sctp-EADDRINUSE", AF_INET, SOCK_STREAM, IPPROTO_SCTP, "127.0.0.1", 886, W_DENY, EADDRINUSE, false),
+		CK("deny-sctp-EACCES", AF_INET, SOCK_STREAM, IPPROTO_SCTP, "127.0.0.1", 887, W_DENY, EACCES, false),
+		CK("deny-sctp-v6-EPERM", AF_INET6, SOCK_STREAM, IPPROTO_SCTP, "::1", 686, W_DENY, EPERM, false),
+		/* listed, not denied: allowed, reported */
+		CK("audit-v4-tcp", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 888, W_AUDIT, 0, false),
+		CK("audit-v4-udp", AF_INET, SOCK_DGRAM, 0, "127.0.0.1", 888, W_AUDIT, 0, false),
+		CK("audit-v6-tcp", AF_INET6, SOCK_STREAM, 0, "::1", 888, W_AUDIT, 0, false),
+		CK("audit-v6-udp", AF_INET6, SOCK_DGRAM, 0, "::1", 888, W_AUDIT, 0, false),
+		/* unlisted: untouched, silent */
+		CK("unlisted-v4-tcp", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 687, W_NONE, 0, false),
+		CK("unlisted-v4-udp", AF_INET, SOCK_DGRAM, 0, "127.0.0.1", 687, W_NONE, 0, false),
+		CK("unlisted-v6-tcp", AF_INET6, SOCK_STREAM, 0, "::1", 687, W_NONE, 0, false),
+		CK("unlisted-v6-udp", AF_INET6, SOCK_DGRAM, 0, "::1", 687, W_NONE, 0, false),
+		CK("unlisted-v4mapped-tcp", AF_INET6, SOCK_STREAM, 0, "::ffff:127.0.0.1", 687, W_NONE, 0, false),
+		CK("unlisted-sctp", AF_INET, SOCK_STREAM, IPPROTO_SCTP, "127.0.0.1", 687, W_NONE, 0, false),
+		/* io_uring IORING_OP_BIND */
+		CK("uring-deny-v4-tcp-EPERM", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 686, W_DENY, EPERM, true),
+		CK("uring-deny-v6-udp-EADDRINUSE", AF_INET6, SOCK_DGRAM, 0, "::1", 886, W_DENY, EADDRINUSE, true),
+		CK("uring-deny-v4-udp-EACCES", AF_INET, SOCK_DGRAM, 0, "127.0.0.1", 887, W_DENY, EACCES, true),
+		CK("uring-unlisted-v4-tcp", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 687, W_NONE, 0, true),
+	};
+	int nc = (int)(sizeof(c) / sizeof(c[0]));
+	struct reader rd;
+	char why[1024], msg[512];
+	const char *l;
+	struct chk k = { 0 };
+
+	if (!clean_start("deny/start"))
+		goto skip_all;
+	if (!gp_start(&rd, extra, true, why, sizeof(why))) {
+		result("FAIL", "deny/start", "%s", why);
+		gp_free(&rd);
+		gp_unload(msg, sizeof(msg));
+		goto skip_all;
+	}
+	result("PASS", "deny/start", NULL);
+
+	/* which method: forced, or auto's choice (LSM where usable) */
+	l = err_find(&rd, "ghostport: enforcing with ");
+	if (!l)
+		cfail(&k, "no \"ghostport: enforcing with ...\" line on stderr");
+	if (!rd.enforce[0])
+		cfail(&k, "ready line has no enforce=: %s", err_find(&rd, "ghostport: ready"));
+	else if (l && !strstr(l, rd.enforce))
+		cfail(&k, "\"%s\" disagrees with the ready line's enforce=%s", l, rd.enforce);
+	if (opt_deny_with && strcmp(rd.enforce, opt_deny_with))
+		cfail(&k, "--deny-with %s, but enforce=%s", opt_deny_with, rd.enforce);
+	if (!opt_deny_with && expect_lsm >= 0 &&
+	    strcmp(rd.enforce, expect_lsm ? "lsm" : "cgroup"))
+		cfail(&k, "auto picked enforce=%s, want %s (BPF LSM %s here)", rd.enforce,
+		      expect_lsm ? "lsm" : "cgroup", expect_lsm ? "usable" : "not usable");
+	cdone(&k, "deny/method");
+	snprintf(deny_src, sizeof(deny_src), "%s", rd.enforce[0] ? rd.enforce :
+		 (opt_deny_with ? opt_deny_with : "cgroup"));
+	note("deny events must say source \"%s\"; audit/exempt events \"%s\"", deny_src,
+	     rd.audit_source);
+
+	run_checks(&rd, c, nc, deny_src, rd.audit_source);
+	gp_stop(&rd, SIGTERM);
+	gp_free(&rd);
+	if (gp_unload(msg, sizeof(msg)))
+		note("unload: %s", msg);
+	return;
+skip_all:
+	result("SKIP", "deny/method", "ghostport did not start");
+	for (int i = 0; i < nc; i++)
+		result("SKIP", c[i].q.name, "ghostport did not start");
+}
+
+/* v2 root from mountinfo (first cgroup2 mount). */
+static bool cgroup2_root(char *out, size_t len)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	bool ok = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+		char mp[PATH_MAX];
+
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1) {
+			snprintf(out, len, "%s", mp);
+			ok = true;
+			break;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+static bool copy_file(const char *from, const char *to, char *why, size_t wlen)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0) {
+		snprintf(why, wlen, "open %s: %s", from, strerror(errno));
+		return false;
+	}
+	unlink(to);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		snprintf(why, wlen, "create %s: %s", to, strerror(errno));
+		close(in);
+		return false;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (!write_all(out, buf, (size_t)n)) {
+			snprintf(why, wlen, "write %s: %s", to, strerror(errno));
+			close(in);
+			close(out);
+			return false;
+		}
+	close(in);
+	if (close(out)) {
+		snprintf(why, wlen, "close %s: %s", to, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static void rmdir_retry(const char *p)
+{
+	for (int i = 0; i < 50; i++) {
+		if (!rmdir(p) || errno == ENOENT)
+			return;
+		sleep_ms(100);
+	}
+	note("could not remove %s: %s", p, strerror(errno));
+}
+
+/* 3: exemptions. */
+static void session_exempt(void)
+{
+	char cgroot[PATH_MAX], cgdir[PATH_MAX + 64], hiport[16];
+	char cgwhy[512] = "", exewhy[512] = "", why[1024], msg[512];
+	bool have_cg = false, have_exe;
+	const char *extra[24];
+	int n = 0;
+	struct reader rd;
+	struct check c[] = {
+		{ { "exempt-uid", AF_INET, SOCK_STREAM, 0, "127.0.0.1", HIPORT, false,
+		    EXEMPT_UID, EXEMPT_UID, NULL, NULL, NULL }, { 0 }, W_EXEMPT, 0, false },
+		{ { "exempt-uid-v6-udp", AF_INET6, SOCK_DGRAM, 0, "::1", HIPORT, false,
+		    EXEMPT_UID, EXEMPT_UID, NULL, NULL, NULL }, { 0 }, W_EXEMPT, 0, false },
+		{ { "exempt-gid", AF_INET, SOCK_DGRAM, 0, "127.0.0.1", 686, false,
+		    -1, EXEMPT_GID, NULL, NULL, NULL }, { 0 }, W_EXEMPT, 0, false },
+		{ { "exempt-exe", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 686, false,
+		    -1, -1, NULL, EXEMPT_EXE, NULL }, { 0 }, W_EXEMPT, 0, false },
+		{ { "exempt-cgroup", AF_INET6, SOCK_STREAM, 0, "::1", 686, false,
+		    -1, -1, cgdir, NULL, NULL }, { 0 }, W_EXEMPT, 0, false },
+		/* everyone else: denied */
+		{ { "exempt-other-uid-denied", AF_INET, SOCK_STREAM, 0, "127.0.0.1", HIPORT,
+		    false, 65533, 65533, NULL, NULL, NULL }, { 0 }, W_DENY, EPERM, false },
+		{ { "exempt-root-denied", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 686, false,
+		    -1, -1, NULL, NULL, NULL }, { 0 }, W_DENY, EPERM, false },
+		/* same comm as the exempt binary, other inode: denied */
+		{ { "exempt-exe-comm-not-enough", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 686,
+		    false, -1, -1, NULL, NULL, "gp-exempt-exe" }, { 0 }, W_DENY, EPERM, false },
+	};
+	int nc = (int)(sizeof(c) / sizeof(c[0]));
+
+	snprintf(hiport, sizeof(hiport), "686,%d", HIPORT);
+	have_exe = copy_file("/proc/self/exe", EXEMPT_EXE, exewhy, sizeof(exewhy));
+	if (!cgroup2_root(cgroot, sizeof(cgroot))) {
+		snprintf(cgwhy, sizeof(cgwhy), "no cgroup2 mount in /proc/self/mountinfo");
+	} else {
+		snprintf(cgdir, sizeof(cgdir), "%s/%s", cgroot, EXEMPT_CG);
+		if (mkdir(cgdir, 0755) && errno != EEXIST)
+			snprintf(cgwhy, sizeof(cgwhy), "mkdir %.400s: %s", cgdir, strerror(errno));
+		else
+			have_cg = true;
+	}
+	extra[n++] = "--ports";
+	extra[n++] = hiport;
+	extra[n++] = "--enforce";
+	extra[n++] = "--exempt-uid";
+	extra[n++] = "65534";
+	extra[n++] = "--exempt-gid";
+	extra[n++] = "65533";
+	if (have_exe) {
+		extra[n++] = "--exempt-exe";
+		extra[n++] = EXEMPT_EXE;
+	}
+	if (have_cg) {
+		extra[n++] = "--exempt-cgroup";
+		extra[n++] = cgdir;
+	}
+	extra[n] = NULL;
+	/*
+	 * gid 65533 is exempt, so the "other uid" case runs as uid 65533 with
+	 * gid 65532.
+	 */
+	c[5].q.gid = 65532;
+
+	if (!clean_start("exempt/start"))
+		goto skip_all;
+	if (!gp_start(&rd, extra, true, why, sizeof(why))) {
+		result("FAIL", "exempt/start", "%s", why);
+		gp_free(&rd);
+		gp_unload(msg, sizeof(msg));
+		goto skip_all;
+	}
+	result("PASS", "exempt/start", NULL);
+	for (int i = 0; i < nc; i++) {
+		if (c[i].q.exec && !have_exe) {
+			result("SKIP", c[i].q.name, "cannot copy the test binary: %s", exewhy);
+			c[i].r.done = false;
+			continue;
+		}
+		if (c[i].q.cgroup && !have_cg) {
+			result("SKIP", c[i].q.name, "cannot create a cgroup: %s", cgwhy);
+			continue;
+		}
+		child_bind(&c[i].q, &c[i].r);
+		if (!c[i].r.done && c[i].q.cgroup) {
+			result("SKIP", c[i].q.name, "%s", c[i].r.skip);
+			c[i].q.name = NULL;
+		}
+		pump(&rd, 0);
+	}
+	settle(&rd, c, nc, 5000, 500);
+	for (int i = 0; i < nc; i++) {
+		if (!c[i].q.name || (c[i].q.exec && !have_exe) || (c[i].q.cgroup && !have_cg))
+			continue;
+		evaluate(&rd, &c[i], deny_src[0] ? deny_src : rd.enforce, rd.audit_source);
+	}
+	gp_stop(&rd, SIGTERM);
+	gp_free(&rd);
+	if (gp_unload(msg, sizeof(msg)))
+		note("unload: %s", msg);
+	if (have_cg)
+		rmdir_retry(cgdir);
+	unlink(EXEMPT_EXE);
+	return;
+skip_all:
+	for (int i = 0; i < nc; i++)
+		result("SKIP", c[i].q.name, "ghostport did not start");
+	if (have_cg)
+		rmdir_retry(cgdir);
+	unlink(EXEMPT_EXE);
+}
+
+/* One child bind of 127.0.0.1:port/tcp, checked against want (0 = allowed). */
+static void single(struct reader *rd, const char *name, int port, enum want w,
+		   int want_errno, struct check *out)
+{
+	struct check c = CK(name, AF_INET, SOCK_STREAM, 0, "127.0.0.1", port, w, want_errno, false);
+
+	child_bind(&c.q, &c.r);
+	if (rd) {
+		settle(rd, &c, 1, 5000, 300);
+		evaluate(rd, &c, deny_src[0] ? deny_src : rd->enforce, rd->audit_source);
+	}
+	if (out)
+		*out = c;
+}
+
+/* 4: persistence, adoption, unload. */
+static void session_persist(void)
+{
+	static const char *const a_args[] = { "--ports", "686", "--enforce", NULL };
+	static const char *const b_args[] = {
+		"--ports", "686", "--enforce", "--errno", "EADDRINUSE", NULL,
+	};
+	static const char *const mon_args[] = { "--ports", "686", NULL };
+	struct reader a, b;
+	struct check dead;
+	char why[1024], msg[512];
+	struct chk k = { 0 };
+	int e;
+
+	if (!clean_start("persist/start"))
+		return;
+	if (!gp_start(&a, a_args, true, why, sizeof(why))) {
+		result("FAIL", "persist/start", "%s", why);
+		gp_free(&a);
+		gp_unload(msg, sizeof(msg));
+		return;
+	}
+	result("PASS", "persist/start", NULL);
+	single(&a, "persist/denied-default-EPERM", 686, W_DENY, EPERM, NULL);
+
+	/* kill -9: the policy stays */
+	kill(a.pid, SIGKILL);
+	reap(&a, 10000);
+	gp_free(&a);
+	live_reader = NULL;
+	if (!path_exists(PIN_DIR))
+		cfail(&k, "%s gone after kill -9", PIN_DIR);
+	single(NULL, "persist/kill9", 686, W_DENY, EPERM, &dead);
+	if (!dead.r.done)
+		cfail(&k, "bind not attempted: %s", dead.r.skip);
+	else if (!dead.r.ret)
+		cfail(&k, "bind allowed after kill -9 of the daemon, want EPERM");
+	else if (dead.r.err != EPERM)
+		cfail(&k, "bind failed with %s after kill -9, want EPERM", errno_name(dead.r.err));
+	cdone(&k, "persist/kill9-still-denied");
+
+	/* a new run adopts the pins and delivers what was queued */
+	if (!gp_start(&b, b_args, true, why, sizeof(why))) {
+		result("FAIL", "persist/restart", "%s", why);
+		gp_free(&b);
+		gp_unload(msg, sizeof(msg));
+		return;
+	}
+	result("PASS", "persist/restart", NULL);
+	if (!err_find(&b, "ghostport: adopted the pinned instance")) {
+		cfail(&k, "no \"ghostport: adopted the pinned instance\" on stderr");
+		show_stderr(&b);
+	}
+	cdone(&k, "persist/adopted");
+	if (dead.r.done && dead.r.ret) {
+		/* the event was made while no daemon ran: the ring kept it */
+		settle(&b, &dead, 1, 5000, 300);
+		dead.q.name = "persist/queued-event-delivered";
+		evaluate(&b, &dead, deny_src[0] ? deny_src : b.enforce, b.audit_source);
+	} else {
+		result("SKIP", "persist/queued-event-delivered", "no denied bind while the daemon was dead");
+	}
+	/* its own policy (errno), one program not two (one event) */
+	single(&b, "persist/adopted-applies-new-errno", 686, W_DENY, EADDRINUSE, NULL);
+
+	/* unload: daemon stops, pins go, binds allowed */
+	e = gp_unload(msg, sizeof(msg));
+	if (e)
+		cfail(&k, "ghostport unload: exit %d: %s", e, msg);
+	if (!reap(&b, 15000))
+		cfail(&k, "the running ghostport (pid %d) did not exit on unload", (int)b.pid);
+	if (path_exists(PIN_DIR))
+		cfail(&k, "%s still there after unload", PIN_DIR);
+	e = quick_bind(686, why, sizeof(why));
+	if (e)
+		cfail(&k, "bind after unload: %s", e < 0 ? why : errno_name(e));
+	cdone(&k, "persist/unload-allows");
+	if (!b.exited) {
+		kill(b.pid, SIGKILL);
+		reap(&b, 5000);
+	}
+	gp_free(&b);
+	live_reader = NULL;
+
+	/* SIGTERM with --enforce: the policy stays pinned, and says so */
+	if (!gp_start(&a, a_args, true, why, sizeof(why))) {
+		result("FAIL", "persist/sigterm-keeps-policy", "start: %s", why);
+		gp_free(&a);
+		gp_unload(msg, sizeof(msg));
+	} else {
+		if (err_find(&a, "adopted"))
+			cfail(&k, "adopted something after unload: %s", err_find(&a, "adopted"));
+		gp_stop(&a, SIGTERM);
+		if (!WIFEXITED(a.status) || WEXITSTATUS(a.status))
+			cfail(&k, "exit status %d on SIGTERM, want 0", a.status);
+		if (!err_find(&a, PIN_DIR) && !err_find(&a, "stays"))
+			cfail(&k, "stderr does not say the policy stays pinned (last line: %s)",
+			      last_err_line(&a));
+		if (!path_exists(PIN_DIR))
+			cfail(&k, "%s gone after SIGTERM of an enforcing run", PIN_DIR);
+		e = quick_bind(686, why, sizeof(why));
+		if (e != EPERM)
+			cfail(&k, "bind after SIGTERM: %s, want EPERM",
+			      e < 0 ? why : e ? errno_name(e) : "allowed");
+		cdone(&k, "persist/sigterm-keeps-policy");
+		gp_free(&a);
+		e = gp_unload(msg, sizeof(msg));
+		if (e)
+			cfail(&k, "ghostport unload (no daemon): exit %d: %s", e, msg);
+		if (path_exists(PIN_DIR))
+			cfail(&k, "%s still there after unload", PIN_DIR);
+		e = quick_bind(686, why, sizeof(why));
+		if (e)
+			cfail(&k, "bind after unload: %s", e < 0 ? why : errno_name(e));
+		cdone(&k, "persist/unload-without-daemon");
+	}
+
+	/* SIGTERM without --enforce: unpinned */
+	if (!gp_start(&a, mon_args, false, why, sizeof(why))) {
+		result("FAIL", "persist/sigterm-monitor-unpins", "start: %s", why);
+		gp_free(&a);
+		gp_unload(msg, sizeof(msg));
+		return;
+	}
+	gp_stop(&a, SIGTERM);
+	if (!WIFEXITED(a.status) || WEXITSTATUS(a.status))
+		cfail(&k, "exit status %d on SIGTERM, want 0", a.status);
+	if (path_exists(PIN_DIR))
+		cfail(&k, "%s still there after SIGTERM of a monitor-mode run", PIN_DIR);
+	cdone(&k, "persist/sigterm-monitor-unpins");
+	gp_free(&a);
+	if (path_exists(PIN_DIR))
+		gp_unload(msg, sizeof(msg));
+}
+
+/* 5: `ghostport enforce on|off` under a bind loop. */
+struct loopbuf {
+	volatile int stop;
+	volatile int n;
+	int pid;
+	char comm[16];
+	unsigned char out[60000];	/* 0 allowed, else errno */
+};
+
+static void looper(struct loopbuf *lb, int port)
+{
+	struct sockaddr_in sa = { 0 };
+
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	prctl(PR_SET_NAME, "gpe-looper", 0, 0, 0);
+	lb->pid = getpid();
+	prctl(PR_GET_NAME, lb->comm, 0, 0, 0);
+	while (!lb->stop && lb->n < (int)sizeof(lb->out)) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int r;
+
+		if (fd < 0)
+			break;
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+		lb->out[lb->n] = (unsigned char)(r ? (errno ? errno : 255) : 0);
+		__atomic_add_fetch(&lb->n, 1, __ATOMIC_RELEASE);
+		close(fd);
+		sleep_ms(1);
+	}
+	_exit(0);
+}
+
+/* Waits until the loop made `more` binds with outcome class `denied`. */
+static bool wait_loop(struct reader *rd, struct loopbuf *lb, bool denied, int more, int ms)
+{
+	long long end = now_ns() + (long long)ms * 1000000;
+	int seen = 0, from = lb->n;
+
+	while (now_ns() < end) {
+		int n = __atomic_load_n(&lb->n, __ATOMIC_ACQUIRE);
+
+		for (; from < n; from++) {
+			if ((lb->out[from] != 0) == denied)
+				seen++;
+		}
+		if (seen >= more)
+			return true;
+		pump(rd, 5);
+	}
+	return false;
+}
+
+static void session_switch(void)
+{
+	static const char *const args[] = { "--ports", "686,886", "--deny", "686", NULL };
+	struct reader rd;
+	struct loopbuf *lb;
+	pid_t pid;
+	char why[1024], msg[512];
+	struct chk k = { 0 };
+	int e, st, n;
+	int phase = 0, changes = 0, audits = 0, denies = 0, allowed = 0, denied = 0;
+	long long evcount = 0;
+	size_t bi = 0;
+	bool ok_on, ok_off, ok_mon;
+
+	if (!clean_start("switch/start"))
+		return;
+	if (!gp_start(&rd, args, true, why, sizeof(why))) {
+		result("FAIL", "switch/start", "%s", why);
+		gp_free(&rd);
+		gp_unload(msg, sizeof(msg));
+		return;
+	}
+	result("PASS", "switch/start", NULL);
+	lb = mmap(NULL, sizeof(*lb), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (lb == MAP_FAILED) {
+		result("FAIL", "switch/setup", "mmap: %s", strerror(errno));
+		goto out;
+	}
+	memset(lb, 0, sizeof(*lb));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		looper(lb, 686);
+
+	ok_mon = wait_loop(&rd, lb, false, 30, 10000);
+	e = gp_cmd("enforce", "on", msg, sizeof(msg));
+	if (e)
+		cfail(&k, "ghostport enforce on: exit %d: %s", e, msg);
+	ok_on = wait_loop(&rd, lb, true, 30, 10000);
+	e = gp_cmd("enforce", "off", msg, sizeof(msg));
+	if (e)
+		cfail(&k, "ghostport enforce off: exit %d: %s", e, msg);
+	ok_off = wait_loop(&rd, lb, false, 30, 10000);
+	lb->stop = 1;
+	waitpid(pid, &st, 0);
+	n = lb->n;
+
+	/* outcomes: allowed+, denied (EPERM)+, allowed+ -- one switch each way */
+	for (int i = 0; i < n; i++) {
+		bool d = lb->out[i] != 0;
+
+		if (d && lb->out[i] != EPERM && phase < 3)
+			cfail(&k, "bind #%d failed with %s, want EPERM", i, errno_name(lb->out[i]));
+		if (i && d != (lb->out[i - 1] != 0))
+			changes++;
+		d ? denied++ : allowed++;
+	}
+	note("switch: %d binds by pid %d: %d allowed, %d denied, %d changes", n, lb->pid,
+	     allowed, denied, changes);
+	if (!ok_mon || !n || lb->out[0])
+		result("FAIL", "switch/monitor-allows", "binds in monitor mode with --deny were not allowed");
+	else
+		result("PASS", "switch/monitor-allows", NULL);
+	if (!ok_on)
+		result("FAIL", "switch/on-denies", "no denied bind within 10 s of `ghostport enforce on` (%s)", msg);
+	else
+		result("PASS", "switch/on-denies", NULL);
+	if (!ok_off)
+		result("FAIL", "switch/off-allows", "binds still denied 10 s after `ghostport enforce off`");
+	else
+		result("PASS", "switch/off-allows", NULL);
+	if (changes != 2)
+		cfail(&k, "allowed/denied changed %d times, want 2 (on, off)", changes);
+	cdone(&k, "switch/no-flapping");
+
+	/* every bind has exactly one event, in order, verdict as the outcome */
+	{
+		long long end = now_ns() + 10 * NSEC;
+
+		for (;;) {
+			json_t *tmp[1];
+			long long c = 0;
+
+			for (size_t i = 0; i < rd.o.n; i++) {
+				json_t *j = line_json(&rd.o, i);
+
+				(void)tmp;
+				if (j && jint(j, "pid", -1) == lb->pid && jint(j, "port", -1) == 686)
+					c += jint(j, "count", 1);
+			}
+			if (c >= n || now_ns() >= end)
+				break;
+			pump(&rd, 50);
+		}
+		pump_for(&rd, 300);
+	}
+	for (size_t i = 0; i < rd.o.n; i++) {
+		json_t *j = line_json(&rd.o, i);
+		const char *v;
+		long long cnt;
+
+		if (!j || jint(j, "pid", -1) != lb->pid || jint(j, "port", -1) != 686)
+			continue;
+		v = jstr(j, "verdict");
+		cnt = jint(j, "count", 1);
+		for (long long m = 0; m < cnt; m++, bi++) {
+			bool want_deny = bi < (size_t)n && lb->out[bi];
+
+			if (bi >= (size_t)n)
+				continue;
+			if (!v || strcmp(v, want_deny ? "deny" : "audit")) {
+				if (k.len < 600)
+					cfail(&k, "bind #%zu (%s) has event verdict \"%s\"", bi,
+					      want_deny ? "denied" : "allowed", v ? v : "?");
+			}
+		}
+		if (v && !strcmp(v, "deny")) {
+			denies += (int)cnt;
+			if (strcmp(jstr(j, "source") ? jstr(j, "source") : "", deny_src[0] ? deny_src : "cgroup"))
+				if (k.len < 600)
+					cfail(&k, "deny event source \"%s\", want \"%s\"",
+					      jstr(j, "source") ? jstr(j, "source") : "?", deny_src);
+		} else {
+			audits += (int)cnt;
+		}
+		evcount += cnt;
+	}
+	if (evcount != n)
+		cfail(&k, "%lld events for %d binds (%d audit for %d allowed, %d deny for %d denied)",
+		      evcount, n, audits, allowed, denies, denied);
+	cdone(&k, "switch/every-bind-one-event");
+	munmap(lb, sizeof(*lb));
+out:
+	gp_stop(&rd, SIGTERM);
+	gp_free(&rd);
+	if (gp_unload(msg, sizeof(msg)))
+		note("unload: %s", msg);
+}
+
+/* 6: --deny-with lsm: refused where no BPF LSM, works (source "lsm") where there is. */
+static void session_lsm(void)
+{
+	static const char *const args[] = {
+		"--ports", "686", "--enforce", "--deny-with", "lsm", NULL,
+	};
+	struct reader rd;
+	char why[1024], msg[512];
+	struct chk k = { 0 };
+	bool started;
+	int e;
+
+	if (expect_lsm < 0) {
+		result("SKIP", "lsm/forced", "--expect-lsm not given: whether the BPF LSM is usable here is unknown");
+		return;
+	}
+	if (!clean_start("lsm/forced"))
+		return;
+	started = gp_start(&rd, args, false, why, sizeof(why));
+	if (expect_lsm) {
+		if (!started) {
+			result("FAIL", "lsm/forced-start", "%s", why);
+			result("SKIP", "lsm/forced-deny", "ghostport did not start");
+		} else {
+			result("PASS", "lsm/forced-start", NULL);
+			if (strcmp(rd.enforce, "lsm"))
+				result("FAIL", "lsm/forced-method", "enforce=%s, want lsm", rd.enforce);
+			else
+				result("PASS", "lsm/forced-method", NULL);
+			{
+				char save[32];
+
+				snprintf(save, sizeof(save), "%s", deny_src);
+				snprintf(deny_src, sizeof(deny_src), "lsm");
+				single(&rd, "lsm/forced-deny", 686, W_DENY, EPERM, NULL);
+				snprintf(deny_src, sizeof(deny_src), "%s", save);
+			}
+			gp_stop(&rd, SIGTERM);
+		}
+		gp_free(&rd);
+		gp_unload(msg, sizeof(msg));
+		return;
+	}
+	/* no usable BPF LSM: must refuse to start, leave nothing behind */
+	if (started) {
+		cfail(&k, "started (%s) although the BPF LSM is not usable here",
+		      err_find(&rd, "ghostport: ready"));
+		gp_stop(&rd, SIGTERM);
+	} else {
+		if (!rd.exited)
+			cfail(&k, "did not exit: %s", why);
+		else if (!WIFEXITED(rd.status) || !WEXITSTATUS(rd.status))
+			cfail(&k, "exit status 0 without starting, want non-zero");
+		if (err_find(&rd, "ghostport: ready"))
+			cfail(&k, "printed a ready line");
+	}
+	if (path_exists(PIN_DIR))
+		cfail(&k, "%s exists after the refused start", PIN_DIR);
+	e = quick_bind(686, why, sizeof(why));
+	if (e)
+		cfail(&k, "bind after the refused start: %s", e < 0 ? why : errno_name(e));
+	cdone(&k, "lsm/forced-refused");
+	if (!started && rd.exited) {
+		/* "fails loudly": one error line, and it names the LSM as the reason */
+		size_t lines = 0;
+		const char *last = last_err_line(&rd);
+
+		for (size_t i = 0; i < rd.e.n; i++)
+			if (rd.e.v[i][0])
+				lines++;
+		if (lines != 1)
+			cfail(&k, "%zu stderr lines, want one error line", lines);
+		if (!strstr(last, "lsm") && !strstr(last, "LSM"))
+			cfail(&k, "the final error line does not name the BPF LSM: \"%s\"", last);
+		cdone(&k, "lsm/forced-refused-message");
+	} else {
+		result("SKIP", "lsm/forced-refused-message", "it did not refuse");
+	}
+	gp_free(&rd);
+	if (path_exists(PIN_DIR))
+		gp_unload(msg, sizeof(msg));
+}
+
+/* 7: nothing left behind. */
+static void final_cleanup(void)
+{
+	char msg[512], why[256];
+	struct chk k = { 0 };
+	int e;
+
+	e = gp_unload(msg, sizeof(msg));
+	if (e)
+		cfail(&k, "ghostport unload: exit %d: %s", e, msg);
+	if (path_exists(PIN_DIR))
+		cfail(&k, "%s still there", PIN_DIR);
+	e = quick_bind(686, why, sizeof(why));
+	if (e)
+		cfail(&k, "bind 127.0.0.1:686 after unload: %s", e < 0 ? why : errno_name(e));
+	cdone(&k, "cleanup");
+}
+
+/* ------------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: gp_enforce --ghostport PATH --prefix NAME [--deny-with lsm|cgroup]\n"
+		"                  [--source MODE] [--expect-lsm yes|no] [--ready-timeout S]\n"
+		"                  [--only deny,exempt,persist,switch,lsm]\n");
+	exit(2);
+}
+
+static bool selected(const char *only, const char *s)
+{
+	const char *p;
+	size_t l = strlen(s);
+
+	if (!only)
+		return true;
+	for (p = only; (p = strstr(p, s)); p += l)
+		if ((p == only || p[-1] == ',') && (p[l] == 0 || p[l] == ','))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+
+	if (argc > 1 && !strcmp(argv[1], "--bind-child"))
+		return bind_child_main(argc, argv);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			usage();
+		if (!strcmp(a, "--ghostport"))
+			gp_path = v;
+		else if (!strcmp(a, "--prefix"))
+			prefix = v;
+		else if (!strcmp(a, "--deny-with"))
+			opt_deny_with = v;
+		else if (!strcmp(a, "--source"))
+			opt_source = v;
+		else if (!strcmp(a, "--expect-lsm"))
+			expect_lsm = !strcmp(v, "yes") ? 1 : !strcmp(v, "no") ? 0 : -2;
+		else if (!strcmp(a, "--ready-timeout"))
+			ready_timeout = atoi(v);
+		else if (!strcmp(a, "--only"))
+			only = v;
+		else
+			usage();
+		i++;
+	}
+	if (!gp_path || expect_lsm == -2 || ready_timeout <= 0 ||
+	    (opt_deny_with && strcmp(opt_deny_with, "lsm") && strcmp(opt_deny_with, "cgroup")))
+		usage();
+	if (geteuid() != 0) {
+		result("SKIP", "all", "needs root (BPF, bind to ports < 1024, setresuid)");
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	if (selected(only, "deny"))
+		session_deny();
+	if (selected(only, "exempt"))
+		session_exempt();
+	if (selected(only, "persist"))
+		session_persist();
+	if (selected(only, "switch"))
+		session_switch();
+	if (selected(only, "lsm"))
+		session_lsm();
+	final_cleanup();
+	note("%d passed, %d failed, %d skipped", npass, nfail, nskip);
+	return nfail ? 1 : 0;
+}
