@@ -1091,7 +1091,8 @@ static void evaluate(struct reader *rd, struct check *c, const char *deny_src,
 	if (!r->done) {
 		if (c->skip_if_unsupported && strstr(r->skip, "socket(") &&
 		    (strstr(r->skip, "not supported") || strstr(r->skip, "not available")))
-			result("SKIP", c->q.name, "%s: not supported by this kernel", r->skip);
+			result("SKIP", c->q.name, "this kernel has no %s (%s)",
+			       c->q.protocol == IPPROTO_SCTP ? "SCTP" : "such socket", r->skip);
 		else if (c->q.uring && strstr(r->skip, "IORING_OP_BIND"))
 			result("SKIP", c->q.name, "%s", r->skip);
 		else
@@ -1689,32 +1690,45 @@ static bool wait_loop(struct reader *rd, struct loopbuf *lb, bool denied, int mo
 	return false;
 }
 
-static void session_switch(void)
+/*
+ * start_denied false: a monitor-mode run (no --enforce; --deny needs it, so
+ * `enforce on` denies every listed port), loop allowed -> on -> denied ->
+ * off -> allowed.  true: an enforcing run with --deny 686 of 686,886,
+ * denied -> off -> allowed -> on -> denied, and 886 still allowed after.
+ */
+static void session_switch(const char *nm, bool start_denied)
 {
-	static const char *const args[] = { "--ports", "686,886", "--deny", "686", NULL };
+	static const char *const mon_args[] = { "--ports", "686", NULL };
+	static const char *const enf_args[] = {
+		"--ports", "686,886", "--enforce", "--deny", "686", NULL,
+	};
+	const char *first = start_denied ? "off" : "on";
+	const char *second = start_denied ? "on" : "off";
 	struct reader rd;
 	struct loopbuf *lb;
 	pid_t pid;
-	char why[1024], msg[512];
+	char why[1024], msg[512], name[96], want_src[32];
 	struct chk k = { 0 };
 	int e, st, n;
-	int phase = 0, changes = 0, audits = 0, denies = 0, allowed = 0, denied = 0;
+	int changes = 0, audits = 0, denies = 0, allowed = 0, denied = 0;
 	long long evcount = 0;
 	size_t bi = 0;
-	bool ok_on, ok_off, ok_mon;
+	bool ok0, ok1, ok2;
+	const char *l;
 
-	if (!clean_start("switch/start"))
+#define NAME(s) (snprintf(name, sizeof(name), "%s/%s", nm, s), name)
+	if (!clean_start(NAME("start")))
 		return;
-	if (!gp_start(&rd, args, true, why, sizeof(why))) {
-		result("FAIL", "switch/start", "%s", why);
+	if (!gp_start(&rd, start_denied ? enf_args : mon_args, start_denied, why, sizeof(why))) {
+		result("FAIL", NAME("start"), "%s", why);
 		gp_free(&rd);
 		gp_unload(msg, sizeof(msg));
 		return;
 	}
-	result("PASS", "switch/start", NULL);
+	result("PASS", NAME("start"), NULL);
 	lb = mmap(NULL, sizeof(*lb), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (lb == MAP_FAILED) {
-		result("FAIL", "switch/setup", "mmap: %s", strerror(errno));
+		result("FAIL", NAME("setup"), "mmap: %s", strerror(errno));
 		goto out;
 	}
 	memset(lb, 0, sizeof(*lb));
@@ -1723,59 +1737,75 @@ static void session_switch(void)
 	if (pid == 0)
 		looper(lb, 686);
 
-	ok_mon = wait_loop(&rd, lb, false, 30, 10000);
-	e = gp_cmd("enforce", "on", msg, sizeof(msg));
+	ok0 = wait_loop(&rd, lb, start_denied, 30, 10000);
+	e = gp_cmd("enforce", first, msg, sizeof(msg));
 	if (e)
-		cfail(&k, "ghostport enforce on: exit %d: %s", e, msg);
-	ok_on = wait_loop(&rd, lb, true, 30, 10000);
-	e = gp_cmd("enforce", "off", msg, sizeof(msg));
+		cfail(&k, "ghostport enforce %s: exit %d: %s", first, e, msg);
+	ok1 = wait_loop(&rd, lb, !start_denied, 30, 10000);
+	e = gp_cmd("enforce", second, msg, sizeof(msg));
 	if (e)
-		cfail(&k, "ghostport enforce off: exit %d: %s", e, msg);
-	ok_off = wait_loop(&rd, lb, false, 30, 10000);
+		cfail(&k, "ghostport enforce %s: exit %d: %s", second, e, msg);
+	ok2 = wait_loop(&rd, lb, start_denied, 30, 10000);
 	lb->stop = 1;
 	waitpid(pid, &st, 0);
 	n = lb->n;
+	cdone(&k, NAME("commands"));
 
-	/* outcomes: allowed+, denied (EPERM)+, allowed+ -- one switch each way */
+	/* one switch each way: no flapping, every denial EPERM */
 	for (int i = 0; i < n; i++) {
 		bool d = lb->out[i] != 0;
 
-		if (d && lb->out[i] != EPERM && phase < 3)
+		if (d && lb->out[i] != EPERM && k.len < 600)
 			cfail(&k, "bind #%d failed with %s, want EPERM", i, errno_name(lb->out[i]));
 		if (i && d != (lb->out[i - 1] != 0))
 			changes++;
 		d ? denied++ : allowed++;
 	}
-	note("switch: %d binds by pid %d: %d allowed, %d denied, %d changes", n, lb->pid,
+	note("%s: %d binds by pid %d: %d allowed, %d denied, %d changes", nm, n, lb->pid,
 	     allowed, denied, changes);
-	if (!ok_mon || !n || lb->out[0])
-		result("FAIL", "switch/monitor-allows", "binds in monitor mode with --deny were not allowed");
+	if (!ok0 || !n || (lb->out[0] != 0) != start_denied)
+		result("FAIL", NAME(start_denied ? "enforcing-denies" : "monitor-allows"),
+		       "the first binds were %s", start_denied ? "not denied" : "not allowed");
 	else
-		result("PASS", "switch/monitor-allows", NULL);
-	if (!ok_on)
-		result("FAIL", "switch/on-denies", "no denied bind within 10 s of `ghostport enforce on` (%s)", msg);
+		result("PASS", NAME(start_denied ? "enforcing-denies" : "monitor-allows"), NULL);
+	if (!ok1)
+		result("FAIL", NAME(start_denied ? "off-allows" : "on-denies"),
+		       "binds not %s within 10 s of `ghostport enforce %s`",
+		       start_denied ? "allowed" : "denied", first);
 	else
-		result("PASS", "switch/on-denies", NULL);
-	if (!ok_off)
-		result("FAIL", "switch/off-allows", "binds still denied 10 s after `ghostport enforce off`");
+		result("PASS", NAME(start_denied ? "off-allows" : "on-denies"), NULL);
+	if (!ok2)
+		result("FAIL", NAME(start_denied ? "on-denies" : "off-allows"),
+		       "binds not %s within 10 s of `ghostport enforce %s`",
+		       start_denied ? "denied" : "allowed", second);
 	else
-		result("PASS", "switch/off-allows", NULL);
+		result("PASS", NAME(start_denied ? "on-denies" : "off-allows"), NULL);
 	if (changes != 2)
-		cfail(&k, "allowed/denied changed %d times, want 2 (on, off)", changes);
-	cdone(&k, "switch/no-flapping");
+		cfail(&k, "allowed/denied changed %d times, want 2", changes);
+	cdone(&k, NAME("no-flapping"));
+
+	/* which method the switch used: the run's, or the one it announced */
+	snprintf(want_src, sizeof(want_src), "%s", rd.enforce[0] ? rd.enforce :
+		 deny_src[0] ? deny_src : "cgroup");
+	pump_for(&rd, 200);
+	if ((l = err_find(&rd, "ghostport: enforcement on via ")))
+		snprintf(want_src, sizeof(want_src), "%s", l + strlen("ghostport: enforcement on via "));
+	else if (!start_denied)
+		note("%s: no \"ghostport: enforcement on via ...\" line on stderr", nm);
+	if (deny_src[0] && strcmp(want_src, deny_src))
+		note("%s: the switch enforces with %s, the --enforce runs with %s", nm,
+		     want_src, deny_src);
 
 	/* every bind has exactly one event, in order, verdict as the outcome */
 	{
 		long long end = now_ns() + 10 * NSEC;
 
 		for (;;) {
-			json_t *tmp[1];
 			long long c = 0;
 
 			for (size_t i = 0; i < rd.o.n; i++) {
 				json_t *j = line_json(&rd.o, i);
 
-				(void)tmp;
 				if (j && jint(j, "pid", -1) == lb->pid && jint(j, "port", -1) == 686)
 					c += jint(j, "count", 1);
 			}
@@ -1787,30 +1817,33 @@ static void session_switch(void)
 	}
 	for (size_t i = 0; i < rd.o.n; i++) {
 		json_t *j = line_json(&rd.o, i);
-		const char *v;
+		const char *v, *src;
 		long long cnt;
 
 		if (!j || jint(j, "pid", -1) != lb->pid || jint(j, "port", -1) != 686)
 			continue;
 		v = jstr(j, "verdict");
+		src = jstr(j, "source");
 		cnt = jint(j, "count", 1);
 		for (long long m = 0; m < cnt; m++, bi++) {
-			bool want_deny = bi < (size_t)n && lb->out[bi];
+			bool want_deny;
 
 			if (bi >= (size_t)n)
 				continue;
-			if (!v || strcmp(v, want_deny ? "deny" : "audit")) {
-				if (k.len < 600)
-					cfail(&k, "bind #%zu (%s) has event verdict \"%s\"", bi,
-					      want_deny ? "denied" : "allowed", v ? v : "?");
-			}
+			want_deny = lb->out[bi] != 0;
+			if ((!v || strcmp(v, want_deny ? "deny" : "audit")) && k.len < 600)
+				cfail(&k, "bind #%zu (%s) has event verdict \"%s\"", bi,
+				      want_deny ? "denied" : "allowed", v ? v : "?");
 		}
 		if (v && !strcmp(v, "deny")) {
 			denies += (int)cnt;
-			if (strcmp(jstr(j, "source") ? jstr(j, "source") : "", deny_src[0] ? deny_src : "cgroup"))
-				if (k.len < 600)
-					cfail(&k, "deny event source \"%s\", want \"%s\"",
-					      jstr(j, "source") ? jstr(j, "source") : "?", deny_src);
+			if ((!src || strcmp(src, want_src)) && k.len < 600)
+				cfail(&k, "deny event source \"%s\", want \"%s\"",
+				      src ? src : "?", want_src);
+			if ((!jstr(j, "deny_errno") || strcmp(jstr(j, "deny_errno"), "EPERM")) &&
+			    k.len < 600)
+				cfail(&k, "deny_errno \"%s\", want \"EPERM\"",
+				      jstr(j, "deny_errno") ? jstr(j, "deny_errno") : "?");
 		} else {
 			audits += (int)cnt;
 		}
@@ -1819,13 +1852,24 @@ static void session_switch(void)
 	if (evcount != n)
 		cfail(&k, "%lld events for %d binds (%d audit for %d allowed, %d deny for %d denied)",
 		      evcount, n, audits, allowed, denies, denied);
-	cdone(&k, "switch/every-bind-one-event");
+	cdone(&k, NAME("every-bind-one-event"));
 	munmap(lb, sizeof(*lb));
+	if (start_denied) {
+		/* --deny narrowed the policy to 686: 886 stays allowed after `on` */
+		struct check c886 = CK("", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 886,
+				       W_AUDIT, 0, false);
+
+		c886.q.name = NAME("deny-list-kept");
+		child_bind(&c886.q, &c886.r);
+		settle(&rd, &c886, 1, 5000, 300);
+		evaluate(&rd, &c886, want_src, rd.audit_source);
+	}
 out:
 	gp_stop(&rd, SIGTERM);
 	gp_free(&rd);
 	if (gp_unload(msg, sizeof(msg)))
 		note("unload: %s", msg);
+#undef NAME
 }
 
 /* 6: --deny-with lsm: refused where no BPF LSM, works (source "lsm") where there is. */
@@ -2000,8 +2044,10 @@ int main(int argc, char **argv)
 		session_exempt();
 	if (selected(only, "persist"))
 		session_persist();
-	if (selected(only, "switch"))
-		session_switch();
+	if (selected(only, "switch")) {
+		session_switch("switch-from-monitor", false);
+		session_switch("switch-from-enforce", true);
+	}
 	if (selected(only, "lsm"))
 		session_lsm();
 	final_cleanup();
