@@ -6,7 +6,8 @@
  * zero that looks like data; the key set itself is stable so a consumer can
  * index on it.  The only keys that come and go are comm_hex (present when
  * comm is not valid UTF-8, so the replaced bytes can be recovered),
- * deny_errno (deny verdicts) and count (folded duplicates).
+ * deny_errno (deny verdicts), count (folded duplicates), and host and
+ * machine_id (host identity, when the run loop set it).
  */
 #include <stdint.h>
 #include <string.h>
@@ -181,6 +182,15 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 	gp_json_key_bool(&w, "listed", ev->flags & GP_EF_LISTED);
 	if (r->count > 1)
 		gp_json_key_u64(&w, "count", r->count);
+	/* Host identity: only when the run loop set it, so that records
+	 * built without it keep exactly the key set above. */
+	if (r->hostname) {
+		gp_json_key_string(&w, "host", r->hostname);
+		if (r->machine_id)
+			gp_json_key_string(&w, "machine_id", r->machine_id);
+		else
+			gp_json_key_null(&w, "machine_id");
+	}
 
 	gp_json_end_object(&w);
 	gp_json_raw(&w, "\n", 1);
