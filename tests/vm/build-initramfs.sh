@@ -56,7 +56,9 @@ echo 'export PATH=/gp/bin:/sbin:/bin:/usr/sbin:/usr/bin' >> "$stage/etc/profile"
 install -m 0755 "$ROOT/tests/vm/guest/init" "$stage/init"
 install -m 0755 "$ROOT/tests/vm/guest/run-suite" "$stage/gp/run-suite"
 echo "$short" > "$stage/gp/kernel"
-for f in "$ROOT"/tests/vm/guest.d/*.sh; do
+# GP_VM_EXTRA_GUEST_D: more scripts (not part of the suite: trying a test,
+# breaking the run on purpose).
+for f in "$ROOT"/tests/vm/guest.d/*.sh ${GP_VM_EXTRA_GUEST_D:+"$GP_VM_EXTRA_GUEST_D"/*.sh}; do
 	[ -f "$f" ] && install -m 0755 "$f" "$stage/gp/guest.d/"
 done
 

@@ -39,18 +39,18 @@ compare cgroup
 
 if [ -f /gp/ghostport.ko ]; then
 	if insmod /gp/ghostport.ko 2>/tmp/insmod.err; then
-		echo "PASS $S/kmod/insmod"
+		echo "PASS $S/e2e-kmod/insmod"
 		run_mode kmod
 		compare kmod
 		if rmmod ghostport 2>/tmp/rmmod.err; then
-			echo "PASS $S/kmod/rmmod"
+			echo "PASS $S/e2e-kmod/rmmod"
 		else
-			echo "FAIL $S/kmod/rmmod: $(cat /tmp/rmmod.err)"
+			echo "FAIL $S/e2e-kmod/rmmod: $(cat /tmp/rmmod.err)"
 		fi
 	else
-		echo "FAIL $S/kmod/insmod: $(cat /tmp/insmod.err)"
+		echo "FAIL $S/e2e-kmod/insmod: $(cat /tmp/insmod.err)"
 	fi
 else
-	echo "SKIP $S/kmod/e2e: no ghostport.ko in the guest (module not built for $GP_KERNEL)"
+	echo "SKIP $S/e2e-kmod/insmod: no ghostport.ko in the guest (module not built for $GP_KERNEL)"
 fi
 exit 0
