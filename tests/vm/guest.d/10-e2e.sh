@@ -19,9 +19,14 @@ fi
 
 run_mode() { # mode
 	echo "# e2e: source $1"
-	"$E2E" run --ghostport "$GP" --source "$1" --prefix "$S/$1" --dump "/tmp/ev-$1.jsonl"
+	"$E2E" run --ghostport "$GP" --source "$1" --prefix "$S/$1" --dump "/tmp/ev-$1.jsonl" \
+		> "/tmp/e2e-$1.out" 2>&1
 	rc=$?
+	cat "/tmp/e2e-$1.out"
 	[ $rc = 0 ] || echo "# gp_e2e run --source $1: exit $rc"
+	if ! grep -qE "^(PASS|FAIL|SKIP) $S/$1/" "/tmp/e2e-$1.out"; then
+		echo "FAIL $S/$1/results: gp_e2e run --source $1 printed no result (exit $rc)"
+	fi
 }
 compare() { # mode
 	if [ ! -s /tmp/ev-fentry.jsonl ] || [ ! -s "/tmp/ev-$1.jsonl" ]; then
