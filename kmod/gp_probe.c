@@ -148,8 +148,9 @@ static void gp_fill_sock(struct gp_event *e, struct sock *sk)
 /*
  * Entry of inet_bind/inet6_bind(struct socket *, struct sockaddr *, int).
  * Nothing is read beyond addr_len: below 4 bytes there is no port and no
- * record (as in the BPF modes); the address is filled only when the whole
- * sockaddr_in/sockaddr_in6 is there, and left zero otherwise.
+ * record (as in the BPF modes); the address is filled when its bytes are
+ * within addr_len, even in a sockaddr too short for the kernel (which then
+ * fails the bind with -EINVAL), and left zero otherwise.
  */
 static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 		    u16 family)
@@ -195,12 +196,13 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	e->flags = flags;
 	e->source = GP_SRC_KMOD;
 	e->family = family;
-	if (family == AF_INET && addr_len >= sizeof(struct sockaddr_in)) {
+	if (family == AF_INET &&
+	    addr_len >= offsetofend(struct sockaddr_in, sin_addr)) {
 		if (copy_from_kernel_nofault(e->addr,
 				&((struct sockaddr_in *)uaddr)->sin_addr, 4))
 			memset(e->addr, 0, sizeof(e->addr));
 	} else if (family == AF_INET6 &&
-		   addr_len >= sizeof(struct sockaddr_in6)) {
+		   addr_len >= offsetofend(struct sockaddr_in6, sin6_addr)) {
 		if (copy_from_kernel_nofault(e->addr,
 				&((struct sockaddr_in6 *)uaddr)->sin6_addr, 16))
 			memset(e->addr, 0, sizeof(e->addr));
