@@ -735,8 +735,11 @@ static void do_document(struct cfg_ctx *x, const struct gp_ynode *root)
 		return;
 	}
 	if (root->type != GP_Y_MAP) {
-		expected(x, "the config", root,
-			 "a mapping of settings (include_builtin: ..., rules: ...)");
+		char sh[80];
+
+		bad(x, root,
+		    "expected a mapping of settings (include_builtin: ..., rules: ...), got %s",
+		    shown(root, sh, sizeof(sh)));
 		return;
 	}
 	walk_map(x, "", root, root_defs, v);	/* "" : no prefix */
