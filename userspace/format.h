@@ -64,6 +64,11 @@ int gp_format_text_header(char *buf, size_t len);
  */
 int gp_syslog_wrap_prefix(const struct gp_record *r, char *buf, size_t len);
 
+/* The same header from its parts (drop notices have no record). */
+int gp_syslog_prefix(int severity, const struct timespec *ts,
+		     const char *hostname, const char *msgid, char *buf,
+		     size_t len);
+
 /* RFC 5424 severity (0..7) of an event: deny 4 (warning), audit and exempt
  * 5 (notice), unlisted 6 (info). */
 int gp_syslog_severity(const struct gp_record *r);

@@ -139,15 +139,22 @@ static void put_opts(struct gp_sb *b, __u8 opts)
 	gp_sb_char(b, '"');
 }
 
-int gp_syslog_wrap_prefix(const struct gp_record *r, char *buf, size_t len)
+int gp_syslog_prefix(int severity, const struct timespec *ts,
+		     const char *hostname, const char *id, char *buf,
+		     size_t len)
 {
 	struct gp_sb b;
 
 	gp_sb_init(&b, buf, len);
-	put_header(&b, gp_syslog_severity(r), &r->wall, r->hostname,
-		   msgid(r->ev.verdict));
+	put_header(&b, severity, ts, hostname, id);
 	gp_sb_str(&b, "- ");
 	return gp_sb_finish(&b);
+}
+
+int gp_syslog_wrap_prefix(const struct gp_record *r, char *buf, size_t len)
+{
+	return gp_syslog_prefix(gp_syslog_severity(r), &r->wall, r->hostname,
+				msgid(r->ev.verdict), buf, len);
 }
 
 int gp_format_syslog(const struct gp_record *r, char *buf, size_t len)
