@@ -34,8 +34,7 @@ done
 # The rest of the harness needs these too; install what is missing.
 missing=()
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
-[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' \
-	|| dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v cpio >/dev/null || missing+=(cpio)
 command -v pahole >/dev/null || missing+=(dwarves)
 command -v depmod >/dev/null || missing+=(kmod)
