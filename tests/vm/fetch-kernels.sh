@@ -23,13 +23,6 @@ for s in "${shorts[@]}"; do
 	case $s in 6.1|6.12) ;; *) die "unknown kernel '$s' (6.1 or 6.12)";; esac
 done
 
-# Anything to do?
-need=()
-for s in "${shorts[@]}"; do
-	[ -f "$KERNELS/$s/env" ] || need+=("$s")
-done
-[ ${#need[@]} -gt 0 ] || { log "cached: ${shorts[*]}"; exit 0; }
-
 # ---- host tools ------------------------------------------------------------
 # The rest of the harness needs these too; install what is missing.
 missing=()
@@ -48,6 +41,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq >&2 || true
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+# Anything to do?
+need=()
+for s in "${shorts[@]}"; do
+	[ -f "$KERNELS/$s/env" ] || need+=("$s")
+done
+[ ${#need[@]} -gt 0 ] || { log "cached: ${shorts[*]}"; exit 0; }
 
 # ---- private apt -----------------------------------------------------------
 mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs"
