@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctl_client.c - `ghostport status` and `ghostport reload`: one request to
+ * the control socket of the running daemon (protocol in ctl.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "ctl.h"
+
+#define ANSWER_MAX	(4 * 1024 * 1024)
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_daemon(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "socket path \"%s\" is too long", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	if (errno == ENOENT || errno == ECONNREFUSED)
+		snprintf(err, errlen, "no daemon running (nothing listens on %s)",
+			 path);
+	else if (errno == EACCES || errno == EPERM)
+		snprintf(err, errlen, "%s: permission denied (run as root)",
+			 path);
+	else
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+int gp_ctl_request(const char *path, const char *request, int timeout_ms,
+		   char **answer, char *err, size_t errlen)
+{
+	long long deadline = mono_ms() + timeout_ms;
+	size_t len = 0, cap = 4096;
+	char *buf;
+	int fd;
+
+	*answer = NULL;
+	fd = connect_daemon(path ? path : GP_CTL_SOCK, err, errlen);
+	if (fd < 0)
+		return -1;
+	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0 ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+		snprintf(err, errlen, "sending the request: %s",
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	shutdown(fd, SHUT_WR);
+	buf = malloc(cap);
+	while (buf) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = deadline - mono_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			snprintf(err, errlen, "the daemon did not answer within %d s",
+				 timeout_ms / 1000);
+			goto fail;
+		}
+		if (len + 1 == cap) {
+			char *b;
+
+			if (cap >= ANSWER_MAX) {
+				snprintf(err, errlen, "answer larger than %d bytes",
+					 ANSWER_MAX);
+				goto fail;
+			}
+			b = realloc(buf, cap * 2);
+			if (!b)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "reading the answer: %s",
+				 strerror(errno));
+			goto fail;
+		}
+		if (n == 0) {
+			buf[len] = '\0';
+			close(fd);
+			*answer = buf;
+			return 0;
+		}
+		len += (size_t)n;
+	}
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+/* Print an answer; "error: " lines go to stderr.  1 if there were any. */
+static int print_answer(const char *a, FILE *out)
+{
+	int failed = 0;
+
+	while (*a) {
+		size_t l = strcspn(a, "\n");
+
+		if (!strncmp(a, "error: ", 7)) {
+			fprintf(stderr, "ghostport: %.*s\n", (int)(l - 7), a + 7);
+			failed = 1;
+		} else {
+			fprintf(out, "%.*s\n", (int)l, a);
+		}
+		a += l + (a[l] == '\n');
+	}
+	return failed;
+}
+
+/*
+ * node_exporter may read the file at any moment: write a temporary file
+ * beside it and rename it over, so it only ever sees a complete file.
+ */
+static int write_textfile(const char *path, const char *text)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *copy = strdup(path), *tmp = NULL;
+	size_t len = strlen(text);
+	FILE *f;
+	int fd, ret = -1;
+
+	if (!copy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(copy), base) < 0) {
+		fprintf(stderr, "ghostport: out of memory\n");
+		free(copy);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "ghostport: --textfile %s: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		fprintf(stderr, "ghostport: %s: %s\n", tmp, strerror(errno));
+		goto remove;
+	}
+	/* Readable by node_exporter, which rarely runs as root. */
+	if (fchmod(fd, 0644) || fwrite(text, 1, len, f) != len || fflush(f) ||
+	    fsync(fd)) {
+		fprintf(stderr, "ghostport: writing %s: %s\n", tmp,
+			strerror(errno));
+		fclose(f);
+		goto remove;
+	}
+	if (fclose(f)) {
+		fprintf(stderr, "ghostport: writing %s: %s\n", tmp,
+			strerror(errno));
+		goto remove;
+	}
+	if (rename(tmp, path)) {
+		fprintf(stderr, "ghostport: --textfile %s: %s\n", path,
+			strerror(errno));
+		goto remove;
+	}
+	ret = 0;
+	goto out;
+remove:
+	unlink(tmp);
+out:
+	free(tmp);
+	free(copy);
+	return ret;
+}
+
+static void status_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ghostport status [--json | --prometheus [--textfile PATH]]\n"
+"Show the state of the running daemon: attach and enforcement methods,\n"
+"policy digest, uptime, counters (events, drops, denials, per port, per\n"
+"output delivered/spooled/dropped).\n"
+"\n"
+"  --json            one JSON object\n"
+"  --prometheus      Prometheus text exposition format\n"
+"  --textfile PATH   with --prometheus: write PATH atomically (temporary\n"
+"                    file + rename) for node_exporter's textfile collector\n"
+"  --socket PATH     control socket (default %s)\n"
+"  -h, --help        this help\n"
+"\n"
+"Exit status 1 when no daemon is running.\n", GP_CTL_SOCK);
+}
+
+int gp_cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
+		{ "textfile", required_argument, NULL, 't' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *req = "status", *textfile = NULL, *sock = NULL;
+	char err[512], *ans;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': req = "status json"; break;
+		case 'p': req = "status prometheus"; break;
+		case 't': textfile = optarg; break;
+		case 's': sock = optarg; break;
+		case 'h': status_usage(stdout); return 0;
+		case ':':
+			fprintf(stderr, "ghostport: option %s needs a value\n",
+				argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr,
+				"ghostport: unknown option \"%s\" (see ghostport status --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return 2;
+	}
+	if (textfile && strcmp(req, "status prometheus")) {
+		fprintf(stderr, "ghostport: --textfile goes with --prometheus\n");
+		return 2;
+	}
+	if (gp_ctl_request(sock, req, 5000, &ans, err, sizeof(err))) {
+		fprintf(stderr, "ghostport: %s\n", err);
+		return 1;
+	}
+	if (!strncmp(ans, "error: ", 7) || !textfile) {
+		ret = print_answer(ans, stdout);
+		if (fflush(stdout))
+			ret = 1;
+	} else {
+		ret = write_textfile(textfile, ans) ? 1 : 0;
+	}
+	free(ans);
+	return ret;
+}
+
+static void reload_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ghostport reload [--socket PATH]\n"
+"Make the running daemon read its config again.  The new policy replaces\n"
+"the old one atomically; a config with errors is refused, the errors are\n"
+"printed, and the running policy stays (exit status 1).  Same as SIGHUP,\n"
+"but says what happened.\n"
+"\n"
+"  --socket PATH     control socket (default %s)\n"
+"  -h, --help        this help\n", GP_CTL_SOCK);
+}
+
+int gp_cmd_reload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = NULL;
+	char err[512], *ans;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'h': reload_usage(stdout); return 0;
+		case ':':
+			fprintf(stderr, "ghostport: option %s needs a value\n",
+				argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr,
+				"ghostport: unknown option \"%s\" (see ghostport reload --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return 2;
+	}
+	/* Loading BPF maps can take a while on a busy host. */
+	if (gp_ctl_request(sock, "reload", 60000, &ans, err, sizeof(err))) {
+		fprintf(stderr, "ghostport: %s\n", err);
+		return 1;
+	}
+	ret = print_answer(ans, stdout);
+	free(ans);
+	return ret;
+}
