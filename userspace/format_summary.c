@@ -34,8 +34,10 @@ int gp_format_summary(const struct gp_record *r, char *buf, size_t len)
 	gp_sb_str(&b, " bind ");
 	gp_sb_str(&b, gp_proto_name(ev->protocol, type));
 	gp_sb_str(&b, v6 ? " [" : " ");
-	gp_sb_ascii_escaped(&b, r->addr[0] ? r->addr : "?",
-			    strnlen(r->addr[0] ? r->addr : "?", sizeof(r->addr)));
+	if (r->addr[0])
+		gp_sb_ascii_escaped(&b, r->addr, strnlen(r->addr, sizeof(r->addr)));
+	else
+		gp_sb_char(&b, '?');
 	gp_sb_str(&b, v6 ? "]:" : ":");
 	gp_sb_u64(&b, ev->port);
 	if (r->service) {

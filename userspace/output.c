@@ -260,13 +260,15 @@ fail:
 	return NULL;
 }
 
-/* Push one message; count it as dropped if it can be kept nowhere.  A
- * pending drop notice goes first, so it sits where the gap is. */
+/* Push one message; count it as dropped if it can be kept nowhere.  Once
+ * something was dropped, everything after it is dropped too until the
+ * drop notice is queued, which happens once the collector is back and
+ * there is room: the notice then sits exactly where the gap is. */
 static void queue_notice(struct gp_output *o);
 
 static int enqueue(struct gp_output *o, const char *p, size_t n)
 {
-	if (o->pending_drops)
+	if (o->pending_drops && gp_net_is_up(o->net))
 		queue_notice(o);
 	if (o->pending_drops || gp_queue_push(&o->q, p, n)) {
 		o->st.dropped++;

@@ -330,6 +330,11 @@ int gp_net_poll_fd(const struct gp_net *n, short *events)
 	return n->fd;
 }
 
+bool gp_net_is_up(const struct gp_net *n)
+{
+	return n->state == UP;
+}
+
 uint64_t gp_net_retry_at(const struct gp_net *n)
 {
 	return n->state == DOWN ? n->next_try_ms : 0;

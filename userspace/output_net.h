@@ -41,6 +41,8 @@ long gp_net_send(struct gp_net *n, const char *p, size_t len, uint64_t now_ms);
 bool gp_net_is_stream(const struct gp_net *n);
 /* fd and poll events to wait for (gp_output_close), -1 if none. */
 int gp_net_poll_fd(const struct gp_net *n, short *events);
+/* Connected (and TLS handshake done). */
+bool gp_net_is_up(const struct gp_net *n);
 /* When DOWN: the monotonic ms of the next attempt; 0 otherwise. */
 uint64_t gp_net_retry_at(const struct gp_net *n);
 /* Connection failures so far (for stats). */
