@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -37,7 +38,8 @@ struct client {
 };
 
 struct gp_ctl {
-	int fd;
+	int fd;			/* listening socket */
+	int ep;			/* epoll set: the listener and every client */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct client cl[MAX_CLIENTS];
 };
@@ -48,6 +50,13 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+static int watch(struct gp_ctl *c, int fd, int op, __u32 events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	return epoll_ctl(c->ep, op, fd, &ev);
 }
 
 struct gp_ctl *gp_ctl_open(const char *path, char *err, size_t errlen)
@@ -72,6 +81,7 @@ struct gp_ctl *gp_ctl_open(const char *path, char *err, size_t errlen)
 	}
 	for (i = 0; i < MAX_CLIENTS; i++)
 		c->cl[i].fd = -1;
+	c->ep = -1;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	/* Replace a socket a dead daemon left, but nothing else: a file
@@ -96,9 +106,13 @@ struct gp_ctl *gp_ctl_open(const char *path, char *err, size_t errlen)
 	old = umask(0177);
 	i = bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (i || chmod(path, 0600) || listen(c->fd, MAX_CLIENTS)) {
+	if (i || chmod(path, 0600) || listen(c->fd, MAX_CLIENTS) ||
+	    (c->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    watch(c, c->fd, EPOLL_CTL_ADD, EPOLLIN)) {
 		snprintf(err, errlen, "control socket %s: %s", path,
 			 strerror(errno));
+		if (c->ep >= 0)
+			close(c->ep);
 		close(c->fd);
 		if (i == 0)
 			unlink(path);
@@ -108,13 +122,19 @@ struct gp_ctl *gp_ctl_open(const char *path, char *err, size_t errlen)
 	return c;
 }
 
+/*
+ * An epoll fd, readable exactly when gp_ctl_handle() has something to do
+ * (a connection to accept, a request to read, an answer the client can
+ * take), so a loop may call gp_ctl_handle() only then.
+ */
 int gp_ctl_fd(const struct gp_ctl *c)
 {
-	return c->fd;
+	return c->ep;
 }
 
 static void drop(struct client *k)
 {
+	/* Closing the fd also takes it out of the epoll set. */
 	if (k->fd >= 0)
 		close(k->fd);
 	free(k->out);
@@ -124,8 +144,10 @@ static void drop(struct client *k)
 }
 
 /* Queue text as (the end of) the answer and start writing it. */
-static void answer(struct client *k, char *text, size_t len, __u64 now)
+static void answer(struct gp_ctl *c, struct client *k, char *text,
+		   size_t len, __u64 now)
 {
+	watch(c, k->fd, EPOLL_CTL_MOD, EPOLLOUT);
 	free(k->out);
 	k->out = text;
 	k->outlen = len;
@@ -134,7 +156,8 @@ static void answer(struct client *k, char *text, size_t len, __u64 now)
 	k->deadline_ns = now + CLIENT_TIMEOUT_NS;
 }
 
-static void answer_str(struct client *k, const char *s, __u64 now)
+static void answer_str(struct gp_ctl *c, struct client *k, const char *s,
+		       __u64 now)
 {
 	char *copy = strdup(s);
 
@@ -142,7 +165,7 @@ static void answer_str(struct client *k, const char *s, __u64 now)
 		drop(k);
 		return;
 	}
-	answer(k, copy, strlen(copy), now);
+	answer(c, k, copy, strlen(copy), now);
 }
 
 /* Only root, or the user the daemon runs as, gets an answer: the socket
@@ -169,7 +192,8 @@ static void accept_new(struct gp_ctl *c, __u64 now)
 		for (i = 0; i < MAX_CLIENTS && !k; i++)
 			if (c->cl[i].state == C_FREE)
 				k = &c->cl[i];
-		if (!k || !peer_allowed(fd)) {
+		if (!k || !peer_allowed(fd) ||
+		    watch(c, fd, EPOLL_CTL_ADD, EPOLLIN)) {
 			/* Best effort: one line, then close; never wait. */
 			const char *msg = !k ? "error: busy, try again\n" :
 					       "error: permission denied\n";
@@ -188,8 +212,8 @@ static void accept_new(struct gp_ctl *c, __u64 now)
 }
 
 /* Render one status answer into memory. */
-static void answer_status(struct client *k, struct gp_status *s,
-			  const char *format, __u64 now)
+static void answer_status(struct gp_ctl *c, struct client *k,
+			  struct gp_status *s, const char *format, __u64 now)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -197,7 +221,7 @@ static void answer_status(struct client *k, struct gp_status *s,
 	int r;
 
 	if (!f) {
-		answer_str(k, "error: out of memory\n", now);
+		answer_str(c, k, "error: out of memory\n", now);
 		return;
 	}
 	if (!strcmp(format, "json"))
@@ -208,14 +232,14 @@ static void answer_status(struct client *k, struct gp_status *s,
 		r = gp_status_render_text(s, f);
 	if (fclose(f) || r) {
 		free(text);
-		answer_str(k, "error: rendering the status failed\n", now);
+		answer_str(c, k, "error: rendering the status failed\n", now);
 		return;
 	}
-	answer(k, text, len, now);
+	answer(c, k, text, len, now);
 }
 
 /* The request line is complete: act on it.  1 if it asks for a reload. */
-static int dispatch(struct client *k, struct gp_status *s,
+static int dispatch(struct gp_ctl *c, struct client *k, struct gp_status *s,
 		    gp_status_refresh_fn refresh, void *ctx, bool *refreshed,
 		    __u64 now)
 {
@@ -229,21 +253,24 @@ static int dispatch(struct client *k, struct gp_status *s,
 				refresh(ctx, s);
 			*refreshed = true;
 		}
-		answer_status(k, s, r[6] ? r + 7 : "text", now);
+		answer_status(c, k, s, r[6] ? r + 7 : "text", now);
 		return 0;
 	}
 	if (!strcmp(r, "reload")) {
 		/* Answered by gp_ctl_reload_done(), whenever the loop has
-		 * reloaded: no deadline meanwhile. */
+		 * reloaded: no deadline, no events meanwhile. */
 		k->state = C_RELOAD;
+		watch(c, k->fd, EPOLL_CTL_MOD, 0);
 		return 1;
 	}
-	answer_str(k, "error: unknown request (status [json|prometheus], reload)\n",
+	answer_str(c, k,
+		   "error: unknown request (status [json|prometheus], reload)\n",
 		   now);
 	return 0;
 }
 
-static int read_request(struct client *k, struct gp_status *s,
+static int read_request(struct gp_ctl *c, struct client *k,
+			struct gp_status *s,
 			gp_status_refresh_fn refresh, void *ctx,
 			bool *refreshed, __u64 now)
 {
@@ -266,13 +293,13 @@ static int read_request(struct client *k, struct gp_status *s,
 	else if (n > 0 && k->reqlen < sizeof(k->req) - 1)
 		return 0;	/* more to come */
 	else if (n > 0) {
-		answer_str(k, "error: request too long\n", now);
+		answer_str(c, k, "error: request too long\n", now);
 		return 0;
 	}
 	/* A line, or EOF after a line without its newline. */
 	if (nl && nl > k->req && nl[-1] == '\r')
 		nl[-1] = '\0';
-	return dispatch(k, s, refresh, ctx, refreshed, now);
+	return dispatch(c, k, s, refresh, ctx, refreshed, now);
 }
 
 static void write_answer(struct client *k)
@@ -301,18 +328,24 @@ int gp_ctl_handle(struct gp_ctl *c, struct gp_status *s,
 	bool refreshed = false;
 	int i, reload = 0;
 
+	/* Expire first: a full table of silent clients must not turn
+	 * away the next one. */
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *k = &c->cl[i];
+
+		if ((k->state == C_READING || k->state == C_WRITING) &&
+		    now > k->deadline_ns)
+			drop(k);
+	}
 	accept_new(c, now);
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *k = &c->cl[i];
 
 		if (k->state == C_READING)
-			reload |= read_request(k, s, refresh, ctx, &refreshed,
-					       now);
+			reload |= read_request(c, k, s, refresh, ctx,
+					       &refreshed, now);
 		if (k->state == C_WRITING)
 			write_answer(k);
-		if ((k->state == C_READING || k->state == C_WRITING) &&
-		    now > k->deadline_ns)
-			drop(k);
 	}
 	return reload ? GP_CTL_RELOAD : 0;
 }
@@ -355,7 +388,7 @@ void gp_ctl_reload_done(struct gp_ctl *c, const char *error,
 			drop(k);
 			continue;
 		}
-		answer(k, text, len, now);
+		answer(c, k, text, len, now);
 		text = NULL;
 		write_answer(k);
 	}
@@ -370,6 +403,7 @@ void gp_ctl_close(struct gp_ctl *c)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (c->cl[i].state != C_FREE)
 			drop(&c->cl[i]);
+	close(c->ep);
 	close(c->fd);
 	unlink(c->path);
 	free(c);

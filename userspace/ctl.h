@@ -37,7 +37,12 @@ struct gp_ctl;
  */
 struct gp_ctl *gp_ctl_open(const char *path, char *err, size_t errlen);
 
-/* The listening socket, for a caller that wants to poll it. */
+/*
+ * A descriptor (an epoll set over the listener and every client) that is
+ * readable exactly when gp_ctl_handle() has work: a loop may poll it with
+ * the rest and call gp_ctl_handle() only then.  Calling gp_ctl_handle()
+ * every round instead is fine too (it is a few non-blocking syscalls).
+ */
 int gp_ctl_fd(const struct gp_ctl *c);
 
 /* Called, at most once per gp_ctl_handle(), before a status is rendered:
@@ -49,7 +54,8 @@ typedef void (*gp_status_refresh_fn)(void *ctx, struct gp_status *s);
 /*
  * Serve what can be served without waiting: accept, read requests, answer
  * status requests from s (now_ns is set here), write pending answers,
- * drop idle clients.  Call it every poll round.  Returns GP_CTL_RELOAD
+ * drop idle clients.  Call it when gp_ctl_fd() is readable, or every
+ * poll round.  Returns GP_CTL_RELOAD
  * when a client asked for a reload: reload, then gp_ctl_reload_done().
  * Otherwise 0.
  */

@@ -50,7 +50,7 @@ struct gp_status {
 	size_t exemptions;
 	__u64 reloads;			/* successful */
 	__u64 reload_failures;		/* refused, old policy kept */
-	char last_reload_error[256];	/* first line, "" if none */
+	char last_reload_error[512];	/* the problems, "" if none */
 
 	/* Counters in the kernel (src->counters), refreshed on request. */
 	__u64 events, drops, misses;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +311,14 @@ static int serve(struct gp_ctl *c, struct client_job *j,
 	int reloads = 0, i;
 
 	for (i = 0; i < 2500 && !j->done; i++) {
+		/* As the run loop does: handle only when the fd says so,
+		 * which proves the fd wakes up for every step. */
+		struct pollfd p = { .fd = gp_ctl_fd(c), .events = POLLIN };
+
+		if (poll(&p, 1, 0) <= 0) {
+			nanosleep(&t, NULL);
+			continue;
+		}
 		if (gp_ctl_handle(c, &st, refresh, NULL) == GP_CTL_RELOAD) {
 			reloads++;
 			gp_ctl_reload_done(c, reload_error, "feedface");
