@@ -41,9 +41,9 @@ ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) \
 # libsystemd has no static archive in Debian: static builds (the VM
 # guest's) are made without the journal output and say so if asked for it.
 ifeq ($(STATIC),1)
-LIBS		:= -static -lbpf -lelf -lz -lyaml -lssl -lcrypto -lpthread -ldl
+LIBS		:= -static -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lpthread -ldl
 else
-LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lsystemd -lpthread
+LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lsystemd -lpthread
 endif
 
 USER_SRCS	:= $(wildcard userspace/*.c)

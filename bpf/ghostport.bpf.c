@@ -701,6 +701,7 @@ static __always_inline int on_lsm_bind(struct socket *sock,
 	struct gp_event *e;
 	__u16 family = 0;
 	__u32 err;
+	int ret;
 
 	if (!(gp_conf.flags & GP_CONF_ENFORCE) || addrlen < 4)
 		return 0;
@@ -713,7 +714,13 @@ static __always_inline int on_lsm_bind(struct socket *sock,
 	if (!settle_deny(e, err))
 		return 0;	/* exempt or kernel: the audit probe reports it */
 	submit(e);
-	return -(int)err;
+	/* LSM programs must provably return 0 or -MAX_ERRNO..-1 (checked by
+	 * 6.10+ verifiers); a negation loses the range, comparisons give it
+	 * back. */
+	ret = -(int)err;
+	if (ret < -4095 || ret > -1)
+		ret = -EPERM;
+	return ret;
 }
 
 SEC("lsm/socket_bind")

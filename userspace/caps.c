@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
+#include <cap-ng.h>
+
 #include "caps.h"
 
 #ifndef CAP_PERFMON
@@ -51,4 +53,19 @@ int gp_caps_check_load(char *why, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+void gp_caps_drop_after_load(void)
+{
+	if (geteuid() != 0 && !capng_have_capability(CAPNG_EFFECTIVE,
+						     CAP_SETPCAP))
+		return;	/* nothing to drop that we could */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_updatev(CAPNG_ADD,
+			  CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+			  CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_PTRACE,
+			  CAP_DAC_READ_SEARCH, -1) ||
+	    capng_apply(CAPNG_SELECT_BOTH))
+		fprintf(stderr,
+			"ghostport: warning: could not drop capabilities\n");
 }

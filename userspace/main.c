@@ -8,7 +8,9 @@
 #include <linux/types.h>
 
 #include "ghostport_abi.h"
+#include "config_cmd.h"
 #include "control.h"
+#include "ctl.h"
 #include "list.h"
 #include "run.h"
 
@@ -22,6 +24,9 @@ static void usage(FILE *f)
 "Commands:\n"
 "  run       watch binds and stream events (ghostport run --help)\n"
 "  list      print the effective blocklist with IANA names and reasons\n"
+"  status    state and counters of the running instance (--json, --prometheus)\n"
+"  reload    make the running instance re-read its settings file\n"
+"  check-config [FILE]  validate a settings file and explain every error\n"
 "  enforce   on|off: switch a running instance's enforcement\n"
 "  unload    stop a running instance and remove its pinned policy\n"
 "  version   print the version and the event ABI version\n"
@@ -40,6 +45,12 @@ int main(int argc, char **argv)
 		return gp_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return gp_cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "status"))
+		return gp_cmd_status(argc - 1, argv + 1);
+	if (!strcmp(cmd, "reload"))
+		return gp_cmd_reload(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check-config"))
+		return gp_cmd_check_config(argc - 1, argv + 1);
 	if (!strcmp(cmd, "unload"))
 		return gp_cmd_unload(argc - 1, argv + 1);
 	if (!strcmp(cmd, "enforce"))

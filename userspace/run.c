@@ -1,42 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * run.c - `ghostport run`: build the policy, open a source, stream decoded
- * events to stdout until SIGINT/SIGTERM, then detach, drain and report.
+ * events to the outputs until SIGINT/SIGTERM, then detach, drain and
+ * report.  One thread: the ring, the control socket and the outputs are
+ * served in turn every POLL_MS, and nothing in the loop waits on a
+ * collector (outputs queue and spool).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "ctl.h"
 #include "decode.h"
+#include "fold.h"
 #include "format.h"
-#include "iana.h"
-#include "names.h"
+#include "hostid.h"
+#include "output.h"
 #include "pin.h"
-#include "policy.h"
-#include "portlist.h"
 #include "run.h"
+#include "run_args.h"
 #include "source.h"
+#include "status.h"
 
 #define POLL_MS		50	/* bound on delivery delay with batched wake-ups */
+#define MAX_OUTPUTS	(GP_CONFIG_MAX_OUTPUTS + GP_MAX_CLI_OUTPUTS)
 
 struct run_state {
+	struct run_args args;
+	struct gp_config cfg;		/* effective settings */
+	struct gp_source *src;
 	struct gp_clock clk;
-	enum gp_format fmt;
 	struct gp_record rec;
-	char line[GP_FORMAT_BUF_SIZE];
-	__u64 delivered;
-	__u64 undelivered;
-	__u64 bad_records;
-	int out_failed;
+	struct gp_fold *fold;
+	struct gp_output *out[MAX_OUTPUTS];
+	int n_out;
+	struct gp_ctl *ctl;
+	struct gp_status status;
+	struct gp_port_counts *ports;
+	struct gp_output_env env;
+	const char *hostname, *machine_id;
 };
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t enforce_request;	/* 1 on, 2 off */
+static volatile sig_atomic_t hup_requested;
 
 static void on_signal(int sig)
 {
@@ -44,276 +57,159 @@ static void on_signal(int sig)
 		enforce_request = 1;
 	else if (sig == SIGUSR2)
 		enforce_request = 2;
+	else if (sig == SIGHUP)
+		hup_requested = 1;
 	else
 		stop_requested = 1;
 }
 
-static void usage(FILE *f)
+static void install_signals(void)
 {
-	fprintf(f,
-"Usage: ghostport run [OPTIONS]\n"
-"Watch binds to ghost ports and stream one event per bind to stdout.\n"
-"\n"
-"  --source MODE     auto (default), fentry, kprobe, cgroup or kmod\n"
-"  --ports LIST      watch LIST instead of the built-in ghost list,\n"
-"                    e.g. 686,886/tcp,1000-1010/udp\n"
-"  --add-ports LIST  watch LIST in addition to the built-in list\n"
-"  --all             report every bind (inventory), not only listed ports\n"
-"  --format FMT      text (default on a terminal) or json\n"
-"  --ring-size BYTES BPF ring buffer size (default 4 MiB)\n"
-"  --cgroup PATH     cgroup v2 root for the cgroup mode\n"
-"  --btf FILE        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
-"\n"
-"Enforcement:\n"
-"  --enforce         deny binds to listed ports (all of them unless --deny)\n"
-"  --deny LIST       deny only these; items may end in :ERRNO, e.g.\n"
-"                    686,886/tcp:EADDRINUSE (see README: RPC services)\n"
-"  --errno E         errno for denials without one (default EPERM)\n"
-"  --deny-with M     lsm or cgroup (default: lsm if active, else cgroup)\n"
-"  --exempt-uid U    --exempt-gid G   --exempt-cgroup PATH   --exempt-exe FILE\n"
-"                    allowed despite a deny rule, reported as \"exempt\"\n"
-"  --no-pin          don't pin to %s (policy ends with the process)\n"
-"  SIGUSR1 / SIGUSR2 switch enforcement on / off while running\n"
-"\n"
-"  -v, --verbose     show libbpf's messages\n"
-"  -h, --help        this help\n"
-"\n"
-"Prints \"ghostport: ready ...\" on stderr once every program is attached,\n"
-"and a summary of events, drops and undelivered events on exit.\n",
-	GP_PIN_DIR);
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	/* A closed stdout or socket is an output error, counted, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ULL + (__u64)t.tv_nsec;
+}
+
+/* A record leaving the fold: account it and hand it to every output. */
+static void deliver(void *ctx, const struct gp_record *r)
+{
+	struct run_state *st = ctx;
+	int i;
+
+	gp_status_account(&st->status, st->ports, r);
+	for (i = 0; i < st->n_out; i++)
+		gp_output_emit(st->out[i], r);
 }
 
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct run_state *st = ctx;
 	char err[160];
-	int n;
 
 	if (gp_decode(data, len, &st->clk, &st->rec, err, sizeof(err))) {
 		/* Never guessed at, never silent: counted and said once. */
-		if (!st->bad_records++)
+		if (!st->status.bad_records++)
 			fprintf(stderr, "ghostport: dropping bad record: %s\n",
 				err);
 		return 0;
 	}
 	gp_decode_exe(&st->rec);
-	n = gp_format_record(st->fmt, &st->rec, st->line, sizeof(st->line));
-	if (n < 0) {
-		/* Cannot happen with GP_FORMAT_BUF_SIZE; counted if it does. */
-		st->undelivered++;
-		return 0;
-	}
-	if (st->out_failed ||
-	    fwrite(st->line, 1, (size_t)n, stdout) != (size_t)n) {
-		st->undelivered++;
-		st->out_failed = 1;
-		return 0;
-	}
-	st->delivered++;
+	st->rec.hostname = st->hostname;
+	st->rec.machine_id = st->machine_id;
+	if (st->fold)
+		gp_fold_push(st->fold, &st->rec, mono_ns(), deliver, st);
+	else
+		deliver(st, &st->rec);
 	return 0;
 }
 
-static int flush_output(struct run_state *st)
+static void fill_status_static(struct run_state *st)
 {
-	if (!st->out_failed && fflush(stdout)) {
-		st->out_failed = 1;
-		fprintf(stderr, "ghostport: writing events failed: %s\n",
-			strerror(errno));
+	struct gp_status *s = &st->status;
+
+	s->source = st->src->name;
+	s->enforce = (st->cfg.enforce && st->src->deny_name) ?
+		     st->src->deny_name : NULL;
+	s->all = st->cfg.all;
+	s->config_path = st->args.config_path;
+	snprintf(s->digest, sizeof(s->digest), "%s", st->cfg.digest);
+	s->ports_listed = st->cfg.n_listed;
+	s->ports_denied = st->cfg.n_denied;
+	s->exemptions = gp_exempt_count(&st->cfg.exempt);
+}
+
+/* Called by the control socket before it answers a status request. */
+static void refresh_status(void *ctx, struct gp_status *s)
+{
+	struct run_state *st = ctx;
+	struct gp_source_counters c = { 0 };
+	struct gp_fold_stats fs;
+	int i;
+
+	if (!st->src->counters(st->src, &c)) {
+		s->events = c.events;
+		s->drops = c.drops;
+		s->misses = c.misses;
 	}
-	return st->out_failed ? -1 : 0;
+	if (st->fold) {
+		gp_fold_get_stats(st->fold, &fs);
+		s->folded = fs.folded;
+	}
+	s->n_top = gp_port_counts_top(st->ports, s->top, GP_STATUS_TOP_PORTS);
+	s->n_outputs = 0;
+	for (i = 0; i < st->n_out && i < GP_STATUS_MAX_OUTPUTS; i++) {
+		struct gp_status_output *o = &s->outputs[s->n_outputs++];
+
+		snprintf(o->spec, sizeof(o->spec), "%s",
+			 gp_output_spec(st->out[i]));
+		gp_output_get_stats(st->out[i], &o->st);
+	}
+	s->now_ns = mono_ns();
 }
 
-struct run_opts {
-	const char *source;
-	const char *ports;
-	const char *add_ports;
-	const char *format;
-	const char *deny;
-	int errno_val;
-	struct gp_exemptions exempt;
-	struct gp_source_opts so;
-};
-
-static int parse_ring_size(const char *s, __u32 *out)
+static int open_outputs(struct run_state *st)
 {
-	char *end;
-	unsigned long long v;
+	char err[512], fmtspec[64];
+	const char *specs[MAX_OUTPUTS];
+	int n = 0, i;
+	size_t j;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	if (*end || v < 4096 || v > (1ULL << 30))
-		return -1;
-	*out = (__u32)v;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct run_opts *ro)
-{
-	static const struct option opts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "ports", required_argument, NULL, 'p' },
-		{ "add-ports", required_argument, NULL, 'a' },
-		{ "all", no_argument, NULL, 'A' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "ring-size", required_argument, NULL, 'r' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "btf", required_argument, NULL, 'b' },
-		{ "enforce", no_argument, NULL, 'E' },
-		{ "deny", required_argument, NULL, 'D' },
-		{ "errno", required_argument, NULL, 'e' },
-		{ "deny-with", required_argument, NULL, 'W' },
-		{ "exempt-uid", required_argument, NULL, 'U' },
-		{ "exempt-gid", required_argument, NULL, 'G' },
-		{ "exempt-cgroup", required_argument, NULL, 'C' },
-		{ "exempt-exe", required_argument, NULL, 'X' },
-		{ "no-pin", no_argument, NULL, 'N' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char err[256];
-	int c, r = 0;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'E': ro->so.conf_flags |= GP_CONF_ENFORCE; break;
-		case 'D': ro->deny = optarg; break;
-		case 'N': ro->so.no_pin = true; break;
-		case 'e':
-			ro->errno_val = gp_errno_parse(optarg);
-			if (ro->errno_val <= 0 || ro->errno_val > 255) {
-				fprintf(stderr,
-					"ghostport: bad --errno \"%s\" (e.g. EPERM, EACCES, EADDRINUSE)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'W':
-			if (!strcmp(optarg, "lsm"))
-				ro->so.deny_with = GP_DENY_LSM;
-			else if (!strcmp(optarg, "cgroup"))
-				ro->so.deny_with = GP_DENY_CGROUP;
-			else {
-				fprintf(stderr,
-					"ghostport: bad --deny-with \"%s\" (lsm or cgroup)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'U': r = gp_exempt_add_uid(&ro->exempt, optarg, err, sizeof(err)); break;
-		case 'G': r = gp_exempt_add_gid(&ro->exempt, optarg, err, sizeof(err)); break;
-		case 'C': r = gp_exempt_add_cgroup(&ro->exempt, optarg, err, sizeof(err)); break;
-		case 'X': r = gp_exempt_add_exe(&ro->exempt, optarg, err, sizeof(err)); break;
-		case 's': ro->source = optarg; break;
-		case 'p': ro->ports = optarg; break;
-		case 'a': ro->add_ports = optarg; break;
-		case 'A': ro->so.conf_flags |= GP_CONF_ALL; break;
-		case 'f': ro->format = optarg; break;
-		case 'c': ro->so.cgroup_path = optarg; break;
-		case 'b': ro->so.btf_path = optarg; break;
-		case 'v': ro->so.verbose = true; break;
-		case 'r':
-			if (parse_ring_size(optarg, &ro->so.ring_bytes)) {
-				fprintf(stderr,
-					"ghostport: bad --ring-size \"%s\" (bytes, 4096..1G, K/M suffix allowed)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case ':':
-			fprintf(stderr, "ghostport: option %s needs a value\n",
-				argv[optind - 1]);
-			return 2;
-		default:
-			fprintf(stderr,
-				"ghostport: unknown option \"%s\" (see ghostport run --help)\n",
-				argv[optind - 1]);
-			return 2;
-		}
-		if (r) {
+	/* Command-line outputs replace the file's; none at all means the
+	 * console, in --format (text on a terminal, json otherwise). */
+	for (i = 0; i < st->args.n_outputs; i++)
+		specs[n++] = st->args.outputs[i];
+	if (!n)
+		for (j = 0; j < st->cfg.n_outputs; j++)
+			specs[n++] = st->cfg.outputs[j];
+	if (st->args.format || !n) {
+		snprintf(fmtspec, sizeof(fmtspec), "%s@-",
+			 st->args.format ? st->args.format :
+			 isatty(STDOUT_FILENO) ? "text" : "json");
+		specs[n++] = fmtspec;
+	}
+	st->env.spool_dir = st->args.spool_dir ? st->args.spool_dir :
+			    st->cfg.spool_dir;
+	st->env.spool_max_bytes = st->args.spool_max ? st->args.spool_max :
+				  st->cfg.spool_max;
+	st->env.tls_ca = st->args.tls_ca ? st->args.tls_ca : st->cfg.tls_ca;
+	st->env.tls_cert = st->args.tls_cert ? st->args.tls_cert :
+			   st->cfg.tls_cert;
+	st->env.tls_key = st->args.tls_key ? st->args.tls_key :
+			  st->cfg.tls_key;
+	st->env.hostname = st->hostname;
+	st->env.machine_id = st->machine_id;
+	for (i = 0; i < n; i++) {
+		st->out[st->n_out] = gp_output_open(specs[i], &st->env, err,
+						    sizeof(err));
+		if (!st->out[st->n_out]) {
 			fprintf(stderr, "ghostport: %s\n", err);
-			return 2;
+			return -1;
 		}
-	}
-	if (strcmp(ro->source, "auto") && strcmp(ro->source, "fentry") &&
-	    strcmp(ro->source, "kprobe") && strcmp(ro->source, "cgroup") &&
-	    strcmp(ro->source, "kmod")) {
-		fprintf(stderr,
-			"ghostport: unknown source \"%s\" (auto, fentry, kprobe, cgroup, kmod)\n",
-			ro->source);
-		return 2;
-	}
-	if ((ro->deny || ro->so.deny_with) &&
-	    !(ro->so.conf_flags & GP_CONF_ENFORCE)) {
-		fprintf(stderr,
-			"ghostport: --deny and --deny-with need --enforce\n");
-		return 2;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
-			argv[optind]);
-		return 2;
+		st->n_out++;
 	}
 	return 0;
 }
 
-static int build_rules(const struct run_opts *ro, __u32 *rules)
-{
-	char err[256];
-
-	memset(rules, 0, GP_NR_PORTS * sizeof(*rules));
-	if (!ro->ports)
-		gp_ghost_default_rules(rules);
-	if (ro->ports && gp_portlist_parse(ro->ports, rules, err, sizeof(err))) {
-		fprintf(stderr, "ghostport: --ports: %s\n", err);
-		return -1;
-	}
-	if (ro->add_ports &&
-	    gp_portlist_parse(ro->add_ports, rules, err, sizeof(err))) {
-		fprintf(stderr, "ghostport: --add-ports: %s\n", err);
-		return -1;
-	}
-	/* Deny rules are written even in monitor mode: switching to
-	 * enforcement later is then only a flag. */
-	if (ro->deny && gp_deny_parse(ro->deny, rules, ro->errno_val, err,
-				      sizeof(err))) {
-		fprintf(stderr, "ghostport: --deny: %s\n", err);
-		return -1;
-	}
-	if (!ro->deny)
-		gp_deny_all_listed(rules, ro->errno_val);
-	return 0;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
-	/* A closed stdout is reported as undelivered events, not a kill. */
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static void switch_enforcement(struct gp_source *src)
+static void switch_enforcement(struct run_state *st)
 {
 	bool on = enforce_request == 1;
+	struct gp_source *src = st->src;
 	char err[256];
 
 	enforce_request = 0;
@@ -322,131 +218,297 @@ static void switch_enforcement(struct gp_source *src)
 			src->name);
 		return;
 	}
-	if (src->set_enforce(src, on, GP_DENY_AUTO, err, sizeof(err))) {
+	if (src->set_enforce(src, on, st->cfg.deny_with, err, sizeof(err))) {
 		fprintf(stderr, "ghostport: enforcement not switched on: %s\n",
 			err);
 		return;
 	}
+	st->cfg.enforce = on;
+	st->status.enforce = on ? src->deny_name : NULL;
 	fprintf(stderr, "ghostport: enforcement %s%s%s\n", on ? "on" : "off",
 		on ? " via " : "", on ? src->deny_name : "");
 }
 
-static int stream(struct gp_source *src, struct run_state *st)
+/*
+ * Reload the settings file.  A bad file changes nothing: the error is
+ * logged and the running policy stays.  Source, ring and outputs are fixed
+ * for the life of the process; the policy (ports, actions, errnos,
+ * exemptions, enforcement, --all) and the fold window change.
+ */
+static int reload(struct run_state *st, char *err, size_t errlen)
+{
+	static struct gp_config next;
+	struct gp_source *src = st->src;
+	__u32 flags;
+	int i;
+
+	for (i = 0; i < st->n_out; i++)
+		gp_output_reopen(st->out[i]);
+	if (gp_run_effective(&st->args, &next, err, errlen)) {
+		st->status.reload_failures++;
+		snprintf(st->status.last_reload_error,
+			 sizeof(st->status.last_reload_error), "%.*s",
+			 (int)sizeof(st->status.last_reload_error) - 1, err);
+		gp_config_free(&next);
+		return -1;
+	}
+	flags = gp_config_conf_flags(&next);
+	if (next.enforce && !st->cfg.enforce && src->set_enforce &&
+	    src->set_enforce(src, true, next.deny_with, err, errlen)) {
+		st->status.reload_failures++;
+		gp_config_free(&next);
+		return -1;
+	}
+	if (src->set_policy)
+		src->set_policy(src, next.rules, &next.exempt, flags);
+	else {
+		src->set_rules(src, next.rules);
+		src->set_conf(src, flags);
+	}
+	if (st->fold)
+		gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
+	gp_config_free(&st->cfg);
+	st->cfg = next;
+	memset(&next, 0, sizeof(next));
+	fill_status_static(st);
+	st->status.reloads++;
+	st->status.last_reload_error[0] = '\0';
+	return 0;
+}
+
+static void do_reload(struct run_state *st, bool from_ctl)
+{
+	char err[512];
+
+	if (!reload(st, err, sizeof(err)))
+		fprintf(stderr, "ghostport: reloaded %s (policy %s)\n",
+			st->args.config_path ? st->args.config_path :
+					       "command line",
+			st->cfg.digest);
+	else
+		fprintf(stderr,
+			"ghostport: reload refused, running policy kept: %s\n",
+			err);
+	if (from_ctl)
+		gp_ctl_reload_done(st->ctl,
+				   st->status.last_reload_error[0] ?
+				   st->status.last_reload_error : NULL,
+				   st->cfg.digest);
+}
+
+static void serve_ctl(struct run_state *st)
+{
+	struct pollfd p = { .fd = gp_ctl_fd(st->ctl), .events = POLLIN };
+
+	if (poll(&p, 1, 0) <= 0)
+		return;
+	if (gp_ctl_handle(st->ctl, &st->status, refresh_status, st) ==
+	    GP_CTL_RELOAD)
+		do_reload(st, true);
+}
+
+static void tick(struct run_state *st)
+{
+	int i;
+
+	if (st->fold)
+		gp_fold_tick(st->fold, mono_ns(), deliver, st);
+	for (i = 0; i < st->n_out; i++)
+		gp_output_tick(st->out[i]);
+}
+
+static int stream(struct run_state *st)
 {
 	int n;
 
 	while (!stop_requested) {
 		if (enforce_request)
-			switch_enforcement(src);
+			switch_enforcement(st);
+		if (hup_requested) {
+			hup_requested = 0;
+			do_reload(st, false);
+		}
 		gp_clock_sync(&st->clk);
-		n = src->poll(src, POLL_MS, on_record, st);
+		n = st->src->poll(st->src, POLL_MS, on_record, st);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "ghostport: reading events failed: %s\n",
 				strerror(-n));
 			return -1;
 		}
-		flush_output(st);
+		tick(st);
+		if (st->ctl)
+			serve_ctl(st);
 	}
 	return 0;
 }
 
-static void summary(struct gp_source *src, struct run_state *st)
+static void summary(struct run_state *st)
 {
+	struct gp_output_stats os;
 	struct gp_source_counters c = { 0 };
+	int i;
 
-	if (src->counters(src, &c))
+	if (st->src->counters(st->src, &c))
 		fprintf(stderr, "ghostport: could not read kernel counters\n");
 	fprintf(stderr,
-		"ghostport: summary source=%s events=%llu drops=%llu misses=%llu delivered=%llu undelivered=%llu bad_records=%llu\n",
-		src->name, (unsigned long long)c.events,
+		"ghostport: summary source=%s events=%llu drops=%llu misses=%llu records=%llu denials=%llu folded=%llu bad_records=%llu\n",
+		st->src->name, (unsigned long long)c.events,
 		(unsigned long long)c.drops, (unsigned long long)c.misses,
-		(unsigned long long)st->delivered,
-		(unsigned long long)st->undelivered,
-		(unsigned long long)st->bad_records);
+		(unsigned long long)st->status.records,
+		(unsigned long long)st->status.denials,
+		(unsigned long long)st->status.folded,
+		(unsigned long long)st->status.bad_records);
+	for (i = 0; i < st->n_out; i++) {
+		gp_output_get_stats(st->out[i], &os);
+		fprintf(stderr,
+			"ghostport: output %s delivered=%llu spooled=%llu dropped=%llu errors=%llu\n",
+			gp_output_spec(st->out[i]),
+			(unsigned long long)os.delivered,
+			(unsigned long long)os.spooled,
+			(unsigned long long)os.dropped,
+			(unsigned long long)os.errors);
+	}
+}
+
+static struct gp_source_opts source_opts(struct run_state *st)
+{
+	struct gp_source_opts o = {
+		.rules = st->cfg.rules,
+		.conf_flags = gp_config_conf_flags(&st->cfg),
+		.deny_with = st->cfg.enforce ? st->cfg.deny_with : GP_DENY_NONE,
+		.exempt = &st->cfg.exempt,
+		.no_pin = st->args.no_pin,
+		.ring_bytes = st->cfg.ring_bytes,
+		.cgroup_path = st->args.cgroup_path,
+		.btf_path = st->args.btf_path,
+		.verbose = st->args.verbose,
+	};
+
+	return o;
+}
+
+static int start(struct run_state *st)
+{
+	struct gp_source_opts o = source_opts(st);
+	char why[256];
+
+	st->src = gp_open_source(st->cfg.source, &o);
+	if (!st->src)
+		return -1;
+	if (st->cfg.enforce && !st->src->deny_name) {
+		fprintf(stderr,
+			"ghostport: --enforce: source %s cannot enforce; not starting\n",
+			st->src->name);
+		return -1;
+	}
+	if (st->cfg.fold_window_ns) {
+		st->fold = gp_fold_new(st->cfg.fold_window_ns,
+				       GP_FOLD_DEFAULT_SLOTS);
+		if (!st->fold) {
+			fprintf(stderr, "ghostport: out of memory\n");
+			return -1;
+		}
+	}
+	st->ctl = gp_ctl_open(GP_CTL_SOCK, why, sizeof(why));
+	if (!st->ctl)
+		fprintf(stderr,
+			"ghostport: warning: no control socket (%s); 'ghostport status' will not work\n",
+			why);
+	st->status.pid = getpid();
+	st->status.started_ns = mono_ns();
+	fill_status_static(st);
+	return 0;
+}
+
+static void stop(struct run_state *st)
+{
+	int i;
+
+	/* Stop new events, then drain what the kernel already queued. */
+	if (st->src->detach)
+		st->src->detach(st->src);
+	gp_clock_sync(&st->clk);
+	while (st->src->poll(st->src, 0, on_record, st) > 0)
+		;
+	if (st->fold)
+		gp_fold_flush(st->fold, deliver, st);
+	summary(st);
+	for (i = 0; i < st->n_out; i++)
+		gp_output_close(st->out[i], 2000);
+	st->n_out = 0;
+	if (st->src->persists)
+		fprintf(stderr,
+			"ghostport: enforcement stays in force (pinned at %s); 'ghostport unload' removes it\n",
+			GP_PIN_DIR);
+}
+
+static void cleanup(struct run_state *st)
+{
+	int i;
+
+	for (i = 0; i < st->n_out; i++)
+		gp_output_close(st->out[i], 0);
+	if (st->ctl)
+		gp_ctl_close(st->ctl);
+	if (st->src)
+		st->src->close(st->src);
+	gp_fold_free(st->fold);
+	gp_port_counts_free(st->ports);
+	gp_config_free(&st->cfg);
 }
 
 int gp_cmd_run(int argc, char **argv)
 {
-	static struct run_opts ro;
-	static __u32 rules[GP_NR_PORTS];
 	static struct run_state st;
-	struct gp_source *src;
-	char why[256];
-	int ret, fmt, lock_fd;
+	char why[512];
+	int ret, lock_fd;
 
-	memset(&ro, 0, sizeof(ro));
-	ro.source = "auto";
-	ro.errno_val = 1;	/* EPERM */
-	ret = parse_args(argc, argv, &ro);
+	memset(&st, 0, sizeof(st));
+	ret = gp_run_parse_args(argc, argv, &st.args);
 	if (ret)
 		return ret == 1 ? 0 : ret;
-	if (!ro.format)
-		ro.format = isatty(STDOUT_FILENO) ? "text" : "json";
-	fmt = gp_format_parse(ro.format);
-	if (fmt < 0) {
-		fprintf(stderr,
-			"ghostport: unknown format \"%s\" (text, json)\n",
-			ro.format);
+	if (gp_run_effective(&st.args, &st.cfg, why, sizeof(why))) {
+		fprintf(stderr, "ghostport: %s\n", why);
 		return 2;
 	}
-	st.fmt = fmt;
-	if (build_rules(&ro, rules))
-		return 2;
-	ro.so.rules = rules;
-	ro.so.exempt = &ro.exempt;
-	if (strcmp(ro.source, "kmod") && gp_caps_check_load(why, sizeof(why))) {
+	if (strcmp(st.cfg.source, "kmod") &&
+	    gp_caps_check_load(why, sizeof(why))) {
 		fprintf(stderr, "ghostport: %s\n", why);
 		return 1;
+	}
+	st.hostname = gp_host_name();
+	st.machine_id = gp_host_machine_id();
+	st.ports = gp_port_counts_new();
+	if (!st.ports || open_outputs(&st)) {
+		cleanup(&st);
+		return st.ports ? 2 : 1;
 	}
 	lock_fd = gp_run_lock(why, sizeof(why));
 	if (lock_fd < 0) {
 		fprintf(stderr, "ghostport: %s\n", why);
+		cleanup(&st);
 		return 1;
 	}
-
 	install_signals();
-	src = gp_open_source(ro.source, &ro.so);
-	if (!src) {
+	if (start(&st)) {
+		cleanup(&st);
 		close(lock_fd);
 		return 1;
 	}
-	if ((ro.so.conf_flags & GP_CONF_ENFORCE) && !src->deny_name) {
-		fprintf(stderr,
-			"ghostport: --enforce: source %s cannot enforce; not starting\n",
-			src->name);
-		src->close(src);
-		close(lock_fd);
-		return 1;
-	}
-	if (ro.so.conf_flags & GP_CONF_ENFORCE)
+	if (st.status.enforce)
 		fprintf(stderr, "ghostport: enforcing with %s\n",
-			src->deny_name);
-	fprintf(stderr, "ghostport: ready source=%s ports=%zu format=%s%s%s%s\n",
-		src->name, gp_rules_count(rules), ro.format,
-		(ro.so.conf_flags & GP_CONF_ALL) ? " all" : "",
-		(ro.so.conf_flags & GP_CONF_ENFORCE) ? " enforce=" : "",
-		(ro.so.conf_flags & GP_CONF_ENFORCE) ? src->deny_name : "");
-	if (st.fmt == GP_FMT_TEXT && isatty(STDOUT_FILENO)) {
-		int n = gp_format_text_header(st.line, sizeof(st.line));
+			st.status.enforce);
+	fprintf(stderr,
+		"ghostport: ready source=%s ports=%zu denied=%zu outputs=%d%s%s%s policy=%.12s\n",
+		st.src->name, st.cfg.n_listed, st.cfg.n_denied, st.n_out,
+		st.cfg.all ? " all" : "",
+		st.status.enforce ? " enforce=" : "",
+		st.status.enforce ? st.status.enforce : "", st.cfg.digest);
+	gp_caps_drop_after_load();
 
-		if (n > 0)
-			fwrite(st.line, 1, (size_t)n, stdout);
-	}
-
-	ret = stream(src, &st);
-	/* Stop new events, then drain what the kernel already queued. */
-	if (src->detach)
-		src->detach(src);
-	gp_clock_sync(&st.clk);
-	while (src->poll(src, 0, on_record, &st) > 0)
-		;
-	flush_output(&st);
-	summary(src, &st);
-	if (src->persists)
-		fprintf(stderr,
-			"ghostport: enforcement stays in force (pinned at %s); 'ghostport unload' removes it\n",
-			GP_PIN_DIR);
-	src->close(src);
+	ret = stream(&st);
+	stop(&st);
+	cleanup(&st);
 	close(lock_fd);
 	return ret ? 1 : 0;
 }

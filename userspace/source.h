@@ -52,6 +52,10 @@ struct gp_source {
 	/* Replace the whole blocklist without a window for common ports. */
 	int (*set_rules)(struct gp_source *s, const __u32 *rules);
 	int (*set_conf)(struct gp_source *s, __u32 conf_flags);
+	/* Replace rules, exemptions and flags together (reload); NULL for
+	 * sources without exemptions, which then get set_rules/set_conf. */
+	int (*set_policy)(struct gp_source *s, const __u32 *rules,
+			  const struct gp_exemptions *x, __u32 conf_flags);
 	/* Turn enforcement on or off while running, with no gap: the deny
 	 * programs are attached first if needed, then the flag flips.
 	 * NULL for sources that cannot enforce. */
@@ -78,6 +82,9 @@ struct gp_source {
  */
 struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 				     char *err, size_t errlen);
+/* 0 if the BPF LSM is active and its program loads, else -1 and why. */
+int gp_source_bpf_lsm_usable(const struct gp_source_opts *o, char *why,
+			     size_t len);
 /* The audit mode of a pinned instance, 0 when none is pinned. */
 int gp_source_bpf_pinned_mode(void);
 struct gp_source *gp_source_kmod_open(const struct gp_source_opts *o,

@@ -336,56 +336,96 @@ static int fill_set(int fd, const void *keys, size_t n, size_t ksz)
 	return 0;
 }
 
-static void clear_map(int fd, size_t ksz)
+/* Is key (ksz bytes) one of the n keys? */
+static bool in_set(const void *key, const void *keys, size_t n, size_t ksz)
 {
-	char key[16], next[16];
+	size_t i;
 
-	/* Delete from the front until empty: no iteration over a changing
-	 * map. */
-	while (!bpf_map_get_next_key(fd, NULL, next)) {
-		memcpy(key, next, ksz);
-		if (bpf_map_delete_elem(fd, key))
-			break;
-	}
+	for (i = 0; i < n; i++)
+		if (!memcmp(key, (const char *)keys + i * ksz, ksz))
+			return true;
+	return false;
 }
 
 /*
- * Replace the exemptions.  New keys go in before old ones go out, and the
- * flag that makes the kernel look is set only while some exist.
+ * Make the map hold exactly keys: new ones go in first, then the ones no
+ * longer wanted come out, so an exemption in both sets never lapses.
+ */
+static int sync_set(int fd, const void *keys, size_t n, size_t ksz)
+{
+	char key[16], next[16], gone[GP_MAX_EXEMPT * 4][16];
+	size_t ngone = 0, i;
+	int ret;
+
+	ret = fill_set(fd, keys, n, ksz);
+	if (ret)
+		return ret;
+	if (!bpf_map_get_next_key(fd, NULL, next)) {
+		do {
+			memcpy(key, next, ksz);
+			if (!in_set(key, keys, n, ksz) &&
+			    ngone < sizeof(gone) / sizeof(gone[0]))
+				memcpy(gone[ngone++], key, ksz);
+		} while (!bpf_map_get_next_key(fd, key, next));
+	}
+	for (i = 0; i < ngone; i++)
+		bpf_map_delete_elem(fd, gone[i]);
+	return 0;
+}
+
+/*
+ * Replace the exemptions.  The flag that makes the kernel look at them is
+ * set while any exist.
  */
 static int set_exemptions(struct bpf_src *b, const struct gp_exemptions *x,
 			  __u32 *conf)
 {
 	struct ghostport_bpf *s = b->skel;
 	struct { __u64 ino; __u32 dev; __u32 pad; } exe[GP_MAX_EXEMPT];
+	static const struct gp_exemptions none;
 	size_t i;
-	int ret = 0;
+	int ret;
 
-	clear_map(bpf_map__fd(s->maps.gp_exempt_uid), sizeof(__u32));
-	clear_map(bpf_map__fd(s->maps.gp_exempt_gid), sizeof(__u32));
-	clear_map(bpf_map__fd(s->maps.gp_exempt_cgroup), sizeof(__u64));
-	clear_map(bpf_map__fd(s->maps.gp_exempt_exe), sizeof(exe[0]));
-	*conf &= ~GP_CONF_EXEMPTIONS;
-	if (!x || !gp_exempt_count(x))
-		return 0;
+	if (!x)
+		x = &none;
 	memset(exe, 0, sizeof(exe));
 	for (i = 0; i < x->n_exes; i++) {
 		exe[i].ino = x->exes[i].ino;
 		exe[i].dev = x->exes[i].dev;
 	}
-	ret = fill_set(bpf_map__fd(s->maps.gp_exempt_uid), x->uids, x->n_uids,
+	if (gp_exempt_count(x))
+		*conf |= GP_CONF_EXEMPTIONS;
+	ret = sync_set(bpf_map__fd(s->maps.gp_exempt_uid), x->uids, x->n_uids,
 		       sizeof(__u32));
 	if (!ret)
-		ret = fill_set(bpf_map__fd(s->maps.gp_exempt_gid), x->gids,
+		ret = sync_set(bpf_map__fd(s->maps.gp_exempt_gid), x->gids,
 			       x->n_gids, sizeof(__u32));
 	if (!ret)
-		ret = fill_set(bpf_map__fd(s->maps.gp_exempt_cgroup),
+		ret = sync_set(bpf_map__fd(s->maps.gp_exempt_cgroup),
 			       x->cgroups, x->n_cgroups, sizeof(__u64));
 	if (!ret)
-		ret = fill_set(bpf_map__fd(s->maps.gp_exempt_exe), exe,
+		ret = sync_set(bpf_map__fd(s->maps.gp_exempt_exe), exe,
 			       x->n_exes, sizeof(exe[0]));
-	*conf |= GP_CONF_EXEMPTIONS;
+	if (!gp_exempt_count(x))
+		*conf &= ~GP_CONF_EXEMPTIONS;
 	return ret;
+}
+
+/* Reload: exemptions, then rules, then flags; each step keeps watching
+ * what both policies watch. */
+static int bpf_set_policy(struct gp_source *src, const __u32 *rules,
+			  const struct gp_exemptions *x, __u32 conf_flags)
+{
+	struct bpf_src *b = src->priv;
+	__u32 conf = conf_flags | GP_CONF_EXEMPTIONS;
+
+	/* Keep the kernel looking while the sets change. */
+	bpf_set_conf(src, b->skel->bss->gp_conf.flags | GP_CONF_EXEMPTIONS);
+	if (set_exemptions(b, x, &conf))
+		return -errno;
+	bpf_set_rules(src, rules);
+	bpf_set_conf(src, conf);
+	return 0;
 }
 
 static int bpf_poll(struct gp_source *src, int timeout_ms, gp_event_fn fn,
@@ -539,27 +579,61 @@ static int reuse_or_pin_maps(struct bpf_src *b, bool reuse, char *err,
 	return 0;
 }
 
-/* Listed as active is not enough: some kernels refuse LSM programs. */
-static int lsm_loads(const struct gp_source_opts *o)
+/*
+ * Listed as active is not enough: some kernels refuse LSM programs (no
+ * trampolines, lockdown) or their verifier rejects one.  1 if it loads,
+ * else 2 with the reason in why.
+ */
+static int lsm_loads(const struct gp_source_opts *o, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
 	struct ghostport_bpf *p = ghostport_bpf__open_opts(&oo);
 	int ret;
 
-	if (!p)
+	if (!p) {
+		snprintf(why, len, "opening the BPF object failed");
 		return 2;
+	}
 	select_programs(p, 0, GP_SRC_LSM);
 	bpf_map__set_max_entries(p->maps.gp_events, GP_MIN_RING);
+	last_libbpf_msg[0] = '\0';
 	ret = ghostport_bpf__load(p);
 	ghostport_bpf__destroy(p);
-	return ret ? 2 : 1;
+	if (!ret)
+		return 1;
+	snprintf(why, len, "the kernel refuses to load the BPF LSM program: %s%s",
+		 strerror(-ret),
+		 ret == -EPERM ? " (no BPF trampolines here, or lockdown)" :
+		 ret == -EINVAL ? " (rejected by the verifier; run with -v)" : "");
+	return 2;
+}
+
+/* 0 if the BPF LSM is active and loads here, else -1 and why. */
+int gp_source_bpf_lsm_usable(const struct gp_source_opts *o, char *why,
+			     size_t len)
+{
+	int lsm = lsm_active();
+
+	libbpf_verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+
+	if (lsm < 0) {
+		snprintf(why, len, "cannot read /sys/kernel/security/lsm");
+		return -1;
+	}
+	if (lsm == 0) {
+		snprintf(why, len,
+			 "the BPF LSM is not active (not in /sys/kernel/security/lsm; boot with lsm=...,bpf)");
+		return -1;
+	}
+	return lsm_loads(o, why, len) == 1 ? 0 : -1;
 }
 
 static int choose_deny(const struct gp_source_opts *o, char *err,
 		       size_t errlen)
 {
 	static int lsm_cached;	/* asked once per process */
-	int lsm;
+	char why[256];
 
 	if (!(o->conf_flags & GP_CONF_ENFORCE))
 		return 0;
@@ -575,20 +649,14 @@ static int choose_deny(const struct gp_source_opts *o, char *err,
 		return GP_SRC_LSM;
 	if (lsm_cached)
 		return GP_SRC_CGROUP;
-	lsm = lsm_active();
-	if (lsm == 1) {
-		lsm = lsm_loads(o);
-		if (lsm == 1) {
-			lsm_cached = 1;
-			return GP_SRC_LSM;
-		}
+	if (!gp_source_bpf_lsm_usable(o, why, sizeof(why))) {
+		lsm_cached = 1;
+		return GP_SRC_LSM;
 	}
-	lsm_cached = 3;
+	lsm_cached = 2;
 	fprintf(stderr,
 		"ghostport: enforcement via lsm unavailable: %s; using cgroup\n",
-		lsm < 0 ? "cannot read /sys/kernel/security/lsm" :
-		lsm == 0 ? "the BPF LSM is not active (not in /sys/kernel/security/lsm; boot with lsm=...,bpf)" :
-			   "the kernel refuses to load the BPF LSM program (no BPF trampolines)");
+		why);
 	return GP_SRC_CGROUP;
 }
 
@@ -705,6 +773,7 @@ static struct gp_source *fill_source(struct gp_source *src,
 	src->id = mode;
 	src->deny_name = deny ? mode_name(deny) : NULL;
 	src->set_rules = bpf_set_rules;
+	src->set_policy = bpf_set_policy;
 	src->set_conf = bpf_set_conf;
 	src->set_enforce = bpf_set_enforce;
 	src->poll = bpf_poll;

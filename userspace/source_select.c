@@ -43,6 +43,14 @@ struct gp_source *gp_open_source(const char *name,
 	int pinned;
 	size_t i;
 
+	/* A forced enforcement method that cannot work here is one clear
+	 * error, not a failure of every attach mode in turn. */
+	if ((o->conf_flags & GP_CONF_ENFORCE) && o->deny_with == GP_DENY_LSM &&
+	    strcmp(name, "kmod") &&
+	    gp_source_bpf_lsm_usable(o, err, sizeof(err))) {
+		fprintf(stderr, "ghostport: --deny-with lsm: %s\n", err);
+		return NULL;
+	}
 	if (strcmp(name, "auto")) {
 		for (i = 0; i < NMODES; i++) {
 			if (strcmp(name, modes[i].name))
