@@ -334,14 +334,15 @@ static int get_abs_path(struct cfg_ctx *x, const char *where,
 
 /*
  * A list of scalars, or one scalar as a list of one: fn is called for
- * each with its index.
+ * each with its index.  An empty list is "none" where allow_empty, else
+ * an error (a rule's ports or protocols).
  */
 typedef int (*item_fn)(struct cfg_ctx *x, const char *where,
 		       const struct gp_ynode *item, void *arg);
 
 static int each_scalar(struct cfg_ctx *x, const char *where,
-		       const struct gp_ynode *n, const char *what, item_fn fn,
-		       void *arg)
+		       const struct gp_ynode *n, const char *what,
+		       bool allow_empty, item_fn fn, void *arg)
 {
 	char w[96];
 	size_t i;
@@ -351,7 +352,7 @@ static int each_scalar(struct cfg_ctx *x, const char *where,
 		return fn(x, where, n, arg);
 	if (n->type != GP_Y_SEQ)
 		return expected(x, where, n, what);
-	if (!n->n)
+	if (!n->n && !allow_empty)
 		return bad(x, n, "%s: expected %s, got an empty list", where,
 			   what);
 	for (i = 0; i < n->n; i++) {
@@ -476,11 +477,11 @@ static int one_rule(struct cfg_ctx *x, const char *where,
 		return bad(x, m, "%s: a rule needs \"ports\"", where);
 	snprintf(w, sizeof(w), "%s.ports", where);
 	ret |= each_scalar(x, w, v[0], "ports such as \"686,886\" or \"1000-1010\"",
-			   add_ports, &rb);
+			   false, add_ports, &rb);
 	snprintf(w, sizeof(w), "%s.protocols", where);
 	if (v[1])
-		ret |= each_scalar(x, w, v[1], "a list of protocols", add_proto,
-				   &rb);
+		ret |= each_scalar(x, w, v[1], "a list of protocols", false,
+				   add_proto, &rb);
 	snprintf(w, sizeof(w), "%s.action", where);
 	if (v[2] && get_choice(x, w, v[2], actions, "audit or deny", &action))
 		ret = -1, action = -1;	/* unknown: don't judge errno by it */
@@ -576,7 +577,8 @@ static int do_exempt(struct cfg_ctx *x, const struct gp_ynode *n)
 		if (!v[i])
 			continue;
 		snprintf(w, sizeof(w), "exempt.%s", defs[i].name);
-		ret |= each_scalar(x, w, v[i], what[i], add_exempt, &fns[i]);
+		ret |= each_scalar(x, w, v[i], what[i], true, add_exempt,
+				   &fns[i]);
 	}
 	return ret;
 }
@@ -761,7 +763,8 @@ static void do_document(struct cfg_ctx *x, const struct gp_ynode *root)
 		do_exempt(x, v[K_EXEMPT]);
 	if (v[K_OUTPUTS] && !is_empty(v[K_OUTPUTS]))
 		each_scalar(x, "outputs", v[K_OUTPUTS],
-			    "a list of outputs (FORMAT@DEST)", add_output, NULL);
+			    "a list of outputs (FORMAT@DEST)", true, add_output,
+			    NULL);
 	if (v[K_TLS])
 		do_tls(x, v[K_TLS]);
 	if (v[K_SPOOL])

@@ -425,6 +425,41 @@ static void test_files(void **state)
 	unlink(path);
 }
 
+/* The packaged default config is valid and means the defaults. */
+static void test_packaged_config(void **state)
+{
+	struct gp_config *d = malloc(sizeof(*d));
+
+	(void)state;
+	assert_non_null(d);
+	gp_config_defaults(d);
+	if (access("packaging/ghostport.conf", R_OK)) {
+		free(d);
+		skip();
+	}
+	if (gp_config_load("packaging/ghostport.conf", &cfg, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(cfg.digest, d->digest);
+	assert_int_equal(cfg.fold_window_ns, d->fold_window_ns);
+	assert_int_equal(cfg.ring_bytes, 4 << 20);
+	assert_int_equal(cfg.n_outputs, 0);
+	assert_int_equal(gp_exempt_count(&cfg.exempt), 0);
+	gp_config_free(&cfg);
+	free(d);
+}
+
+/* Empty lists are "none" where a list of things is optional. */
+static void test_empty_lists(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("rules: []\noutputs: []\nexempt: {uids: [], executables: []}\n"), 0);
+	assert_int_equal(cfg.n_outputs, 0);
+	fails_with("rules: [{ports: []}]\n",
+		   "t.conf:1:17: rules[0].ports: expected ports such as \"686,886\" or \"1000-1010\", got an empty list");
+	fails_with("rules: [{ports: 1, protocols: []}]\n",
+		   "t.conf:1:31: rules[0].protocols: expected a list of protocols, got an empty list");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_structure),
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_packaged_config),
+		cmocka_unit_test(test_empty_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
