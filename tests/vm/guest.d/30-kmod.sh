@@ -22,9 +22,9 @@ loaded() { [ -d /sys/module/ghostport ]; }
 # why: the last meaningful line of a file, on one line
 why() { grep -v '^$' "$1" 2>/dev/null | tail -n 3 | tr '\n' ' ' | cut -c1-300; }
 
-CASES="insmod params device version readsem bind-v4 bind-v6 bind-v4mapped
+CASES="load params device version readsem bind-v4 bind-v6 bind-v4mapped
 bind-udp proto-filter unlisted conf-all list-update busy counters
-port-counts reset run-source-kmod rmmod-busy rmmod insmod-bad-params stress stress-unload kernel-log"
+port-counts reset run-source-kmod unload-busy unload load-bad-params stress stress-unload kernel-log"
 
 missing=
 [ -f $KO ] || missing="no $KO (module not built for this kernel)"
@@ -45,10 +45,10 @@ loaded && rmmod ghostport 2>/dev/null
 
 # ---- load ------------------------------------------------------------------
 if insmod $KO "ports=$PORTS" ring_records=1024 2> $T/insmod.err && loaded; then
-	pass insmod
+	pass load
 else
-	fail insmod "$(why $T/insmod.err)"
-	for c in $CASES; do case $c in insmod) ;; *) skip $c "module did not load";; esac; done
+	fail load "$(why $T/insmod.err)"
+	for c in $CASES; do case $c in load) ;; *) skip $c "module did not load";; esac; done
 	exit 0
 fi
 
@@ -162,19 +162,19 @@ fi
 $CTL reader > $T/reader.out 2>&1 &
 rpid=$!
 sleep 1
-if rmmod ghostport > $T/rmmod-busy.out 2>&1; then
-	fail rmmod-busy "rmmod succeeded while a reader had /dev/ghostport open"
+if rmmod ghostport > $T/unload-busy.out 2>&1; then
+	fail unload-busy "rmmod succeeded while a reader had /dev/ghostport open"
 elif ! loaded; then
-	fail rmmod-busy "rmmod failed but the module is gone"
+	fail unload-busy "rmmod failed but the module is gone"
 else
-	pass rmmod-busy "refused while open: $(why $T/rmmod-busy.out)"
+	pass unload-busy "refused while open: $(why $T/unload-busy.out)"
 fi
 kill $rpid 2>/dev/null
 wait $rpid 2>/dev/null
 if loaded && rmmod ghostport > $T/rmmod.out 2>&1 && ! loaded && [ ! -e /dev/ghostport ]; then
-	pass rmmod
+	pass unload
 else
-	fail rmmod "$(why $T/rmmod.out)"
+	fail unload "$(why $T/rmmod.out)"
 fi
 
 # ---- bad parameters are refused -------------------------------------------------
@@ -186,7 +186,7 @@ for args in "ports=0" "ports=686-600" "ports=686/xyz" "ports=70000" "ports=686,,
 		rmmod ghostport 2>/dev/null
 	fi
 done
-if [ -z "$bad" ]; then pass insmod-bad-params; else fail insmod-bad-params "accepted:$bad"; fi
+if [ -z "$bad" ]; then pass load-bad-params; else fail load-bad-params "accepted:$bad"; fi
 
 # ---- stress: load, bind on every CPU while the list changes, unload ----------------
 # Per load: a reader that churns the list (every list keeps the stress ports)
