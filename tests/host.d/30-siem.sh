@@ -95,7 +95,7 @@ echo "PASS $P/rsyslog-started"
 
 # ---- ghostport run with four outputs ------------------------------------
 gp_start() {
-	"$GP" run --source cgroup --ports 686,886 \
+	"$GP" run --no-config --no-pin --source cgroup --ports 686,886 \
 		--output "syslog@tls://127.0.0.1:$tls_port" \
 		--output "cef@tcp://127.0.0.1:$tcp_port" \
 		--output "json@file:$tmp/events.jsonl" \
@@ -168,7 +168,8 @@ def sd_parse(s):
         k = s.index(b'="', i); name = s[i+1:k].decode(); i = k + 2; v = bytearray()
         while s[i:i+1] != b'"':
             if s[i:i+1] == b"\\" and s[i+1:i+2] in (b'"', b"\\", b"]"):
-                i += 1
+                v += s[i+1:i+2]; i += 2
+                continue
             assert s[i:i+1] != b"]", "unescaped ]"
             v += s[i:i+1]; i += 1
         params[name] = v.decode("utf-8"); i += 1
@@ -187,8 +188,6 @@ def cef_parse(s):
             v += s[i]; i += 1
         hdr.append(v); i += 1
     ext, keys = s[i:], {}
-    pos = [m.start() for m in re.finditer(r'(?:^| )([A-Za-z0-9_]+)=', ext)
-           if not ext[:m.start() + len(m.group(0)) - 1].endswith("\\")]
     ms = list(re.finditer(r'(?:^| )([A-Za-z0-9_]+)=', ext))
     ms = [m for m in ms if (m.end() - 2 < 0 or ext[m.end() - 2] != "\\")]
     for n, m in enumerate(ms):
