@@ -60,7 +60,7 @@ SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
 .PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run deps-test \
-	install clean bench e2e unit deps FORCE
+	install install-dkms clean bench e2e unit deps FORCE
 
 all: $(BUILD)/ghostport $(E2E_BINS)
 
@@ -165,8 +165,38 @@ vm-shell: static
 bench: all
 	bench/run.sh
 
+PREFIX_		= $(or $(PREFIX),/usr/local)
+UNITDIR		?= /lib/systemd/system
+MANDIR		= $(PREFIX_)/share/man
+
+# Binary, unit, default settings (never over an edited one), spool, man
+# pages; and the module when it was built (make kmod first).
 install: all
-	install -D -m 0755 $(BUILD)/ghostport $(DESTDIR)$(or $(PREFIX),/usr/local)/sbin/ghostport
+	install -D -m 0755 $(BUILD)/ghostport $(DESTDIR)$(PREFIX_)/sbin/ghostport
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's#/usr/local/sbin/ghostport#$(PREFIX_)/sbin/ghostport#g' \
+		packaging/ghostport.service >$(DESTDIR)$(UNITDIR)/ghostport.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ghostport.service
+	install -d -m 0755 $(DESTDIR)/etc/ghostport
+	test -e $(DESTDIR)/etc/ghostport/ghostport.conf || \
+		install -m 0644 packaging/ghostport.conf $(DESTDIR)/etc/ghostport/ghostport.conf
+	install -d -m 0700 $(DESTDIR)/var/spool/ghostport
+	install -D -m 0644 docs/man/ghostport.8 $(DESTDIR)$(MANDIR)/man8/ghostport.8
+	install -D -m 0644 docs/man/ghostport.conf.5 $(DESTDIR)$(MANDIR)/man5/ghostport.conf.5
+	@if [ -f $(KMOD_OUT)/kmod/ghostport.ko ]; then \
+		$(MAKE) -C $(KDIR) M=$(KMOD_OUT) INSTALL_MOD_DIR=updates \
+			$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a $(KREL); }; \
+	else echo "ghostport: module not built (make kmod), not installed"; fi
+	@echo "ghostport: installed; run 'systemctl daemon-reload' and 'systemctl enable --now ghostport'"
+
+# The module's source for DKMS, so distribution kernels rebuild it.
+install-dkms:
+	install -d $(DESTDIR)/usr/src/ghostport-$(VERSION)
+	cp -r Kbuild kmod include $(DESTDIR)/usr/src/ghostport-$(VERSION)/
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' kmod/dkms.conf \
+		>$(DESTDIR)/usr/src/ghostport-$(VERSION)/dkms.conf
+	@echo "ghostport: DKMS source in /usr/src/ghostport-$(VERSION); dkms install ghostport/$(VERSION)"
 
 clean:
 	rm -rf build

@@ -8,7 +8,7 @@ set -eu
 BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 libcmocka-dev libjansson-dev libyaml-dev libssl-dev libsystemd-dev libcap-ng-dev python3 pkg-config"
 TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq
-rsyslog rsyslog-gnutls openssl systemd auditd valgrind"
+rsyslog rsyslog-gnutls openssl systemd auditd valgrind groff-base man-db"
 
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"

@@ -21,6 +21,7 @@
 #include "fold.h"
 #include "format.h"
 #include "hostid.h"
+#include "notify.h"
 #include "output.h"
 #include "pin.h"
 #include "run.h"
@@ -112,10 +113,8 @@ static int on_record(void *ctx, const void *data, size_t len)
 	gp_decode_exe(&st->rec);
 	st->rec.hostname = st->hostname;
 	st->rec.machine_id = st->machine_id;
-	if (st->fold)
-		gp_fold_push(st->fold, &st->rec, mono_ns(), deliver, st);
-	else
-		deliver(st, &st->rec);
+	/* A zero window passes records straight through. */
+	gp_fold_push(st->fold, &st->rec, mono_ns(), deliver, st);
 	return 0;
 }
 
@@ -147,10 +146,8 @@ static void refresh_status(void *ctx, struct gp_status *s)
 		s->drops = c.drops;
 		s->misses = c.misses;
 	}
-	if (st->fold) {
-		gp_fold_get_stats(st->fold, &fs);
-		s->folded = fs.folded;
-	}
+	gp_fold_get_stats(st->fold, &fs);
+	s->folded = fs.folded;
 	s->n_top = gp_port_counts_top(st->ports, s->top, GP_STATUS_TOP_PORTS);
 	s->n_outputs = 0;
 	for (i = 0; i < st->n_out && i < GP_STATUS_MAX_OUTPUTS; i++) {
@@ -256,6 +253,9 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 	if (next.enforce && !st->cfg.enforce && src->set_enforce &&
 	    src->set_enforce(src, true, next.deny_with, err, errlen)) {
 		st->status.reload_failures++;
+		snprintf(st->status.last_reload_error,
+			 sizeof(st->status.last_reload_error), "%.*s",
+			 (int)sizeof(st->status.last_reload_error) - 1, err);
 		gp_config_free(&next);
 		return -1;
 	}
@@ -265,8 +265,7 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 		src->set_rules(src, next.rules);
 		src->set_conf(src, flags);
 	}
-	if (st->fold)
-		gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
+	gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
 	gp_config_free(&st->cfg);
 	st->cfg = next;
 	memset(&next, 0, sizeof(next));
@@ -278,9 +277,13 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 
 static void do_reload(struct run_state *st, bool from_ctl)
 {
-	char err[512];
+	char err[4096];
+	int ret;
 
-	if (!reload(st, err, sizeof(err)))
+	gp_notify("RELOADING=1");
+	ret = reload(st, err, sizeof(err));
+	gp_notify("READY=1");
+	if (!ret)
 		fprintf(stderr, "ghostport: reloaded %s (policy %s)\n",
 			st->args.config_path ? st->args.config_path :
 					       "command line",
@@ -290,10 +293,7 @@ static void do_reload(struct run_state *st, bool from_ctl)
 			"ghostport: reload refused, running policy kept: %s\n",
 			err);
 	if (from_ctl)
-		gp_ctl_reload_done(st->ctl,
-				   st->status.last_reload_error[0] ?
-				   st->status.last_reload_error : NULL,
-				   st->cfg.digest);
+		gp_ctl_reload_done(st->ctl, ret ? err : NULL, st->cfg.digest);
 }
 
 static void serve_ctl(struct run_state *st)
@@ -311,8 +311,7 @@ static void tick(struct run_state *st)
 {
 	int i;
 
-	if (st->fold)
-		gp_fold_tick(st->fold, mono_ns(), deliver, st);
+	gp_fold_tick(st->fold, mono_ns(), deliver, st);
 	for (i = 0; i < st->n_out; i++)
 		gp_output_tick(st->out[i]);
 }
@@ -401,13 +400,10 @@ static int start(struct run_state *st)
 			st->src->name);
 		return -1;
 	}
-	if (st->cfg.fold_window_ns) {
-		st->fold = gp_fold_new(st->cfg.fold_window_ns,
-				       GP_FOLD_DEFAULT_SLOTS);
-		if (!st->fold) {
-			fprintf(stderr, "ghostport: out of memory\n");
-			return -1;
-		}
+	st->fold = gp_fold_new(st->cfg.fold_window_ns, GP_FOLD_DEFAULT_SLOTS);
+	if (!st->fold) {
+		fprintf(stderr, "ghostport: out of memory\n");
+		return -1;
 	}
 	st->ctl = gp_ctl_open(GP_CTL_SOCK, why, sizeof(why));
 	if (!st->ctl)
@@ -424,14 +420,14 @@ static void stop(struct run_state *st)
 {
 	int i;
 
+	gp_notify("STOPPING=1");
 	/* Stop new events, then drain what the kernel already queued. */
 	if (st->src->detach)
 		st->src->detach(st->src);
 	gp_clock_sync(&st->clk);
 	while (st->src->poll(st->src, 0, on_record, st) > 0)
 		;
-	if (st->fold)
-		gp_fold_flush(st->fold, deliver, st);
+	gp_fold_flush(st->fold, deliver, st);
 	summary(st);
 	for (i = 0; i < st->n_out; i++)
 		gp_output_close(st->out[i], 2000);
@@ -504,6 +500,7 @@ int gp_cmd_run(int argc, char **argv)
 		st.cfg.all ? " all" : "",
 		st.status.enforce ? " enforce=" : "",
 		st.status.enforce ? st.status.enforce : "", st.cfg.digest);
+	gp_notify("READY=1");
 	gp_caps_drop_after_load();
 
 	ret = stream(&st);

@@ -348,10 +348,11 @@ int gp_run_effective(const struct run_args *a, struct gp_config *cfg,
 		snprintf(err, errlen, "--deny: %s", why);
 		return -1;
 	}
-	/* Nothing says which ports to deny: all listed ones are.  The deny
-	 * bits are in the map even in monitor mode, so switching to
+	/* Nothing says which ports to deny: on the command line that means
+	 * all listed ones (a settings file says it with its actions).  The
+	 * deny bits are in the map even in monitor mode, so switching to
 	 * enforcement later is one flag. */
-	if (!any_deny(cfg->rules))
+	if (!any_deny(cfg->rules) && (!a->config_path || a->enforce == 1))
 		gp_deny_all_listed(cfg->rules, cfg->default_errno);
 	if (add_exemptions(&cfg->exempt, &a->exempt, err, errlen))
 		return -1;
