@@ -5,7 +5,7 @@
  * SIGINT/SIGTERM (or stdin closes with -i).  Links are not pinned: they go
  * away with the process.
  *
- *   floor --mode cgroup|fentry|kprobe|lsm [--cgroup PATH]
+ *   floor --mode cgroup|fentry|kprobe|lsm[,MODE..] [--cgroup PATH]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,9 +23,23 @@ static volatile sig_atomic_t stop;
 
 static void on_sig(int s) { (void)s; stop = 1; }
 
-#define MAX_LINKS 8
+#define MAX_LINKS 16
 static struct bpf_link *links[MAX_LINKS];
 static int nlinks;
+
+/* Is word in the comma list? */
+static int has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
 
 static int add(struct bpf_link *l, const char *what)
 {
@@ -62,23 +76,27 @@ int main(int argc, char **argv)
 	}
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, false);
-	if (!strcmp(mode, "cgroup")) {
+	if (has(mode, "cgroup")) {
 		bpf_program__set_autoload(s->progs.fl_cgroup_bind4, true);
 		bpf_program__set_autoload(s->progs.fl_cgroup_bind6, true);
 		bpf_program__set_autoload(s->progs.fl_cgroup_post_bind4, true);
 		bpf_program__set_autoload(s->progs.fl_cgroup_post_bind6, true);
 		bpf_program__set_autoload(s->progs.fl_sys_exit_bind, true);
-	} else if (!strcmp(mode, "fentry")) {
+	}
+	if (has(mode, "fentry")) {
 		bpf_program__set_autoload(s->progs.fl_fexit_inet_bind, true);
 		bpf_program__set_autoload(s->progs.fl_fexit_inet6_bind, true);
-	} else if (!strcmp(mode, "kprobe")) {
+	}
+	if (has(mode, "kprobe")) {
 		bpf_program__set_autoload(s->progs.fl_kprobe_inet_bind, true);
 		bpf_program__set_autoload(s->progs.fl_kretprobe_inet_bind, true);
 		bpf_program__set_autoload(s->progs.fl_kprobe_inet6_bind, true);
 		bpf_program__set_autoload(s->progs.fl_kretprobe_inet6_bind, true);
-	} else if (!strcmp(mode, "lsm")) {
+	}
+	if (has(mode, "lsm"))
 		bpf_program__set_autoload(s->progs.fl_lsm_socket_bind, true);
-	} else {
+	if (!has(mode, "cgroup") && !has(mode, "fentry") && !has(mode, "kprobe") &&
+	    !has(mode, "lsm")) {
 		fprintf(stderr, "floor: unknown mode %s\n", mode);
 		return 2;
 	}
@@ -87,7 +105,7 @@ int main(int argc, char **argv)
 			mode, strerror(errno));
 		return 1;
 	}
-	if (!strcmp(mode, "cgroup")) {
+	if (has(mode, "cgroup")) {
 		const char *paths[] = { cg, "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
 
 		for (i = cg ? 0 : 1; i < 3 && cgfd < 0; i++)
@@ -104,17 +122,19 @@ int main(int argc, char **argv)
 		      add(bpf_program__attach_cgroup(s->progs.fl_cgroup_post_bind6, cgfd), "post_bind6") ||
 		      add(bpf_program__attach_cgroup(s->progs.fl_cgroup_bind4, cgfd), "bind4") ||
 		      add(bpf_program__attach_cgroup(s->progs.fl_cgroup_bind6, cgfd), "bind6");
-	} else if (!strcmp(mode, "fentry")) {
+	}
+	if (!err && has(mode, "fentry")) {
 		err = add(bpf_program__attach(s->progs.fl_fexit_inet_bind), "fexit/inet_bind") ||
 		      add(bpf_program__attach(s->progs.fl_fexit_inet6_bind), "fexit/inet6_bind");
-	} else if (!strcmp(mode, "kprobe")) {
+	}
+	if (!err && has(mode, "kprobe")) {
 		err = add(bpf_program__attach(s->progs.fl_kprobe_inet_bind), "kprobe") ||
 		      add(bpf_program__attach(s->progs.fl_kretprobe_inet_bind), "kretprobe") ||
 		      add(bpf_program__attach(s->progs.fl_kprobe_inet6_bind), "kprobe6") ||
 		      add(bpf_program__attach(s->progs.fl_kretprobe_inet6_bind), "kretprobe6");
-	} else {
-		err = add(bpf_program__attach_lsm(s->progs.fl_lsm_socket_bind), "lsm");
 	}
+	if (!err && has(mode, "lsm"))
+		err = add(bpf_program__attach_lsm(s->progs.fl_lsm_socket_bind), "lsm");
 	if (err)
 		return 1;
 	signal(SIGINT, on_sig);

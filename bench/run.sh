@@ -18,7 +18,7 @@
 # --vm runs the emulated part instead (fentry/kprobe/LSM/kmod and
 # bindsnoop, in the qemu guest of tests/vm): build/bench/vm-results.md.
 #
-# Environment: GP_BENCH_ROUNDS (5), GP_BENCH_ITERS (10000 per thread),
+# Environment: GP_BENCH_ROUNDS (7), GP_BENCH_ITERS (4000 per thread),
 # GP_BENCH_STORM_SECS (2).
 set -uo pipefail
 
@@ -26,8 +26,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
 B=$ROOT/build/bench
 GP=$ROOT/build/ghostport
-ROUNDS=${GP_BENCH_ROUNDS:-5}
-ITERS=${GP_BENCH_ITERS:-10000}
+ROUNDS=${GP_BENCH_ROUNDS:-7}
+ITERS=${GP_BENCH_ITERS:-4000}
 STORM_SECS=${GP_BENCH_STORM_SECS:-2}
 ONLY=fast,event,progcost,storm,formats,footprint
 VM=0
@@ -49,6 +49,7 @@ while [ $# -gt 0 ]; do
 done
 want() { case ,$ONLY, in *,$1,*) return 0;; esac; return 1; }
 log() { echo "bench: [$(date +%T)] $*" >&2; }
+kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2" | head -n1; }	# key line -> value
 
 mkdir -p "$B"
 TMP=$(mktemp -d /tmp/gp-bench.XXXXXX)
@@ -118,13 +119,16 @@ prog_ids() { bpftool prog show --json 2>/dev/null | jq -r '.[].id' | sort -n; }
 foreign_hooks() { bpftool cgroup show "$CGROOT" 2>/dev/null | awk 'NR > 1' | wc -l; }
 
 GP_IDS=""
+# The measured configuration is the command line's, not /etc/ghostport's.
+NOCONFIG=""
+"$GP" run --help 2>&1 | grep -q -- --no-config && NOCONFIG=--no-config
 # ghostport run in the cgroup mode; extra args follow.  Waits for "ready";
 # retries while another ghostport run holds the lock.
 gp_start() {
 	local tries=0 before
 	while :; do
 		before=$(prog_ids)
-		"$GP" run --source cgroup --no-pin "$@" > "$TMP/gp.out" 2> "$TMP/gp.err" &
+		"$GP" run --source cgroup --no-pin $NOCONFIG "$@" > "$TMP/gp.out" 2> "$TMP/gp.err" &
 		CHILD=$!
 		local i
 		for i in $(seq 200); do
@@ -148,15 +152,34 @@ gp_start() {
 		return 1
 	done
 }
-# Stops it; leaves the summary line's fields in GPS_* and the output in gp.out.
+# Stops it; leaves the summary's figures in GPS_* and the output in gp.out.
+# Reads both summary layouts: one line with delivered=/undelivered=, or a
+# summary line plus one "output FMT@DEST delivered= dropped= errors=" line.
 gp_stop() {
-	kill -INT "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; CHILD=""
-	local s
+	local i
+	kill -INT "$CHILD" 2>/dev/null
+	for i in $(seq 150); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$CHILD" 2>/dev/null; then
+		log "ghostport run $CHILD did not stop on SIGINT in 15 s: SIGTERM"
+		kill -TERM "$CHILD" 2>/dev/null
+		for i in $(seq 50); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$CHILD" 2>/dev/null && kill -KILL "$CHILD" 2>/dev/null
+	fi
+	wait "$CHILD" 2>/dev/null; CHILD=""
+	local s o
 	s=$(grep "ghostport: summary" "$TMP/gp.err" | tail -n1)
-	GPS_EVENTS=$(sed -n 's/.* events=\([0-9]*\).*/\1/p' <<< "$s")
-	GPS_DROPS=$(sed -n 's/.* drops=\([0-9]*\).*/\1/p' <<< "$s")
-	GPS_DELIVERED=$(sed -n 's/.* delivered=\([0-9]*\).*/\1/p' <<< "$s")
-	GPS_UNDELIVERED=$(sed -n 's/.* undelivered=\([0-9]*\).*/\1/p' <<< "$s")
+	o=$(grep "ghostport: output " "$TMP/gp.err" | tail -n1)
+	GPS_EVENTS=$(kv events "$s")
+	GPS_DROPS=$(kv drops "$s")
+	GPS_MISSES=$(kv misses "$s")
+	GPS_DELIVERED=$(kv delivered "$s"); [ -n "$GPS_DELIVERED" ] || GPS_DELIVERED=$(kv delivered "$o")
+	GPS_UNDELIVERED=$(kv undelivered "$s")
+	if [ -z "$GPS_UNDELIVERED" ]; then
+		local d e
+		d=$(kv dropped "$o"); e=$(kv errors "$o")
+		GPS_UNDELIVERED=$(( ${d:-0} + ${e:-0} ))
+	fi
+	: "${GPS_EVENTS:=0}" "${GPS_DROPS:=0}" "${GPS_MISSES:=0}" "${GPS_DELIVERED:=0}"
 }
 floor_start() {
 	"$B/floor" --mode "${1:-cgroup}" 2> "$TMP/floor.err" &
@@ -258,7 +281,6 @@ variant_stop() {
 }
 
 # bindloop ARGS: runs it, echoes its key=value line
-kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 loop() { "$B/bindloop" "$@" 2>> "$TMP/bindloop.err"; }
 
 CONFIGS="tcp-1 tcp-2 udp-1 udp-2"
@@ -393,7 +415,7 @@ storm_run() { # ring_size rate(0=max) fmt -> raw rows; sets S_DROPS S_RATE
 		ours=$(grep -c 'bindloop' "$TMP/gp.out")
 	fi
 	foreign=$(( GPS_DELIVERED - ours ))
-	ok=0; [ $((GPS_EVENTS + GPS_DROPS)) = $((calls + foreign)) ] && ok=1
+	ok=0; [ $((GPS_EVENTS + GPS_DROPS + GPS_MISSES)) = $((calls + foreign)) ] && ok=1
 	S_DROPS=$GPS_DROPS
 	S_RATE=$(kv ops_per_s "$out")
 	local cfg="$fmt-$ring-$rate"

@@ -1,0 +1,70 @@
+#!/bin/bash
+# bench/vm.sh [--kernel 6.1|6.12]: the emulated part of the benchmarks
+# (bench/run.sh --vm).  Builds the bench programs statically, bundles them
+# (and Debian's libbpf-tools bindsnoop with its shared libraries) into a
+# guest.d script, boots the test VM through tests/vm/run.sh with
+# GP_VM_EXTRA_GUEST_D, and turns the guest's BENCH lines into
+# build/bench/vm-results.md and vm-results.csv.
+#
+# The harness runs the whole guest suite too; its PASS/FAIL lines go to
+# build/bench/vm-suite.log.  Under qemu TCG only ratios within a round mean
+# anything.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+B=$ROOT/build/bench
+K=6.1
+while [ $# -gt 0 ]; do
+	case $1 in
+		--kernel) K=$2; shift 2;;
+		*) echo "bench/vm.sh: unknown argument '$1'" >&2; exit 2;;
+	esac
+done
+mkdir -p "$B/vm-payload/lib" "$B/vm-guest.d"
+P=$B/vm-payload
+log() { echo "bench-vm: $*" >&2; }
+
+# ---- static bench programs ----------------------------------------------------------
+gcc -O2 -static -o "$P/bindloop" bench/bindloop.c -lpthread || exit 1
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf/vmlinux/x86 -Iinclude -Ibpf \
+	-c bench/floor.bpf.c -o "$B/floor.tmp.o" &&
+	bpftool gen object "$B/floor.bpf.o" "$B/floor.tmp.o" &&
+	bpftool gen skeleton "$B/floor.bpf.o" name floor_bpf > "$B/floor.skel.h" || exit 1
+rm -f "$B/floor.tmp.o"
+gcc -O2 -static -Wno-unused-parameter -I"$B" -o "$P/floor" bench/floor.c -lbpf -lelf -lz -lzstd 2>/dev/null ||
+	gcc -O2 -static -Wno-unused-parameter -I"$B" -o "$P/floor" bench/floor.c -lbpf -lelf -lz || exit 1
+
+# ---- bindsnoop (Debian's libbpf-tools: dynamically linked) --------------------------
+bs_note=""
+if [ ! -x "$B/deb/usr/sbin/bindsnoop" ]; then
+	mkdir -p "$B/deb"
+	( cd "$B/deb" && apt-get download libbpf-tools > /dev/null 2>&1 &&
+	  dpkg -x libbpf-tools_*.deb . ) || bs_note="apt-get download libbpf-tools failed"
+fi
+if [ -x "$B/deb/usr/sbin/bindsnoop" ]; then
+	cp "$B/deb/usr/sbin/bindsnoop" "$P/bindsnoop"
+	# its libraries, loaded through the dynamic loader we ship next to it
+	for l in $(ldd "$P/bindsnoop" | awk '/=>/ {print $3} /ld-linux/ {print $1}'); do
+		cp -L "$l" "$P/lib/"
+	done
+else
+	rm -f "$P/bindsnoop"
+fi
+
+# ---- the guest script with its payload ------------------------------------------------
+S=$B/vm-guest.d/50-bench.sh
+{
+	cat bench/vm-guest.sh
+	tar -czf - -C "$P" . | base64
+} > "$S"
+chmod +x "$S"
+log "payload $(du -k "$S" | cut -f1) KiB; booting the $K guest (the whole suite runs too)"
+
+GP_VM_EXTRA_GUEST_D=$B/vm-guest.d GP_VM_TIMEOUT=${GP_VM_TIMEOUT:-2400} \
+	tests/vm/run.sh --kernel "$K" > "$B/vm-suite.log" 2>&1
+rc=$?
+CON=build/vm/logs/$K/console.txt
+[ -f "$CON" ] || CON=build/vm/logs/$K/console.log
+grep -a '^BENCH ' "$CON" | tr -d '\r' > "$B/vm-raw.txt"
+log "suite exit $rc; $(wc -l < "$B/vm-raw.txt") BENCH lines (suite log: $B/vm-suite.log)"
+python3 bench/vm-report.py "$B" "$K" "$bs_note"
