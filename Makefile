@@ -62,6 +62,9 @@ DATA		:= $(wildcard data/*.csv)
 .PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run deps-test \
 	install install-dkms clean bench e2e unit deps FORCE
 
+# Keep the BPF objects (bench and bpftool use them).
+.SECONDARY:
+
 all: $(BUILD)/ghostport $(E2E_BINS)
 
 # ---- BPF ---------------------------------------------------------------

@@ -695,13 +695,13 @@ int gp_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
  * (TCP, UDP, SCTP) passes here, and so do io_uring's IORING_OP_BIND and
  * the kernel's own binds (which are never refused).
  */
-static __always_inline int on_lsm_bind(struct socket *sock,
-				       struct sockaddr *address, int addrlen)
+static __always_inline long on_lsm_bind(struct socket *sock,
+					struct sockaddr *address, int addrlen)
 {
 	struct gp_event *e;
 	__u16 family = 0;
 	__u32 err;
-	int ret;
+	long ret;
 
 	if (!(gp_conf.flags & GP_CONF_ENFORCE) || addrlen < 4)
 		return 0;
@@ -715,9 +715,11 @@ static __always_inline int on_lsm_bind(struct socket *sock,
 		return 0;	/* exempt or kernel: the audit probe reports it */
 	submit(e);
 	/* LSM programs must provably return 0 or -MAX_ERRNO..-1 (checked by
-	 * 6.10+ verifiers); a negation loses the range, comparisons give it
-	 * back. */
-	ret = -(int)err;
+	 * 6.10+ verifiers); a negation loses the range, comparisons on the
+	 * very register returned (64-bit, so no extension copies) give it
+	 * back.  The barrier keeps the compiler from checking err instead. */
+	ret = -(long)err;
+	asm volatile("" : "+r"(ret));
 	if (ret < -4095 || ret > -1)
 		ret = -EPERM;
 	return ret;

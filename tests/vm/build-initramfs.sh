@@ -59,6 +59,8 @@ echo "$short" > "$stage/gp/kernel"
 # GP_VM_EXTRA_GUEST_D: more scripts (not part of the suite: trying a test,
 # breaking the run on purpose).
 for f in "$ROOT"/tests/vm/guest.d/*.sh ${GP_VM_EXTRA_GUEST_D:+"$GP_VM_EXTRA_GUEST_D"/*.sh}; do
+	# GP_VM_ONLY=GLOB: only the guest scripts whose name matches (debugging)
+	case $(basename "$f") in ${GP_VM_ONLY:-*}) ;; *) continue;; esac
 	[ -f "$f" ] && install -m 0755 "$f" "$stage/gp/guest.d/"
 done
 

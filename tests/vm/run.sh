@@ -92,6 +92,7 @@ fi
 min_results=1
 for f in "$HERE"/guest.d/*.sh ${GP_VM_EXTRA_GUEST_D:+"$GP_VM_EXTRA_GUEST_D"/*.sh}; do
 	[ -f "$f" ] || continue
+	case $(basename "$f") in ${GP_VM_ONLY:-*}) ;; *) continue;; esac
 	m=$(sed -n 's/^# *gp-min-results: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
 	min_results=$((min_results + ${m:-1}))
 done
