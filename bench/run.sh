@@ -95,7 +95,7 @@ STATS_ORIG=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 CHILD=""		# the pid of a variant we started (ghostport, floor, auditd)
 AUDITD_PID=""
 cleanup() {
-	[ -n "$CHILD" ] && kill -INT "$CHILD" 2>/dev/null && wait "$CHILD" 2>/dev/null
+	stop_pid "$CHILD"
 	auditd_stop
 	sysctl -qw kernel.bpf_stats_enabled="$STATS_ORIG" 2>/dev/null
 	rm -rf "$TMP"
@@ -113,10 +113,25 @@ raw() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RAW"; }	# section variant co
 CGROOT=/sys/fs/cgroup/unified
 [ -d $CGROOT ] && [ "$(stat -fc %T $CGROOT)" = cgroup2fs ] || CGROOT=/sys/fs/cgroup
 
-prog_ids() { bpftool prog show --json 2>/dev/null | jq -r '.[].id' | sort -n; }
+prog_ids() { bpftool prog show --json 2>/dev/null | jq -r '.[].id' | sort; }	# comm(1) order
 # Programs attached to the cgroup root that are not ours (another helper's
 # test run): they would add their cost to every variant, "none" included.
 foreign_hooks() { bpftool cgroup show "$CGROOT" 2>/dev/null | awk 'NR > 1' | wc -l; }
+
+# Stop a child we started: SIGTERM (a background job of a script starts with
+# SIGINT ignored, so a SIGINT sent before its handler is installed is lost),
+# then SIGKILL after 15 s; never an unbounded wait.
+stop_pid() {
+	local p=$1 i
+	[ -n "$p" ] || return 0
+	kill -TERM "$p" 2>/dev/null
+	for i in $(seq 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$p" 2>/dev/null; then
+		log "pid $p did not stop on SIGTERM in 15 s: SIGKILL"
+		kill -KILL "$p" 2>/dev/null
+	fi
+	wait "$p" 2>/dev/null
+}
 
 GP_IDS=""
 # The measured configuration is the command line's, not /etc/ghostport's.
@@ -131,7 +146,7 @@ gp_start() {
 		"$GP" run --source cgroup --no-pin $NOCONFIG "$@" > "$TMP/gp.out" 2> "$TMP/gp.err" &
 		CHILD=$!
 		local i
-		for i in $(seq 200); do
+		for i in $(seq 1200); do
 			grep -q "ghostport: ready" "$TMP/gp.err" && break
 			kill -0 "$CHILD" 2>/dev/null || break
 			sleep 0.05
@@ -143,7 +158,7 @@ gp_start() {
 			GP_IDS=$(comm -13 <(echo "$before") <(prog_ids) | tr '\n' ' ')
 			return 0
 		fi
-		kill -INT "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; CHILD=""
+		stop_pid "$CHILD"; CHILD=""
 		if grep -q "another ghostport run" "$TMP/gp.err" && [ $tries -lt 90 ]; then
 			[ $tries = 0 ] && log "another ghostport run is active; waiting for it"
 			tries=$((tries + 1)); sleep 2; continue
@@ -156,16 +171,7 @@ gp_start() {
 # Reads both summary layouts: one line with delivered=/undelivered=, or a
 # summary line plus one "output FMT@DEST delivered= dropped= errors=" line.
 gp_stop() {
-	local i
-	kill -INT "$CHILD" 2>/dev/null
-	for i in $(seq 150); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$CHILD" 2>/dev/null; then
-		log "ghostport run $CHILD did not stop on SIGINT in 15 s: SIGTERM"
-		kill -TERM "$CHILD" 2>/dev/null
-		for i in $(seq 50); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
-		kill -0 "$CHILD" 2>/dev/null && kill -KILL "$CHILD" 2>/dev/null
-	fi
-	wait "$CHILD" 2>/dev/null; CHILD=""
+	stop_pid "$CHILD"; CHILD=""
 	local s o
 	s=$(grep "ghostport: summary" "$TMP/gp.err" | tail -n1)
 	o=$(grep "ghostport: output " "$TMP/gp.err" | tail -n1)
@@ -191,10 +197,10 @@ floor_start() {
 		sleep 0.05
 	done
 	log "floor did not start: $(cat "$TMP/floor.err")"
-	CHILD=""
+	stop_pid "$CHILD"; CHILD=""
 	return 1
 }
-floor_stop() { kill -INT "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; CHILD=""; }
+floor_stop() { stop_pid "$CHILD"; CHILD=""; }
 
 AUDIT_RULE=(-a always,exit -F arch=b64 -S bind -k gpbench)
 auditd_ok=1
@@ -244,7 +250,7 @@ auditd_start() {
 auditd_stop() {
 	[ -n "$AUDITD_PID" ] || return 0
 	auditctl -d always,exit -F arch=b64 -S bind -k gpbench > /dev/null 2>&1
-	kill "$AUDITD_PID" 2>/dev/null; wait "$AUDITD_PID" 2>/dev/null
+	stop_pid "$AUDITD_PID"
 	AUDITD_PID=""
 	auditctl -e 0 > /dev/null 2>&1
 	[ -n "${AUDIT_BACKLOG_ORIG:-}" ] && auditctl -b "$AUDIT_BACKLOG_ORIG" > /dev/null 2>&1
