@@ -6,6 +6,7 @@
  * exclusive flock on GP_LOCK_FILE and wrote its pid there.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
+
+#include <bpf/bpf.h>
 
 #include "control.h"
 #include "pin.h"
@@ -55,6 +58,58 @@ static int wait_gone(int seconds)
 	return -1;
 }
 
+/* Is any link left whose program is one of ours ("gp_" names)? */
+static bool gp_links_attached(void)
+{
+	__u32 id = 0;
+
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info li;
+		struct bpf_prog_info pi;
+		__u32 len = sizeof(li);
+		int lfd, pfd;
+		bool ours = false;
+
+		lfd = bpf_link_get_fd_by_id(id);
+		if (lfd < 0)
+			continue;
+		memset(&li, 0, sizeof(li));
+		if (!bpf_obj_get_info_by_fd(lfd, &li, &len)) {
+			pfd = bpf_prog_get_fd_by_id(li.prog_id);
+			if (pfd >= 0) {
+				memset(&pi, 0, sizeof(pi));
+				len = sizeof(pi);
+				if (!bpf_obj_get_info_by_fd(pfd, &pi, &len))
+					ours = !strncmp(pi.name, "gp_", 3);
+				close(pfd);
+			}
+		}
+		close(lfd);
+		if (ours)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A link whose last pin is gone is released asynchronously: wait (bounded)
+ * until the kernel has really detached it, so binds are allowed when
+ * `unload` returns.  Programs of another, unpinned ghostport instance may
+ * keep this from ever being true: then it says so after the timeout.
+ */
+static int wait_detached(int seconds)
+{
+	struct timespec t = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < seconds * 20; i++) {
+		if (!gp_links_attached())
+			return 0;
+		nanosleep(&t, NULL);
+	}
+	return -1;
+}
+
 int gp_cmd_unload(int argc, char **argv)
 {
 	char err[256];
@@ -87,6 +142,9 @@ int gp_cmd_unload(int argc, char **argv)
 		fprintf(stderr, "ghostport: %s\n", err);
 		return 1;
 	}
+	if (n > 0 && wait_detached(3))
+		fprintf(stderr,
+			"ghostport: warning: ghostport programs are still attached (another instance running with --no-pin?)\n");
 	fprintf(stderr, "ghostport: unloaded (%d pins removed%s)\n", n,
 		pid > 0 ? ", daemon stopped" : "");
 	return 0;

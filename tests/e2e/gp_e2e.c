@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1345,6 +1346,28 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Only one `ghostport run` may run at a time (it holds an exclusive flock
+ * on /run/ghostport.lock): wait, bounded, for another test's reader to end
+ * rather than fail on a busy machine.
+ */
+static void wait_run_lock(int seconds)
+{
+	int i, fd;
+
+	for (i = 0; i < seconds * 5; i++) {
+		fd = open("/run/ghostport.lock", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (!flock(fd, LOCK_SH | LOCK_NB)) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		usleep(200000);
+	}
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const char *ghostport = NULL, *source = NULL, *dump = NULL;
@@ -1442,6 +1465,7 @@ static int cmd_run(int argc, char **argv)
 		args[n] = NULL;
 		note("%s: %s run --source %s --ports %s --format json%s", prefix,
 		     ghostport, source, ports, all_flag ? " --all" : "");
+		wait_run_lock(180);
 		if (spawn_reader(&rd, args)) {
 			result("FAIL", "start", "cannot start %s: %s", ghostport,
 			       strerror(errno));
