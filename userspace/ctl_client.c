@@ -201,6 +201,47 @@ out:
 	return ret;
 }
 
+/*
+ * What status and reload say about their command line, the same way:
+ * getopt_long's ':' (a missing value) or any option they do not know.
+ * Returns 2, the exit status of a usage error.
+ */
+static int bad_option(int c, char **argv, const char *cmd)
+{
+	if (c == ':')
+		fprintf(stderr, "ghostport: option %s needs a value\n",
+			argv[optind - 1]);
+	else
+		fprintf(stderr,
+			"ghostport: unknown option \"%s\" (see ghostport %s --help)\n",
+			argv[optind - 1], cmd);
+	return 2;
+}
+
+/* Neither command takes operands: 2 (said) if there are any left, else 0. */
+static int no_operands(int argc, char **argv)
+{
+	if (optind < argc) {
+		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* One request to the daemon; 1 (said) if it could not be asked, else 0. */
+static int ask(const char *sock, const char *req, int timeout_ms,
+	       char **ans)
+{
+	char err[512];
+
+	if (gp_ctl_request(sock, req, timeout_ms, ans, err, sizeof(err))) {
+		fprintf(stderr, "ghostport: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 static void status_usage(FILE *f)
 {
 	fprintf(f,
@@ -230,7 +271,7 @@ int gp_cmd_status(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *req = "status", *textfile = NULL, *sock = NULL;
-	char err[512], *ans;
+	char *ans;
 	int c, ret;
 
 	opterr = 0;
@@ -242,30 +283,17 @@ int gp_cmd_status(int argc, char **argv)
 		case 't': textfile = optarg; break;
 		case 's': sock = optarg; break;
 		case 'h': status_usage(stdout); return 0;
-		case ':':
-			fprintf(stderr, "ghostport: option %s needs a value\n",
-				argv[optind - 1]);
-			return 2;
-		default:
-			fprintf(stderr,
-				"ghostport: unknown option \"%s\" (see ghostport status --help)\n",
-				argv[optind - 1]);
-			return 2;
+		default: return bad_option(c, argv, "status");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
-			argv[optind]);
+	if (no_operands(argc, argv))
 		return 2;
-	}
 	if (textfile && strcmp(req, "status prometheus")) {
 		fprintf(stderr, "ghostport: --textfile goes with --prometheus\n");
 		return 2;
 	}
-	if (gp_ctl_request(sock, req, 5000, &ans, err, sizeof(err))) {
-		fprintf(stderr, "ghostport: %s\n", err);
+	if (ask(sock, req, 5000, &ans))
 		return 1;
-	}
 	if (!strncmp(ans, "error: ", 7) || !textfile) {
 		ret = print_answer(ans, stdout);
 		if (fflush(stdout))
@@ -298,7 +326,7 @@ int gp_cmd_reload(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = NULL;
-	char err[512], *ans;
+	char *ans;
 	int c, ret;
 
 	opterr = 0;
@@ -307,27 +335,14 @@ int gp_cmd_reload(int argc, char **argv)
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'h': reload_usage(stdout); return 0;
-		case ':':
-			fprintf(stderr, "ghostport: option %s needs a value\n",
-				argv[optind - 1]);
-			return 2;
-		default:
-			fprintf(stderr,
-				"ghostport: unknown option \"%s\" (see ghostport reload --help)\n",
-				argv[optind - 1]);
-			return 2;
+		default: return bad_option(c, argv, "reload");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
-			argv[optind]);
+	if (no_operands(argc, argv))
 		return 2;
-	}
 	/* Loading BPF maps can take a while on a busy host. */
-	if (gp_ctl_request(sock, "reload", 60000, &ans, err, sizeof(err))) {
-		fprintf(stderr, "ghostport: %s\n", err);
+	if (ask(sock, "reload", 60000, &ans))
 		return 1;
-	}
 	ret = print_answer(ans, stdout);
 	free(ans);
 	return ret;

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "format.h"
+#include "format_int.h"
 #include "names.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -132,7 +133,7 @@ int gp_format_cef(const struct gp_record *r, char *buf, size_t len)
 	size_t comm_len = strnlen(ev->comm, GP_COMM_LEN);
 	size_t exe_len = strnlen(r->exe, sizeof(r->exe));
 	const char *sig, *name;
-	char proto[24], opts[96], summary[256];
+	char proto[24], opts[GP_OPTS_STR_LEN], summary[256];
 	struct gp_sb b;
 	int sev;
 
@@ -175,17 +176,9 @@ int gp_format_cef(const struct gp_record *r, char *buf, size_t len)
 		key(&b, "ghostportExeHex");
 		gp_sb_hex(&b, r->exe, exe_len);
 	}
-	if (ev->valid & GP_VF_OPTS) {
-		size_t o = 0;
-
-		opts[0] = '\0';
-		for (unsigned bit = 0; bit < GP_OPT_NR_BITS; bit++)
-			if (ev->opts & (1U << bit))
-				o += (size_t)snprintf(opts + o, sizeof(opts) - o,
-						      "%s%s", o ? "," : "",
-						      gp_opt_name(bit));
-		ext_custom(&b, "cs2", "opts", opts, strnlen(opts, sizeof(opts)));
-	}
+	if (ev->valid & GP_VF_OPTS)
+		ext_custom(&b, "cs2", "opts", opts,
+			   gp_opts_join(opts, sizeof(opts), ev->opts));
 	ext_custom(&b, "cs3", "source", gp_source_name(ev->source),
 		   strlen(gp_source_name(ev->source)));
 	if (ev->valid & GP_VF_CGROUP)
@@ -213,11 +206,7 @@ int gp_format_cef(const struct gp_record *r, char *buf, size_t len)
 	return gp_sb_finish(&b);
 }
 
-/* Shared with format_dropped.c. */
-int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
-			  const char *host, const char *mid, char *buf,
-			  size_t len);
-
+/* Shared with format_dropped.c (format_int.h). */
 int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
 			  const char *host, const char *mid, char *buf,
 			  size_t len)

@@ -8,18 +8,10 @@
 #include <stdio.h>
 
 #include "format.h"
+#include "format_int.h"
 #include "jsonobj.h"
 #include "strbuf.h"
 #include "timefmt.h"
-
-int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
-			  const char *host, const char *mid, char *buf,
-			  size_t len);
-int gp_format_syslog_dropped(uint64_t dropped, const struct timespec *now,
-			     const char *host, const char *mid, char *buf,
-			     size_t len);
-void gp_ocsf_put_header_dropped(struct gp_json *w, const char *host,
-				const char *mid);
 
 int gp_format_dropped(enum gp_format f, uint64_t dropped,
 		      const struct timespec *now, const char *host,

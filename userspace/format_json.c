@@ -13,89 +13,10 @@
 #include <string.h>
 
 #include "format.h"
+#include "format_int.h"
 #include "jsonw.h"
 #include "names.h"
-
-#define NSEC_PER_SEC	1000000000L
-
-/*
- * Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
- * civil_from_days).  Done by hand because gmtime_r takes glibc's timezone
- * lock on every call, and this runs once per event.
- */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era, yy;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yy + (*m <= 2);
-}
-
-/* width decimal digits of v, zero padded, ending just before end. */
-static void put_digits(char *end, unsigned width, uint64_t v)
-{
-	while (width--) {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-/*
- * "2026-11-23T15:04:05.123456789Z" into out (at least 32 bytes).  Years
- * outside 0..9999 cannot be written in RFC 3339; they are clamped to its
- * ends so that a garbage clock still gives a parseable timestamp.
- */
-static void format_rfc3339(char out[32], const struct timespec *ts)
-{
-	int64_t sec = ts->tv_sec, days, y;
-	long nsec = ts->tv_nsec;
-	unsigned m, d, sod;
-
-	if (nsec < 0 || nsec >= NSEC_PER_SEC) {
-		sec += nsec / NSEC_PER_SEC;
-		nsec %= NSEC_PER_SEC;
-		if (nsec < 0) {
-			nsec += NSEC_PER_SEC;
-			sec--;
-		}
-	}
-	days = sec / 86400;
-	if (sec % 86400 < 0)
-		days--;
-	sod = (unsigned)(sec - days * 86400);
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0) {
-		y = 0; m = 1; d = 1; sod = 0; nsec = 0;
-	} else if (y > 9999) {
-		y = 9999; m = 12; d = 31; sod = 86399; nsec = NSEC_PER_SEC - 1;
-	}
-	memcpy(out, "0000-00-00T00:00:00.000000000Z", 31);
-	put_digits(out + 4, 4, (uint64_t)y);
-	put_digits(out + 7, 2, m);
-	put_digits(out + 10, 2, d);
-	put_digits(out + 13, 2, sod / 3600);
-	put_digits(out + 16, 2, sod / 60 % 60);
-	put_digits(out + 19, 2, sod % 60);
-	put_digits(out + 29, 9, (uint64_t)nsec);
-}
-
-static void put_opts(struct gp_json *w, __u8 opts)
-{
-	gp_json_key_begin_array(w, "opts");
-	for (unsigned bit = 0; bit < GP_OPT_NR_BITS; bit++)
-		if (opts & (1U << bit))
-			gp_json_array_string(w, gp_opt_name(bit));
-	gp_json_end_array(w);
-}
+#include "timefmt.h"
 
 int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 {
@@ -111,7 +32,7 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 	gp_json_init(&w, buf, len);
 	gp_json_begin_object(&w);
 
-	format_rfc3339(ts, &r->wall);
+	gp_time_rfc3339(ts, &r->wall, 9);
 	gp_json_key_string(&w, "time", ts);
 	gp_json_key_u64(&w, "pid", ev->pid);
 	gp_json_key_u64(&w, "tid", ev->tid);
@@ -174,7 +95,7 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 	else
 		gp_json_key_null(&w, "ifindex");
 	if (ev->valid & GP_VF_OPTS)
-		put_opts(&w, ev->opts);
+		gp_json_key_opts(&w, ev->opts);
 	else
 		gp_json_key_null(&w, "opts");
 

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "format.h"
+#include "format_int.h"
 #include "jsonobj.h"
 #include "names.h"
 #include "timefmt.h"
@@ -139,31 +140,11 @@ static void put_unmapped(struct gp_json *w, const struct gp_record *r)
 
 	gp_json_key_begin_object(w, "unmapped");
 	gp_json_key_begin_object(w, "ghostport");
-	gp_json_key_string(w, "verdict", gp_verdict_name(ev->verdict));
-	if (ev->verdict == GP_VERDICT_DENY)
-		gp_json_key_string(w, "deny_errno",
-				   gp_errno_name(ev->deny_errno));
-	gp_json_key_string(w, "source", gp_source_name(ev->source));
-	gp_json_key_bool(w, "kernel", ev->flags & GP_EF_KERNEL);
-	gp_json_key_bool(w, "listed", ev->flags & GP_EF_LISTED);
-	gp_json_key_bool(w, "v4mapped", ev->flags & GP_EF_V4MAPPED);
+	gp_json_put_verdict(w, ev);
 	gp_json_key_u64(w, "gid", ev->gid);
 	if (ev->valid & GP_VF_RET)
 		gp_json_key_s64(w, "ret", ev->ret);
-	if (ev->valid & GP_VF_TYPE)
-		gp_json_key_string(w, "sock_type",
-				   gp_sock_type_name(ev->sock_type));
-	if (ev->valid & GP_VF_OPTS) {
-		gp_json_key_begin_array(w, "opts");
-		for (unsigned bit = 0; bit < GP_OPT_NR_BITS; bit++)
-			if (ev->opts & (1U << bit))
-				gp_json_array_string(w, gp_opt_name(bit));
-		gp_json_end_array(w);
-	}
-	if (ev->valid & GP_VF_NETNS)
-		gp_json_key_u64(w, "netns", ev->netns_ino);
-	if (ev->valid & GP_VF_CGROUP)
-		gp_json_key_u64(w, "cgroup_id", ev->cgroup_id);
+	gp_json_put_socket(w, ev);
 	if (r->service)
 		gp_json_key_string(w, "service", r->service);
 	if (!gp_bytes_valid_utf8(ev->comm, comm_len))
@@ -222,10 +203,7 @@ int gp_format_ocsf(const struct gp_record *r, char *buf, size_t len)
 	return gp_json_finish(&w);
 }
 
-/* Shared with format_dropped.c: the device object of the drop notice. */
-void gp_ocsf_put_header_dropped(struct gp_json *w, const char *host,
-				const char *mid);
-
+/* Shared with format_dropped.c (format_int.h). */
 void gp_ocsf_put_header_dropped(struct gp_json *w, const char *host,
 				const char *mid)
 {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "format_int.h"
 #include "names.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -231,11 +232,7 @@ int gp_format_syslog(const struct gp_record *r, char *buf, size_t len)
 	return gp_sb_finish(&b);
 }
 
-/* Shared with format_dropped.c. */
-int gp_format_syslog_dropped(uint64_t dropped, const struct timespec *now,
-			     const char *host, const char *mid, char *buf,
-			     size_t len);
-
+/* Shared with format_dropped.c (format_int.h). */
 int gp_format_syslog_dropped(uint64_t dropped, const struct timespec *now,
 			     const char *host, const char *mid, char *buf,
 			     size_t len)

@@ -201,3 +201,26 @@ const char *gp_opt_name(unsigned bit_index)
 
 	return bit_index < GP_OPT_NR_BITS ? names[bit_index] : NULL;
 }
+
+size_t gp_opts_join(char *buf, size_t len, __u8 opts)
+{
+	size_t o = 0;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	for (unsigned bit = 0; bit < GP_OPT_NR_BITS; bit++) {
+		int n;
+
+		if (!(opts & (1U << bit)))
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+			     gp_opt_name(bit));
+		if (n < 0 || (size_t)n >= len - o) {
+			buf[o] = '\0';
+			break;
+		}
+		o += (size_t)n;
+	}
+	return o;
+}

@@ -17,6 +17,7 @@
 #define GP_NAMES_H
 
 #include <linux/types.h>
+#include <stddef.h>
 
 #include "ghostport_abi.h"
 
@@ -70,5 +71,16 @@ unsigned gp_proto_bit(__u16 ipproto, __u16 sock_type);
  * dropped).  NULL when bit_index is out of range.
  */
 const char *gp_opt_name(unsigned bit_index);
+
+/* Holds all eight option names comma separated (88 bytes) and the NUL. */
+#define GP_OPTS_STR_LEN		96
+
+/*
+ * The names of the bits set in opts, comma separated ("reuseaddr,freebind",
+ * "" for none), NUL-terminated in buf: for the formats and outputs whose
+ * field is one string.  Returns the length; a name that does not fit in
+ * len is left out whole, never cut.
+ */
+size_t gp_opts_join(char *buf, size_t len, __u8 opts);
 
 #endif /* GP_NAMES_H */

@@ -109,8 +109,7 @@ int gp_journal_send(const struct gp_record *r, const char *line, size_t n)
 	const struct gp_event *ev = &r->ev;
 	__u16 type = (ev->valid & GP_VF_TYPE) ? ev->sock_type : 0;
 	struct fields f;
-	char opts[96];
-	size_t o = 0;
+	char opts[GP_OPTS_STR_LEN];
 
 	f.n = 0;
 	f.used = 0;
@@ -160,12 +159,7 @@ int gp_journal_send(const struct gp_record *r, const char *line, size_t n)
 	if (ev->valid & GP_VF_IFINDEX)
 		addf(&f, "GHOSTPORT_IFINDEX=%u", ev->ifindex);
 	if (ev->valid & GP_VF_OPTS) {
-		opts[0] = '\0';
-		for (unsigned bit = 0; bit < GP_OPT_NR_BITS; bit++)
-			if (ev->opts & (1U << bit))
-				o += (size_t)snprintf(opts + o, sizeof(opts) - o,
-						      "%s%s", o ? "," : "",
-						      gp_opt_name(bit));
+		gp_opts_join(opts, sizeof(opts), ev->opts);
 		addf(&f, "GHOSTPORT_OPTS=%s", opts);
 	}
 	addf(&f, "GHOSTPORT_KERNEL=%d", !!(ev->flags & GP_EF_KERNEL));

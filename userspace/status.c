@@ -14,6 +14,7 @@
 #include "status.h"
 
 #define NPROTO	4	/* GP_PROTO_TCP, _UDP, _SCTP, _OTHER */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *const proto_names[NPROTO] = { "tcp", "udp", "sctp", "other" };
 
@@ -152,6 +153,16 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 
 #define JSON_BUF	(128 * 1024)
 
+/* What the daemon may not have (no enforcement, no config) is null. */
+static void key_string_or_null(struct gp_json *w, const char *key,
+			       const char *v)
+{
+	if (v)
+		gp_json_key_string(w, key, v);
+	else
+		gp_json_key_null(w, key);
+}
+
 int gp_status_render_json(const struct gp_status *s, FILE *f)
 {
 	char *buf = malloc(JSON_BUF);
@@ -167,16 +178,10 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 	gp_json_key_u64(&w, "pid", (uint64_t)s->pid);
 	gp_json_key_u64(&w, "uptime_seconds", uptime_s(s));
 	gp_json_key_string(&w, "source", s->source ? s->source : "unknown");
-	if (s->enforce)
-		gp_json_key_string(&w, "enforce", s->enforce);
-	else
-		gp_json_key_null(&w, "enforce");
+	key_string_or_null(&w, "enforce", s->enforce);
 	gp_json_key_bool(&w, "all", s->all);
 	gp_json_key_string(&w, "digest", s->digest);
-	if (s->config_path)
-		gp_json_key_string(&w, "config", s->config_path);
-	else
-		gp_json_key_null(&w, "config");
+	key_string_or_null(&w, "config", s->config_path);
 	gp_json_key_u64(&w, "ports_listed", s->ports_listed);
 	gp_json_key_u64(&w, "ports_denied", s->ports_denied);
 	gp_json_key_u64(&w, "exemptions", s->exemptions);
@@ -274,6 +279,35 @@ static void header(FILE *f, const char *name, const char *type,
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/*
+ * The daemon's counters, in exposition order.  Each field's name is its
+ * JSON key and its metric is ghostport_<name>_total, so the name is spelled
+ * once.  The fields must be __u64: they are read through the offset.
+ */
+#define COUNTER(field, help) \
+	{ "ghostport_" #field "_total", help, offsetof(struct gp_status, field) }
+
+static const struct counter {
+	const char *name, *help;
+	size_t field;
+} counters[] = {
+	COUNTER(reloads, "Policy reloads applied."),
+	COUNTER(reload_failures,
+		"Policy reloads refused (the running policy was kept)."),
+	COUNTER(events, "Bind events the kernel side produced."),
+	COUNTER(drops, "Bind events lost because the ring buffer was full."),
+	COUNTER(misses, "Binds the probes missed (kprobe nmissed)."),
+	COUNTER(records,
+		"Bind events decoded by the daemon (folded ones counted each)."),
+	COUNTER(denials, "Binds denied."),
+	COUNTER(exempted,
+		"Binds a deny rule matched but an exemption allowed."),
+	COUNTER(folded, "Events folded into another by flood control."),
+	COUNTER(bad_records, "Records refused by the decoder."),
+	COUNTER(undelivered,
+		"Events that could not be written to standard output."),
+};
+
 static void output_metric(FILE *f, const struct gp_status *s,
 			  const char *name, const char *type,
 			  const char *help, size_t field)
@@ -297,6 +331,7 @@ static void output_metric(FILE *f, const struct gp_status *s,
 int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 {
 	char src[64], enf[64], dig[140], ver[64];
+	const struct counter *c;
 	size_t i;
 
 	metric(f, "ghostport_up", "gauge", "1 while the ghostport daemon runs.", 1);
@@ -314,32 +349,9 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 	       "Ports with a rule in the running policy.", s->ports_listed);
 	metric(f, "ghostport_ports_denied", "gauge",
 	       "Ports with a deny rule in the running policy.", s->ports_denied);
-	metric(f, "ghostport_reloads_total", "counter",
-	       "Policy reloads applied.", s->reloads);
-	metric(f, "ghostport_reload_failures_total", "counter",
-	       "Policy reloads refused (the running policy was kept).",
-	       s->reload_failures);
-	metric(f, "ghostport_events_total", "counter",
-	       "Bind events the kernel side produced.", s->events);
-	metric(f, "ghostport_drops_total", "counter",
-	       "Bind events lost because the ring buffer was full.", s->drops);
-	metric(f, "ghostport_misses_total", "counter",
-	       "Binds the probes missed (kprobe nmissed).", s->misses);
-	metric(f, "ghostport_records_total", "counter",
-	       "Bind events decoded by the daemon (folded ones counted each).",
-	       s->records);
-	metric(f, "ghostport_denials_total", "counter",
-	       "Binds denied.", s->denials);
-	metric(f, "ghostport_exempted_total", "counter",
-	       "Binds a deny rule matched but an exemption allowed.",
-	       s->exempted);
-	metric(f, "ghostport_folded_total", "counter",
-	       "Events folded into another by flood control.", s->folded);
-	metric(f, "ghostport_bad_records_total", "counter",
-	       "Records refused by the decoder.", s->bad_records);
-	metric(f, "ghostport_undelivered_total", "counter",
-	       "Events that could not be written to standard output.",
-	       s->undelivered);
+	for (c = counters; c < counters + ARRAY_SIZE(counters); c++)
+		metric(f, c->name, "counter", c->help,
+		       *(const __u64 *)((const char *)s + c->field));
 	if (s->n_top) {
 		header(f, "ghostport_port_events_total", "counter",
 		       "Bind events per port and protocol (the busiest ports).");

@@ -17,45 +17,23 @@
 #include <sys/socket.h>
 #include <jansson.h>
 
+#include "fixture_record.h"
 #include "format.h"
 #include "jsonw.h"
 #include "names.h"
 
 static char buf[GP_FORMAT_BUF_SIZE];
 
-/* A listed, denied TCP bind with every optional field known. */
+/* The fixture with every optional field known, folded, from a kernel
+ * socket, and a bind() result of its own (not the deny errno). */
 static void make_record(struct gp_record *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->ev.magic = GP_ABI_MAGIC;
-	r->ev.version = GP_ABI_VERSION;
-	r->ev.size = sizeof(r->ev);
-	r->ev.pid = 4242;
-	r->ev.tid = 4243;
-	r->ev.ppid = 1;
-	r->ev.uid = 1000;
-	r->ev.gid = 100;
-	r->ev.netns_ino = 4026531840U;
-	r->ev.cgroup_id = 12345;
+	fixture_record(r);
 	r->ev.ret = -EADDRINUSE;
 	r->ev.ifindex = 2;
-	r->ev.family = AF_INET;
-	r->ev.port = 686;
-	r->ev.sock_type = SOCK_STREAM;
-	r->ev.protocol = IPPROTO_TCP;
-	r->ev.verdict = GP_VERDICT_DENY;
-	r->ev.source = GP_SRC_LSM;
-	r->ev.flags = GP_EF_LISTED | GP_EF_KERNEL;
-	r->ev.opts = GP_OPT_REUSEADDR | GP_OPT_FREEBIND;
-	r->ev.valid = GP_VF_RET | GP_VF_PPID | GP_VF_NETNS | GP_VF_IFINDEX |
-		      GP_VF_OPTS | GP_VF_EXE | GP_VF_CGROUP | GP_VF_TYPE;
-	r->ev.deny_errno = EACCES;
-	memcpy(r->ev.comm, "nc", 2);
-	r->wall.tv_sec = 1795446245;	/* 2026-11-23T15:04:05Z */
-	r->wall.tv_nsec = 123456789;
-	strcpy(r->addr, "192.0.2.7");
-	r->service = "hp-alarm-mgr";
-	strcpy(r->exe, "/usr/bin/nc.openbsd");
+	r->ev.flags |= GP_EF_KERNEL;
+	r->ev.opts |= GP_OPT_FREEBIND;
+	r->ev.valid |= GP_VF_IFINDEX | GP_VF_EXE;
 	r->count = 3;
 }
 
@@ -604,6 +582,27 @@ static void test_names(void **state)
 	assert_null(gp_opt_name(8));
 }
 
+/* The one-string opts of CEF and the journal: whole names or none. */
+static void test_opts_join(void **state)
+{
+	char o[GP_OPTS_STR_LEN];
+
+	(void)state;
+	assert_int_equal(gp_opts_join(o, sizeof(o), 0), 0);
+	assert_string_equal(o, "");
+	assert_int_equal(gp_opts_join(o, sizeof(o),
+				      GP_OPT_REUSEADDR | GP_OPT_FREEBIND), 18);
+	assert_string_equal(o, "reuseaddr,freebind");
+	/* All eight fit: the size is the longest there is. */
+	assert_int_equal(gp_opts_join(o, sizeof(o), 0xff), 88);
+	assert_string_equal(o, "reuseaddr,reuseport,freebind,transparent,"
+			       "bind_address_no_port,opt-bit5,opt-bit6,opt-bit7");
+	/* Too short: the name that does not fit is left out, not cut. */
+	assert_int_equal(gp_opts_join(o, 15, GP_OPT_REUSEADDR | GP_OPT_FREEBIND),
+			 9);
+	assert_string_equal(o, "reuseaddr");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_worst_case_fits),
 		cmocka_unit_test(test_format_parse_and_dispatch),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_opts_join),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, setup_utc, NULL);

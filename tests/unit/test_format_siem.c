@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <jansson.h>
 
+#include "fixture_record.h"
 #include "format.h"
 #include "jsonw.h"
 
@@ -32,37 +33,12 @@ static char buf[GP_FORMAT_BUF_SIZE];
 static const char hostile[] = "a\"\\]|=\n\r\x01\xff\xc3(";
 #define HOSTILE_HEX	"61225c5d7c3d0a0d01ffc328"
 
+/* The fixture from a host with an identity, its comm hostile on demand. */
 static void make_record(struct gp_record *r, bool hostile_comm)
 {
-	memset(r, 0, sizeof(*r));
-	r->ev.pid = 4242;
-	r->ev.tid = 4243;
-	r->ev.ppid = 1;
-	r->ev.uid = 1000;
-	r->ev.gid = 100;
-	r->ev.netns_ino = 4026531840U;
-	r->ev.cgroup_id = 12345;
-	r->ev.ret = -EACCES;
-	r->ev.family = AF_INET;
-	r->ev.port = 686;
-	r->ev.sock_type = SOCK_STREAM;
-	r->ev.protocol = IPPROTO_TCP;
-	r->ev.verdict = GP_VERDICT_DENY;
-	r->ev.source = GP_SRC_LSM;
-	r->ev.flags = GP_EF_LISTED;
-	r->ev.opts = GP_OPT_REUSEADDR;
-	r->ev.valid = GP_VF_RET | GP_VF_PPID | GP_VF_NETNS | GP_VF_OPTS |
-		      GP_VF_CGROUP | GP_VF_TYPE;
-	r->ev.deny_errno = EACCES;
+	fixture_record(r);
 	if (hostile_comm)
 		memcpy(r->ev.comm, hostile, sizeof(hostile) - 1);
-	else
-		memcpy(r->ev.comm, "nc", 2);
-	r->wall.tv_sec = 1795446245;	/* 2026-11-23T15:04:05Z */
-	r->wall.tv_nsec = 123456789;
-	strcpy(r->addr, "192.0.2.7");
-	r->service = "hp-alarm-mgr";
-	strcpy(r->exe, "/usr/bin/nc.openbsd");
 	r->hostname = "host-1.example";
 	r->machine_id = MID;
 }
