@@ -587,14 +587,14 @@ static __always_inline int deny_in_cgroup(struct gp_event *e, __u32 err)
 static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 					  __u16 family)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u16 port = bpf_ntohs(ctx->user_port);
-	struct bpf_sock *bsk = ctx->sk;
+	struct bpf_sock *bsk;
 	struct gp_event *e;
-	__u32 err = 0;
+	__u32 err = 0, tid;
 	__u8 flags = 0;
 	int verdict;
 
+	/* The hot path: an unlisted port returns after one lookup. */
 	verdict = classify(port, ctx->protocol, ctx->type, &flags, &err);
 	if (verdict < 0)
 		return 1;
@@ -604,6 +604,8 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 	e = scratch();
 	if (!e)
 		return 1;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bsk = ctx->sk;
 	e->port = port;
 	e->verdict = verdict;
 	e->flags = flags;

@@ -112,41 +112,45 @@ static int exe_of(__u32 pid, const struct gp_event *e, char *buf, size_t len)
 }
 
 /*
- * Paths already resolved, by (dev, ino): a short-lived process of a known
- * executable still gets its path after it exited.  A path whose file was
- * replaced has another inode, so a stale entry never names the wrong file.
+ * Paths already resolved, by (dev, ino).  The hot path: a known
+ * executable is named without a syscall, and a short-lived process still
+ * gets its path after it exited.  A replaced file has another inode, so an
+ * entry never names the wrong file; entries are re-checked after
+ * EXE_TTL_NS in case the file was renamed.
  */
-#define EXE_CACHE 64
+#define EXE_CACHE	64
+#define EXE_TTL_NS	(10 * 1000000000ULL)
 
 struct exe_entry {
 	__u64 ino;
 	__u32 dev;
+	__u64 resolved_ns;	/* ev.ts_ns (CLOCK_BOOTTIME) when resolved */
 	char path[PATH_MAX];
 };
 
 static struct exe_entry exe_cache[EXE_CACHE];
 static unsigned int exe_next;
 
-static const char *cache_find(const struct gp_event *e)
+static struct exe_entry *cache_find(const struct gp_event *e)
 {
 	unsigned int i;
 
 	for (i = 0; i < EXE_CACHE; i++)
 		if (exe_cache[i].ino == e->exe_ino &&
 		    exe_cache[i].dev == e->exe_dev && exe_cache[i].path[0])
-			return exe_cache[i].path;
+			return &exe_cache[i];
 	return NULL;
 }
 
 static void cache_add(const struct gp_event *e, const char *path)
 {
-	struct exe_entry *x;
+	struct exe_entry *x = cache_find(e);
 
-	if (cache_find(e))
-		return;
-	x = &exe_cache[exe_next++ % EXE_CACHE];
+	if (!x)
+		x = &exe_cache[exe_next++ % EXE_CACHE];
 	x->ino = e->exe_ino;
 	x->dev = e->exe_dev;
+	x->resolved_ns = e->ts_ns;
 	snprintf(x->path, sizeof(x->path), "%s", path);
 }
 
@@ -159,21 +163,26 @@ static void cache_add(const struct gp_event *e, const char *path)
 void gp_decode_exe(struct gp_record *out)
 {
 	const struct gp_event *e = &out->ev;
-
-	const char *cached;
+	struct exe_entry *cached;
 
 	out->exe[0] = '\0';
 	if (!(e->valid & GP_VF_EXE) || (e->flags & GP_EF_KERNEL))
 		return;
+	cached = cache_find(e);
+	if (cached && e->ts_ns - cached->resolved_ns < EXE_TTL_NS) {
+		memcpy(out->exe, cached->path, strlen(cached->path) + 1);
+		return;
+	}
 	if (!exe_of(e->pid, e, out->exe, sizeof(out->exe)) ||
 	    ((e->valid & GP_VF_PPID) &&
 	     !exe_of(e->ppid, e, out->exe, sizeof(out->exe)))) {
 		cache_add(e, out->exe);
 		return;
 	}
-	cached = cache_find(e);
+	/* Gone, and its parent runs something else: the last known path
+	 * for this very inode is still the right name. */
 	if (cached)
-		snprintf(out->exe, sizeof(out->exe), "%s", cached);
+		memcpy(out->exe, cached->path, strlen(cached->path) + 1);
 	else
 		out->exe[0] = '\0';
 }
