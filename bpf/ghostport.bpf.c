@@ -58,9 +58,15 @@ struct {
 	__type(value, __u64);
 } gp_counters SEC(".maps");
 
-/* Requests waiting for their outcome (kprobe and cgroup modes), by tid. */
+/*
+ * Requests waiting for their outcome (kprobe and cgroup modes), by tid.
+ * A plain hash, not an LRU one: an LRU map may evict a live entry under
+ * churn on several CPUs even when far from full, and that event would be
+ * lost without a trace.  Here a full map fails the insert, which counts
+ * as a drop.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_STASH);
 	__type(key, __u32);
 	__type(value, struct gp_event);
