@@ -51,6 +51,10 @@
 
 #include "gp_e2e_modes.h"
 
+#define GPT_PROG	"gp_e2e"
+#define GPT_PREFIX	"e2e"
+#include "gp_test.h"
+
 #ifndef IP_FREEBIND
 #define IP_FREEBIND 15
 #endif
@@ -69,8 +73,6 @@
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP 132
 #endif
-
-#define NSEC	1000000000LL
 
 /* ------------------------------------------------------------------ */
 /* The bind script                                                     */
@@ -210,62 +212,13 @@ static void test_ports(char *buf, size_t len)
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-static const char *prefix = "e2e";
-static int nfail, npass, nskip;
-
-static void result(const char *what, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void result(const char *what, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s/%s", what, prefix, name);
-	if (fmt) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	fflush(stdout);
-	if (!strcmp(what, "PASS"))
-		npass++;
-	else if (!strcmp(what, "FAIL"))
-		nfail++;
-	else
-		nskip++;
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
 static void *xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
-	if (!p) {
-		fprintf(stderr, "gp_e2e: out of memory\n");
-		exit(2);
-	}
+	if (!p)
+		gpt_oom();
 	return p;
-}
-
-static long long now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
 /* A printable, single-line, quoted form of any bytes (\xNN escapes). */
@@ -309,24 +262,6 @@ static void jrepr(char *out, size_t len, const json_t *v)
 	if (strlen(out) > 200)
 		strcpy(out + 190, "...");
 	free(d);
-}
-
-static const struct {
-	int e;
-	const char *name;
-} errnames[] = {
-	{ EPERM, "EPERM" }, { EACCES, "EACCES" }, { EADDRINUSE, "EADDRINUSE" },
-	{ EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { EINVAL, "EINVAL" },
-	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { ENODEV, "ENODEV" },
-	{ EOPNOTSUPP, "EOPNOTSUPP" }, { EFAULT, "EFAULT" },
-};
-
-static const char *errno_name(int e)
-{
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].e == e)
-			return errnames[i].name;
-	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -373,25 +308,8 @@ static bool self_cgroup_id(unsigned long long *id, char *why, size_t wlen)
 	int mount_id;
 	struct stat st;
 
-	f = fopen("/proc/self/mountinfo", "r");
-	if (!f) {
-		snprintf(why, wlen, "/proc/self/mountinfo: %s", strerror(errno));
-		return false;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - ");
-		char mp[PATH_MAX];
-
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1) {
-			snprintf(mnt, sizeof(mnt), "%s", mp);
-			break;
-		}
-	}
-	fclose(f);
-	if (!mnt[0]) {
-		snprintf(why, wlen, "no cgroup2 mount");
+	if (!gpt_cgroup2_root(mnt, sizeof(mnt))) {
+		snprintf(why, wlen, "no cgroup2 mount in /proc/self/mountinfo");
 		return false;
 	}
 	f = fopen("/proc/self/cgroup", "r");
@@ -489,33 +407,21 @@ static void *child_work(void *arg)
 	for (int i = 0; i < c->nbinds; i++) {
 		const struct bind_spec *b = &c->b[i];
 		struct bind_result *br = &r->b[i];
-		union {
-			struct sockaddr sa;
-			struct sockaddr_in in;
-			struct sockaddr_in6 in6;
-		} sa;
+		union gpt_sockaddr sa;
 		socklen_t alen;
 		int fd;
 
-		memset(&sa, 0, sizeof(sa));
 		br->family = b->family;
 		br->type = b->type;
 		br->protocol = b->protocol;
 		br->port = real_port(b->port);
 		br->opts = b->opts;
+		gpt_sockaddr_parse(&sa, &alen, b->family, b->addr, br->port);
 		if (b->family == AF_INET) {
-			sa.in.sin_family = AF_INET;
-			sa.in.sin_port = htons(br->port);
-			inet_pton(AF_INET, b->addr, &sa.in.sin_addr);
 			inet_ntop(AF_INET, &sa.in.sin_addr, br->addr, sizeof(br->addr));
-			alen = sizeof(sa.in);
 		} else {
-			sa.in6.sin6_family = AF_INET6;
-			sa.in6.sin6_port = htons(br->port);
-			inet_pton(AF_INET6, b->addr, &sa.in6.sin6_addr);
 			inet_ntop(AF_INET6, &sa.in6.sin6_addr, br->addr, sizeof(br->addr));
 			br->v4mapped = IN6_IS_ADDR_V4MAPPED(&sa.in6.sin6_addr);
-			alen = sizeof(sa.in6);
 		}
 		if (b->addrlen)
 			alen = b->addrlen;
@@ -593,10 +499,10 @@ static void *child_work(void *arg)
 			br->opts = kopts;
 		}
 
-		br->t0 = now_ns(CLOCK_REALTIME);
+		br->t0 = gpt_clock_ns(CLOCK_REALTIME);
 		br->ret = bind(fd, &sa.sa, alen);
 		br->err = br->ret ? errno : 0;
-		br->t1 = now_ns(CLOCK_REALTIME);
+		br->t1 = gpt_clock_ns(CLOCK_REALTIME);
 		br->done = true;
 		if (br->ret)
 			br->ret = -br->err;
@@ -633,29 +539,11 @@ struct child {
 	bool have_report;
 };
 
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /* Runs case c in a child; fills ch->r from its report. */
 static void run_case(const struct case_spec *c, struct child *ch, int timeout_ms)
 {
 	int rep[2], rel[2];
-	size_t got = 0;
-	long long deadline;
+	size_t got;
 
 	memset(ch, 0, sizeof(*ch));
 	ch->pid = -1;
@@ -692,7 +580,7 @@ static void run_case(const struct case_spec *c, struct child *ch, int timeout_ms
 		} else {
 			child_work(&cx);
 		}
-		write_all(rep[1], &r, sizeof(r));
+		gpt_write_all(rep[1], &r, sizeof(r));
 		close(rep[1]);
 		/* Stay alive (exe, pid) until the parent closes the pipe. */
 		while (read(rel[0], &buf, 1) < 0 && errno == EINTR)
@@ -702,21 +590,7 @@ static void run_case(const struct case_spec *c, struct child *ch, int timeout_ms
 	close(rep[1]);
 	close(rel[0]);
 	ch->release_w = rel[1];
-	deadline = now_ns(CLOCK_MONOTONIC) + (long long)timeout_ms * 1000000;
-	while (got < sizeof(ch->r)) {
-		struct pollfd p = { rep[0], POLLIN, 0 };
-		long long left = (deadline - now_ns(CLOCK_MONOTONIC)) / 1000000;
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			break;
-		n = read(rep[0], (char *)&ch->r + got, sizeof(ch->r) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	got = gpt_read_full(rep[0], &ch->r, sizeof(ch->r), timeout_ms);
 	close(rep[0]);
 	if (got == sizeof(ch->r)) {
 		ch->have_report = true;
@@ -743,158 +617,7 @@ static void release_child(struct child *ch)
 /* The reader process                                                  */
 /* ------------------------------------------------------------------ */
 
-struct lines {
-	char **v;
-	size_t n, cap;
-	char *part;		/* incomplete last line */
-	size_t plen;
-};
-
-static void lines_push(struct lines *l, const char *s, size_t n)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v) {
-			fprintf(stderr, "gp_e2e: out of memory\n");
-			exit(2);
-		}
-	}
-	l->v[l->n] = xcalloc(1, n + 1);
-	memcpy(l->v[l->n], s, n);
-	l->n++;
-}
-
-static void lines_feed(struct lines *l, const char *buf, size_t n)
-{
-	l->part = realloc(l->part, l->plen + n + 1);
-	if (!l->part) {
-		fprintf(stderr, "gp_e2e: out of memory\n");
-		exit(2);
-	}
-	memcpy(l->part + l->plen, buf, n);
-	l->plen += n;
-	for (;;) {
-		char *nl = memchr(l->part, '\n', l->plen);
-		size_t len;
-
-		if (!nl)
-			break;
-		len = (size_t)(nl - l->part);
-		lines_push(l, l->part, len);
-		memmove(l->part, nl + 1, l->plen - len - 1);
-		l->plen -= len + 1;
-	}
-}
-
-static void lines_flush(struct lines *l)
-{
-	if (l->plen) {
-		lines_push(l, l->part, l->plen);
-		l->plen = 0;
-	}
-}
-
-struct reader {
-	pid_t pid;
-	int out, err;		/* -1 at EOF */
-	struct lines o, e;
-	int status;
-	bool exited;
-};
-
-static int spawn_reader(struct reader *rd, char *const argv[])
-{
-	int po[2], pe[2];
-
-	memset(rd, 0, sizeof(*rd));
-	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
-		return -1;
-	fflush(NULL);
-	rd->pid = fork();
-	if (rd->pid < 0)
-		return -1;
-	if (rd->pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		dup2(devnull, 0);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		execv(argv[0], argv);
-		dprintf(2, "gp_e2e: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	rd->out = po[0];
-	rd->err = pe[0];
-	return 0;
-}
-
-/* Reads what is there, waiting up to ms.  Returns false when both ended. */
-static bool pump(struct reader *rd, int ms)
-{
-	struct pollfd p[2];
-	int n = 0;
-	char buf[65536];
-
-	if (rd->out >= 0)
-		p[n++] = (struct pollfd){ rd->out, POLLIN, 0 };
-	if (rd->err >= 0)
-		p[n++] = (struct pollfd){ rd->err, POLLIN, 0 };
-	if (!n)
-		return false;
-	if (poll(p, n, ms) <= 0)
-		return true;
-	for (int i = 0; i < n; i++) {
-		ssize_t k;
-
-		if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		k = read(p[i].fd, buf, sizeof(buf));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (p[i].fd == rd->out) {
-			if (k <= 0) {
-				close(rd->out);
-				rd->out = -1;
-				lines_flush(&rd->o);
-			} else {
-				lines_feed(&rd->o, buf, (size_t)k);
-			}
-		} else {
-			if (k <= 0) {
-				close(rd->err);
-				rd->err = -1;
-				lines_flush(&rd->e);
-			} else {
-				lines_feed(&rd->e, buf, (size_t)k);
-			}
-		}
-	}
-	return true;
-}
-
-static bool reader_reap(struct reader *rd, bool block)
-{
-	if (rd->exited)
-		return true;
-	if (waitpid(rd->pid, &rd->status, block ? 0 : WNOHANG) == rd->pid)
-		rd->exited = true;
-	return rd->exited;
-}
-
-static const char *last_err_line(struct reader *rd)
-{
-	for (size_t i = rd->e.n; i > 0; i--)
-		if (rd->e.v[i - 1][0])
-			return rd->e.v[i - 1];
-	return "(no message)";
-}
-
-static void write_stderr_log(const struct reader *rd, const char *path)
+static void write_stderr_log(const struct gpt_reader *rd, const char *path)
 {
 	FILE *f = path ? fopen(path, "w") : NULL;
 
@@ -905,16 +628,15 @@ static void write_stderr_log(const struct reader *rd, const char *path)
 	fclose(f);
 }
 
-static bool has_ready(struct reader *rd, size_t *count)
+/* How many "ghostport: ready" lines it printed (one, or it is wrong). */
+static size_t ready_lines(const struct gpt_reader *rd)
 {
 	size_t c = 0;
 
 	for (size_t i = 0; i < rd->e.n; i++)
 		if (!strncmp(rd->e.v[i], "ghostport: ready", 16))
 			c++;
-	if (count)
-		*count = c;
-	return c > 0;
+	return c;
 }
 
 /* ------------------------------------------------------------------ */
@@ -939,18 +661,6 @@ struct expect {			/* one bind */
 	struct event *ev;	/* matched */
 	char key[96];		/* dump key */
 };
-
-static long long jint(const json_t *o, const char *k, long long dflt)
-{
-	const json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? json_integer_value(v) : dflt;
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 static const char *proto_of(const struct bind_result *b)
 {
@@ -1149,7 +859,7 @@ static bool parse_rfc3339(const char *s, long long *ns)
 		return false;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	*ns = (long long)timegm(&tm) * NSEC + frac;
+	*ns = (long long)timegm(&tm) * GPT_NSEC + frac;
 	return true;
 }
 
@@ -1182,7 +892,7 @@ static void check_event(struct chk *c, const struct expect *x,
 			cfail(c, "field %s: missing", all_keys[i]);
 
 	/* time: RFC 3339, 9 digits, UTC, close to when bind() ran */
-	if (!parse_rfc3339(jstr(ev, "time"), &t)) {
+	if (!parse_rfc3339(gpt_jstr(ev, "time"), &t)) {
 		char g[256];
 
 		jrepr(g, sizeof(g), json_object_get(ev, "time"));
@@ -1190,8 +900,8 @@ static void check_event(struct chk *c, const struct expect *x,
 	} else if (t < b->t0 - time_slack_ms * 1000000LL ||
 		   t > b->t1 + time_slack_ms * 1000000LL) {
 		cfail(c, "field time: got %s, off by %+.3f s from the bind's wall clock",
-		      jstr(ev, "time"),
-		      (double)(t - (t < b->t0 ? b->t0 : b->t1)) / NSEC);
+		      gpt_jstr(ev, "time"),
+		      (double)(t - (t < b->t0 ? b->t0 : b->t1)) / GPT_NSEC);
 	}
 	chk_int(c, ev, "pid", r->pid, false);
 	chk_int(c, ev, "tid", r->tid, false);
@@ -1238,8 +948,7 @@ static void check_event(struct chk *c, const struct expect *x,
 	chk_int(c, ev, "ret", b->ret, e2e_may_null(m, "ret"));
 	v = json_object_get(ev, "ret");
 	if (b->ret < 0 && json_is_integer(v))
-		chk_str(c, ev, "errno", errno_name(-b->ret) ? errno_name(-b->ret) :
-			"(unnamed)", false);
+		chk_str(c, ev, "errno", gpt_errno_name(-b->ret, "(unnamed)"), false);
 	else
 		chk_null(c, ev, "errno");
 
@@ -1346,36 +1055,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * Only one `ghostport run` may run at a time (it holds an exclusive flock
- * on /run/ghostport.lock): wait, bounded, for another test's reader to end
- * rather than fail on a busy machine.
- */
-static void wait_run_lock(int seconds)
-{
-	int i, fd;
-
-	for (i = 0; i < seconds * 5; i++) {
-		fd = open("/run/ghostport.lock", O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return;
-		if (!flock(fd, LOCK_SH | LOCK_NB)) {
-			close(fd);
-			return;
-		}
-		close(fd);
-		usleep(200000);
-	}
-}
-
 static int cmd_run(int argc, char **argv)
 {
 	const char *ghostport = NULL, *source = NULL, *dump = NULL;
 	const char *expect_avail = "auto", *expect_source = NULL;
 	const char *stderr_log = NULL, *only = NULL;
 	int ready_to = 60, event_to = 20;
-	char ports[128];
-	struct reader rd;
+	char ports[128], why[512];
+	struct gpt_reader rd;
 	struct child *kids;
 	struct expect *xs;
 	struct event *evs;
@@ -1393,7 +1080,7 @@ static int cmd_run(int argc, char **argv)
 #define OPT(name, dst) if (!strcmp(a, name)) { if (!v) usage(); dst = v; i++; continue; }
 		OPT("--ghostport", ghostport);
 		OPT("--source", source);
-		OPT("--prefix", prefix);
+		OPT("--prefix", gpt_prefix);
 		OPT("--dump", dump);
 		OPT("--expect-available", expect_avail);
 		OPT("--expect-source", expect_source);
@@ -1463,70 +1150,34 @@ static int cmd_run(int argc, char **argv)
 		if (all_flag)
 			args[n++] = "--all";
 		args[n] = NULL;
-		note("%s: %s run --source %s --ports %s --format json%s", prefix,
-		     ghostport, source, ports, all_flag ? " --all" : "");
-		wait_run_lock(180);
-		if (spawn_reader(&rd, args)) {
-			result("FAIL", "start", "cannot start %s: %s", ghostport,
-			       strerror(errno));
+		gpt_note("%s: %s run --source %s --ports %s --format json%s", gpt_prefix,
+			 ghostport, source, ports, all_flag ? " --all" : "");
+		/* (a reader still running after 180 s: ghostport run says so) */
+		gpt_wait_lock_free(180, why, sizeof(why));
+		if (gpt_spawn(&rd, args)) {
+			gpt_result("FAIL", "start", "cannot start %s: %s", ghostport,
+				   strerror(errno));
 			return 1;
 		}
 	}
 
 	/* 1. wait for "ghostport: ready" */
-	deadline = now_ns(CLOCK_MONOTONIC) + ready_to * NSEC;
-	while (!has_ready(&rd, NULL) && now_ns(CLOCK_MONOTONIC) < deadline) {
-		if (!pump(&rd, 100) && reader_reap(&rd, true))
-			break;
-		if (rd.out < 0 && rd.err < 0)
-			break;
-	}
-	if (rd.out < 0 && rd.err < 0) {
-		/* both pipes closed: it has exited, or is about to */
-		for (int i = 0; i < 100 && !reader_reap(&rd, false); i++)
-			usleep(50000);
-	}
-	if (!has_ready(&rd, NULL)) {
-		char why[512];
-		const char *last;
-		bool unavailable;
-		char srcpfx[64];
+	if (!gpt_wait_ready(&rd, ready_to, why, sizeof(why))) {
+		const char *last = gpt_last_err_line(&rd);
 
-		if (!rd.exited) {
-			kill(rd.pid, SIGKILL);
-			while (pump(&rd, 1000))
-				;
-			reader_reap(&rd, true);
-			snprintf(why, sizeof(why), "no \"ghostport: ready\" within %d s; stderr: %s",
-				 ready_to, last_err_line(&rd));
-		} else {
-			while (pump(&rd, 1000))
-				;
-			snprintf(why, sizeof(why), "exited (%s %d) before ready: %s",
-				 WIFEXITED(rd.status) ? "status" : "signal",
-				 WIFEXITED(rd.status) ? WEXITSTATUS(rd.status) :
-				 WTERMSIG(rd.status), last_err_line(&rd));
-		}
 		write_stderr_log(&rd, stderr_log);
-		last = last_err_line(&rd);
-		snprintf(srcpfx, sizeof(srcpfx), "ghostport: source %s", source);
-		unavailable = rd.exited && WIFEXITED(rd.status) &&
-			      WEXITSTATUS(rd.status) == 1 &&
-			      (!strncmp(last, srcpfx, strlen(srcpfx)) ||
-			       strstr(last, "unavailable") ||
-			       strstr(last, "no attach mode works"));
-		if (unavailable && strcmp(expect_avail, "yes")) {
+		if (gpt_unavailable(&rd, source) && strcmp(expect_avail, "yes")) {
 			for (int ci = 0; ci < NCASES; ci++)
 				if (case_selected(only, cases[ci].name))
-					result("SKIP", cases[ci].name,
-					       "mode %s unavailable here", source);
-			result("SKIP", "start", "mode %s unavailable: %s", source, last);
+					gpt_result("SKIP", cases[ci].name,
+						   "mode %s unavailable here", source);
+			gpt_result("SKIP", "start", "mode %s unavailable: %s", source, last);
 		} else {
-			result("FAIL", "start", "%s", why);
+			gpt_result("FAIL", "start", "%s", why);
 			for (int ci = 0; ci < NCASES; ci++)
 				if (case_selected(only, cases[ci].name))
-					result("SKIP", cases[ci].name,
-					       "not run: ghostport did not start");
+					gpt_result("SKIP", cases[ci].name,
+						   "not run: ghostport did not start");
 		}
 		if (dump) {
 			FILE *f = fopen(dump, "w");
@@ -1542,11 +1193,11 @@ static int cmd_run(int argc, char **argv)
 				fclose(f);
 			}
 		}
-		return nfail ? 1 : 0;
+		return gpt_nfail ? 1 : 0;
 	}
 	if (!strcmp(expect_avail, "no"))
-		note("%s: mode %s started although --expect-available no", prefix, source);
-	result("PASS", "start", NULL);
+		gpt_note("%s: mode %s started although --expect-available no", gpt_prefix, source);
+	gpt_result("PASS", "start", NULL);
 
 	/* 2. the bind script */
 	kids = xcalloc(NCASES, sizeof(*kids));
@@ -1557,7 +1208,7 @@ static int cmd_run(int argc, char **argv)
 		if (!case_selected(only, cases[ci].name))
 			continue;
 		run_case(&cases[ci], &kids[ci], 10000);
-		pump(&rd, 0);
+		gpt_pump(&rd, 0);
 	}
 
 	/* mode: as forced, or as "auto" picked it (from the ready line) */
@@ -1574,15 +1225,15 @@ static int cmd_run(int argc, char **argv)
 			}
 		}
 		if (expect_source && strcmp(expect_source, mode_name))
-			result("FAIL", "auto-source", "auto picked \"%s\", want \"%s\"",
-			       mode_name, expect_source);
+			gpt_result("FAIL", "auto-source", "auto picked \"%s\", want \"%s\"",
+				   mode_name, expect_source);
 		else
-			result("PASS", "auto-source", NULL);
+			gpt_result("PASS", "auto-source", NULL);
 	}
 	m = e2e_mode_find(mode_name);
 	if (!m) {
-		note("%s: mode \"%s\" is not in gp_e2e_modes.h; expecting everything",
-		     prefix, mode_name);
+		gpt_note("%s: mode \"%s\" is not in gp_e2e_modes.h; expecting everything",
+			 gpt_prefix, mode_name);
 		m = &e2e_modes[0];
 	}
 
@@ -1615,11 +1266,11 @@ static int cmd_run(int argc, char **argv)
 		long long *tids = NULL;
 		size_t ntids = 0, parsed = 0;
 
-		deadline = now_ns(CLOCK_MONOTONIC) + event_to * NSEC;
+		deadline = gpt_now_ns() + event_to * GPT_NSEC;
 		for (;;) {
 			size_t have = 0, want = 0;
 
-			pump(&rd, 100);
+			gpt_pump(&rd, 100);
 			if (rd.o.n > parsed) {
 				tids = realloc(tids, rd.o.n * sizeof(*tids));
 				if (!tids)
@@ -1627,7 +1278,7 @@ static int cmd_run(int argc, char **argv)
 				for (; parsed < rd.o.n; parsed++) {
 					json_t *j = json_loads(rd.o.v[parsed], 0, NULL);
 
-					tids[ntids++] = jint(j, "tid", -1);
+					tids[ntids++] = gpt_jint(j, "tid", -1);
 					json_decref(j);
 				}
 			}
@@ -1642,34 +1293,34 @@ static int cmd_run(int argc, char **argv)
 					}
 				}
 			}
-			if (have >= want || now_ns(CLOCK_MONOTONIC) > deadline ||
+			if (have >= want || gpt_now_ns() > deadline ||
 			    rd.out < 0)
 				break;
 		}
 		free(tids);
 	}
 	kill(rd.pid, SIGINT);
-	deadline = now_ns(CLOCK_MONOTONIC) + 30 * NSEC;
-	while ((rd.out >= 0 || rd.err >= 0) && now_ns(CLOCK_MONOTONIC) < deadline)
-		pump(&rd, 200);
-	if (rd.out >= 0 || rd.err >= 0 || !reader_reap(&rd, false)) {
-		for (int i = 0; i < 50 && !reader_reap(&rd, false); i++)
+	deadline = gpt_now_ns() + 30 * GPT_NSEC;
+	while ((rd.out >= 0 || rd.err >= 0) && gpt_now_ns() < deadline)
+		gpt_pump(&rd, 200);
+	if (rd.out >= 0 || rd.err >= 0 || !gpt_reaped(&rd, false)) {
+		for (int i = 0; i < 50 && !gpt_reaped(&rd, false); i++)
 			usleep(100000);
 		if (!rd.exited) {
-			result("FAIL", "exit", "ghostport still running 35 s after SIGINT; killed");
+			gpt_result("FAIL", "exit", "ghostport still running 35 s after SIGINT; killed");
 			kill(rd.pid, SIGKILL);
-			reader_reap(&rd, true);
+			gpt_reaped(&rd, true);
 		}
 	}
-	while (pump(&rd, 100))
+	while (gpt_pump(&rd, 100))
 		;
 	if (rd.exited && !(WIFEXITED(rd.status) && WEXITSTATUS(rd.status) == 0)) {
-		result("FAIL", "exit", "%s %d after SIGINT (want exit 0); stderr: %s",
-		       WIFEXITED(rd.status) ? "exit status" : "killed by signal",
-		       WIFEXITED(rd.status) ? WEXITSTATUS(rd.status) : WTERMSIG(rd.status),
-		       last_err_line(&rd));
+		gpt_result("FAIL", "exit", "%s %d after SIGINT (want exit 0); stderr: %s",
+			   WIFEXITED(rd.status) ? "exit status" : "killed by signal",
+			   WIFEXITED(rd.status) ? WEXITSTATUS(rd.status) : WTERMSIG(rd.status),
+			   gpt_last_err_line(&rd));
 	} else if (rd.exited) {
-		result("PASS", "exit", NULL);
+		gpt_result("PASS", "exit", NULL);
 	}
 	/* The reader is gone: the children may go too. */
 	for (int ci = 0; ci < NCASES; ci++)
@@ -1682,7 +1333,7 @@ static int cmd_run(int argc, char **argv)
 		const char *summary = NULL;
 		char bad[300] = "";
 
-		has_ready(&rd, &nready);
+		nready = ready_lines(&rd);
 		for (size_t i = 0; i < rd.e.n; i++) {
 			const char *l = rd.e.v[i];
 
@@ -1692,25 +1343,25 @@ static int cmd_run(int argc, char **argv)
 				printable(bad, sizeof(bad), l, strlen(l));
 		}
 		if (nready != 1)
-			result("FAIL", "stderr", "%zu \"ghostport: ready\" lines, want 1", nready);
+			gpt_result("FAIL", "stderr", "%zu \"ghostport: ready\" lines, want 1", nready);
 		else if (bad[0])
-			result("FAIL", "stderr", "line without \"ghostport: \": %s", bad);
+			gpt_result("FAIL", "stderr", "line without \"ghostport: \": %s", bad);
 		else
-			result("PASS", "stderr", NULL);
+			gpt_result("PASS", "stderr", NULL);
 		if (!summary) {
-			result("FAIL", "summary", "no \"ghostport: summary\" line on stderr");
+			gpt_result("FAIL", "summary", "no \"ghostport: summary\" line on stderr");
 		} else {
 			const char *d = strstr(summary, " drops=");
 			const char *e = strstr(summary, " events=");
 
-			note("%s: %s", prefix, summary);
+			gpt_note("%s: %s", gpt_prefix, summary);
 			if (!d || !e)
-				result("FAIL", "summary", "no events=/drops= in: %s", summary);
+				gpt_result("FAIL", "summary", "no events=/drops= in: %s", summary);
 			else if (strtoull(d + 7, NULL, 10) != 0)
-				result("FAIL", "summary", "drops=%llu, want 0",
-				       strtoull(d + 7, NULL, 10));
+				gpt_result("FAIL", "summary", "drops=%llu, want 0",
+					   strtoull(d + 7, NULL, 10));
 			else
-				result("PASS", "summary", NULL);
+				gpt_result("PASS", "summary", NULL);
 		}
 	}
 
@@ -1727,22 +1378,22 @@ static int cmd_run(int argc, char **argv)
 
 			printable(p, sizeof(p), rd.o.v[i], strlen(rd.o.v[i]));
 			if (!bad_json)
-				result("FAIL", "json-lines", "line %zu is not a JSON object (%s): %s",
-				       i + 1, e->j ? "not an object" : jerr.text, p);
+				gpt_result("FAIL", "json-lines", "line %zu is not a JSON object (%s): %s",
+					   i + 1, e->j ? "not an object" : jerr.text, p);
 			bad_json = true;
 			json_decref(e->j);
 			e->j = NULL;
 			continue;
 		}
-		e->pid = jint(e->j, "pid", -1);
-		e->tid = jint(e->j, "tid", -1);
-		e->port = jint(e->j, "port", -1);
-		e->proto = jstr(e->j, "proto");
-		e->family = jstr(e->j, "family");
+		e->pid = gpt_jint(e->j, "pid", -1);
+		e->tid = gpt_jint(e->j, "tid", -1);
+		e->port = gpt_jint(e->j, "port", -1);
+		e->proto = gpt_jstr(e->j, "proto");
+		e->family = gpt_jstr(e->j, "family");
 	}
 	if (!bad_json)
-		result("PASS", "json-lines", NULL);
-	note("%s: %zu event lines", prefix, nev);
+		gpt_result("PASS", "json-lines", NULL);
+	gpt_note("%s: %zu event lines", gpt_prefix, nev);
 
 	/* 4. match: exactly one event per bind, preferring the same ret */
 	for (size_t i = 0; i < nx; i++) {
@@ -1754,7 +1405,7 @@ static int cmd_run(int argc, char **argv)
 				continue;
 			if (!first)
 				first = &evs[k];
-			if (jint(evs[k].j, "ret", 1) == x->br->ret) {
+			if (gpt_jint(evs[k].j, "ret", 1) == x->br->ret) {
 				first = &evs[k];
 				break;
 			}
@@ -1776,7 +1427,7 @@ static int cmd_run(int argc, char **argv)
 			continue;
 		memset(&c, 0, sizeof(c));
 		if (!kids[ci].have_report || !kids[ci].r.ok) {
-			result("FAIL", cs->name, "setup: %s", kids[ci].r.why);
+			gpt_result("FAIL", cs->name, "setup: %s", kids[ci].r.why);
 			continue;
 		}
 		for (int bi = 0; bi < cs->nbinds; bi++) {
@@ -1844,13 +1495,13 @@ static int cmd_run(int argc, char **argv)
 		if (c.nfail) {
 			char *p, *save = NULL;
 
-			result("FAIL", cs->name, "%s", c.first);
+			gpt_result("FAIL", cs->name, "%s", c.first);
 			for (p = strtok_r(c.more, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
-				note("%s/%s: %s", prefix, cs->name, p);
+				gpt_note("%s/%s: %s", gpt_prefix, cs->name, p);
 		} else if (!nchecked) {
-			result("SKIP", cs->name, "%s", skip[0] ? skip : "nothing checked");
+			gpt_result("SKIP", cs->name, "%s", skip[0] ? skip : "nothing checked");
 		} else {
-			result("PASS", cs->name, NULL);
+			gpt_result("PASS", cs->name, NULL);
 		}
 	}
 
@@ -1887,17 +1538,17 @@ static int cmd_run(int argc, char **argv)
 			}
 		}
 		if (ndup)
-			result("FAIL", "duplicates", "%zu extra events for binds already matched; first: %s",
-			       ndup, first_dup);
+			gpt_result("FAIL", "duplicates", "%zu extra events for binds already matched; first: %s",
+				   ndup, first_dup);
 		else
-			result("PASS", "duplicates", NULL);
+			gpt_result("PASS", "duplicates", NULL);
 		if (nunexp)
-			result("FAIL", "unexpected-events", "%zu events from test processes match no expected bind; first: %s",
-			       nunexp, first_unexp);
+			gpt_result("FAIL", "unexpected-events", "%zu events from test processes match no expected bind; first: %s",
+				   nunexp, first_unexp);
 		else
-			result("PASS", "unexpected-events", NULL);
+			gpt_result("PASS", "unexpected-events", NULL);
 		if (nforeign)
-			note("%s: %zu events from other processes ignored", prefix, nforeign);
+			gpt_note("%s: %zu events from other processes ignored", gpt_prefix, nforeign);
 	}
 
 	/* 5. the dump */
@@ -1907,7 +1558,7 @@ static int cmd_run(int argc, char **argv)
 		size_t nout = 0;
 
 		if (!f) {
-			result("FAIL", "dump", "%s: %s", dump, strerror(errno));
+			gpt_result("FAIL", "dump", "%s: %s", dump, strerror(errno));
 		} else {
 			json_t *meta = json_pack("{s:{s:s,s:s,s:i}}", "meta",
 				"mode", mode_name, "status", "ran", "ports_base", ports_base);
@@ -1974,8 +1625,8 @@ static int cmd_run(int argc, char **argv)
 	free(evs);
 	free(xs);
 	free(kids);
-	printf("# %s: %d passed, %d failed, %d skipped\n", prefix, npass, nfail, nskip);
-	return nfail ? 1 : 0;
+	printf("# %s: %d passed, %d failed, %d skipped\n", gpt_prefix, gpt_npass, gpt_nfail, gpt_nskip);
+	return gpt_nfail ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1999,7 +1650,7 @@ static bool load_dump(struct dump *d, const char *path)
 	d->path = path;
 	d->byk = json_object();
 	if (!f) {
-		result("FAIL", "load", "%s: %s", path, strerror(errno));
+		gpt_result("FAIL", "load", "%s: %s", path, strerror(errno));
 		return false;
 	}
 	while ((n = getline(&line, &cap, f)) > 0) {
@@ -2008,7 +1659,7 @@ static bool load_dump(struct dump *d, const char *path)
 		const char *k;
 
 		if (!json_is_object(o)) {
-			result("FAIL", "load", "%s: bad line: %s", path, err.text);
+			gpt_result("FAIL", "load", "%s: bad line: %s", path, err.text);
 			json_decref(o);
 			continue;
 		}
@@ -2017,16 +1668,16 @@ static bool load_dump(struct dump *d, const char *path)
 			json_decref(o);
 			continue;
 		}
-		k = jstr(o, "case");
+		k = gpt_jstr(o, "case");
 		if (k)
 			json_object_set(d->byk, k, o);
 		json_decref(o);
 	}
 	free(line);
 	fclose(f);
-	d->mode = d->meta ? jstr(d->meta, "mode") : NULL;
+	d->mode = d->meta ? gpt_jstr(d->meta, "mode") : NULL;
 	if (!d->mode) {
-		result("FAIL", "load", "%s: no meta line with the mode", path);
+		gpt_result("FAIL", "load", "%s: no meta line with the mode", path);
 		return false;
 	}
 	return true;
@@ -2042,7 +1693,7 @@ static int cmd_compare(int argc, char **argv)
 	memset(&db, 0, sizeof(db));
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--prefix") && i + 1 < argc)
-			prefix = argv[++i];
+			gpt_prefix = argv[++i];
 		else if (!pa)
 			pa = argv[i];
 		else if (!pb)
@@ -2056,12 +1707,12 @@ static int cmd_compare(int argc, char **argv)
 		return 1;
 	ma = e2e_mode_find(da.mode);
 	mb = e2e_mode_find(db.mode);
-	if (strcmp(jstr(da.meta, "status") ? jstr(da.meta, "status") : "", "ran") ||
-	    strcmp(jstr(db.meta, "status") ? jstr(db.meta, "status") : "", "ran")) {
+	if (strcmp(gpt_jstr(da.meta, "status") ? gpt_jstr(da.meta, "status") : "", "ran") ||
+	    strcmp(gpt_jstr(db.meta, "status") ? gpt_jstr(db.meta, "status") : "", "ran")) {
 		for (int ci = 0; ci < NCASES; ci++)
-			result("SKIP", cases[ci].name, "%s did not run (%s: %s, %s: %s)",
-			       strcmp(jstr(da.meta, "status"), "ran") ? da.mode : db.mode,
-			       da.mode, jstr(da.meta, "status"), db.mode, jstr(db.meta, "status"));
+			gpt_result("SKIP", cases[ci].name, "%s did not run (%s: %s, %s: %s)",
+				   strcmp(gpt_jstr(da.meta, "status"), "ran") ? da.mode : db.mode,
+				   da.mode, gpt_jstr(da.meta, "status"), db.mode, gpt_jstr(db.meta, "status"));
 		return 0;
 	}
 
@@ -2088,7 +1739,7 @@ static int cmd_compare(int argc, char **argv)
 			lb = json_object_get(db.byk, key);
 			if (json_object_get(la, "skipped") || json_object_get(lb, "skipped")) {
 				snprintf(skip, sizeof(skip), "%snot run: %s", kp,
-					 jstr(la, "skipped") ? jstr(la, "skipped") : jstr(lb, "skipped"));
+					 gpt_jstr(la, "skipped") ? gpt_jstr(la, "skipped") : gpt_jstr(lb, "skipped"));
 				continue;
 			}
 			if (!la || !lb) {
@@ -2131,8 +1782,8 @@ static int cmd_compare(int argc, char **argv)
 					const char *nn = json_is_null(va) ? da.mode : db.mode;
 
 					if (e2e_may_null(nm, f)) {
-						note("%s/%s: field %s unknown in mode %s", prefix,
-						     key, f, nn);
+						gpt_note("%s/%s: field %s unknown in mode %s", gpt_prefix,
+							 key, f, nn);
 						continue;
 					}
 				}
@@ -2146,13 +1797,13 @@ static int cmd_compare(int argc, char **argv)
 		if (c.nfail) {
 			char *p, *save = NULL;
 
-			result("FAIL", cs->name, "%s", c.first);
+			gpt_result("FAIL", cs->name, "%s", c.first);
 			for (p = strtok_r(c.more, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
-				note("%s/%s: %s", prefix, cs->name, p);
+				gpt_note("%s/%s: %s", gpt_prefix, cs->name, p);
 		} else if (ncmp) {
-			result("PASS", cs->name, NULL);
+			gpt_result("PASS", cs->name, NULL);
 		} else if (skip[0]) {
-			result("SKIP", cs->name, "%s", skip);
+			gpt_result("SKIP", cs->name, "%s", skip);
 		}
 		/* unlisted-only cases: nothing to compare, no line */
 	}
@@ -2160,7 +1811,7 @@ static int cmd_compare(int argc, char **argv)
 	json_decref(db.meta);
 	json_decref(da.byk);
 	json_decref(db.byk);
-	return nfail ? 1 : 0;
+	return gpt_nfail ? 1 : 0;
 }
 
 int main(int argc, char **argv)

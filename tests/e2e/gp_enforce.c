@@ -55,6 +55,10 @@
 
 #include <jansson.h>
 
+#define GPT_PROG	"gp_enforce"
+#define GPT_PREFIX	"enforce"
+#include "gp_test.h"
+
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP 132
 #endif
@@ -68,122 +72,15 @@
 #define IO_URING_OP_SUPPORTED (1U << 0)
 #endif
 
-#define NSEC		1000000000LL
-#define PIN_DIR		"/sys/fs/bpf/ghostport"
-#define LOCK_FILE	"/run/ghostport.lock"
 #define EXEMPT_EXE	"/tmp/gp-exempt-exe"
 #define EXEMPT_CG	"gp-enforce-exempt"
 #define EXEMPT_UID	65534
 #define EXEMPT_GID	65533
 #define HIPORT		40686	/* >= 1024: uid 65534 may bind it */
 
-/* ------------------------------------------------------------------ */
-/* Results                                                             */
-/* ------------------------------------------------------------------ */
-
-static const char *prefix = "enforce";
-static int nfail, npass, nskip;
-
-static void result(const char *what, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void result(const char *what, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s/%s", what, prefix, name);
-	if (fmt) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	fflush(stdout);
-	if (!strcmp(what, "PASS"))
-		npass++;
-	else if (!strcmp(what, "FAIL"))
-		nfail++;
-	else
-		nskip++;
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-/* A check: collects reasons, then prints one line. */
-struct chk {
-	char why[1024];
-	size_t len;
-};
-
-static void cfail(struct chk *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void cfail(struct chk *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->len >= sizeof(c->why) - 8)
-		return;
-	if (c->len)
-		c->len += (size_t)snprintf(c->why + c->len, sizeof(c->why) - c->len, "; ");
-	va_start(ap, fmt);
-	c->len += (size_t)vsnprintf(c->why + c->len, sizeof(c->why) - c->len, fmt, ap);
-	va_end(ap);
-	if (c->len >= sizeof(c->why))
-		c->len = sizeof(c->why) - 1;
-}
-
-static void cdone(struct chk *c, const char *name)
-{
-	if (c->len)
-		result("FAIL", name, "%s", c->why);
-	else
-		result("PASS", name, NULL);
-	memset(c, 0, sizeof(*c));
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC + ts.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static const struct {
-	int e;
-	const char *name;
-} errnames[] = {
-	{ EPERM, "EPERM" }, { EACCES, "EACCES" }, { EADDRINUSE, "EADDRINUSE" },
-	{ EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { EINVAL, "EINVAL" },
-	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { EPROTONOSUPPORT, "EPROTONOSUPPORT" },
-	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENOSYS, "ENOSYS" },
-};
-
 static const char *errno_name(int e)
 {
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].e == e)
-			return errnames[i].name;
-	return "(unnamed)";
+	return gpt_errno_name(e, "(unnamed)");
 }
 
 static bool path_exists(const char *p)
@@ -191,102 +88,6 @@ static bool path_exists(const char *p)
 	struct stat st;
 
 	return stat(p, &st) == 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Lines from a pipe                                                   */
-/* ------------------------------------------------------------------ */
-
-struct lines {
-	char **v;
-	json_t **j;		/* parsed lazily (stdout only) */
-	bool *parsed;
-	size_t n, cap;
-	char *part;
-	size_t plen;
-};
-
-static void oom(void)
-{
-	fprintf(stderr, "gp_enforce: out of memory\n");
-	exit(2);
-}
-
-static void lines_push(struct lines *l, const char *s, size_t n)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		l->j = realloc(l->j, l->cap * sizeof(*l->j));
-		l->parsed = realloc(l->parsed, l->cap * sizeof(*l->parsed));
-		if (!l->v || !l->j || !l->parsed)
-			oom();
-	}
-	l->v[l->n] = malloc(n + 1);
-	if (!l->v[l->n])
-		oom();
-	memcpy(l->v[l->n], s, n);
-	l->v[l->n][n] = 0;
-	l->j[l->n] = NULL;
-	l->parsed[l->n] = false;
-	l->n++;
-}
-
-static void lines_feed(struct lines *l, const char *buf, size_t n)
-{
-	l->part = realloc(l->part, l->plen + n + 1);
-	if (!l->part)
-		oom();
-	memcpy(l->part + l->plen, buf, n);
-	l->plen += n;
-	for (;;) {
-		char *nl = memchr(l->part, '\n', l->plen);
-		size_t len;
-
-		if (!nl)
-			break;
-		len = (size_t)(nl - l->part);
-		lines_push(l, l->part, len);
-		memmove(l->part, nl + 1, l->plen - len - 1);
-		l->plen -= len + 1;
-	}
-}
-
-static void lines_flush(struct lines *l)
-{
-	if (l->plen) {
-		lines_push(l, l->part, l->plen);
-		l->plen = 0;
-	}
-}
-
-static void lines_free(struct lines *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i]);
-		if (l->j[i])
-			json_decref(l->j[i]);
-	}
-	free(l->v);
-	free(l->j);
-	free(l->parsed);
-	free(l->part);
-	memset(l, 0, sizeof(*l));
-}
-
-static json_t *line_json(struct lines *l, size_t i)
-{
-	if (!l->parsed[i]) {
-		json_error_t e;
-
-		l->j[i] = json_loads(l->v[i], 0, &e);
-		if (l->j[i] && !json_is_object(l->j[i])) {
-			json_decref(l->j[i]);
-			l->j[i] = NULL;
-		}
-		l->parsed[i] = true;
-	}
-	return l->j[i];
 }
 
 /* ------------------------------------------------------------------ */
@@ -299,210 +100,22 @@ static const char *opt_deny_with;
 static int expect_lsm = -1;		/* -1: not said */
 static int ready_timeout = 30;
 
-struct reader {
-	pid_t pid;
-	int out, err;
-	struct lines o, e;
-	int status;
-	bool exited;
-	bool ready;
-	char audit_source[32];	/* from the ready line */
-	char enforce[32];	/* "enforce=" from the ready line */
-};
-
-static struct reader *live_reader;	/* for the cleanup on a signal */
-
-static int spawn(pid_t *pid, int *out, int *err, char *const argv[])
-{
-	int po[2], pe[2];
-
-	if (pipe2(po, O_CLOEXEC))
-		return -1;
-	if (pipe2(pe, O_CLOEXEC)) {
-		close(po[0]);
-		close(po[1]);
-		return -1;
-	}
-	fflush(NULL);
-	*pid = fork();
-	if (*pid < 0)
-		return -1;
-	if (*pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		dup2(devnull, 0);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execv(argv[0], argv);
-		dprintf(2, "gp_enforce: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	*out = po[0];
-	*err = pe[0];
-	return 0;
-}
-
-/* Reads what is there, waiting up to ms.  False when both pipes ended. */
-static bool pump(struct reader *rd, int ms)
-{
-	struct pollfd p[2];
-	int n = 0;
-	char buf[65536];
-
-	if (rd->out >= 0)
-		p[n++] = (struct pollfd){ rd->out, POLLIN, 0 };
-	if (rd->err >= 0)
-		p[n++] = (struct pollfd){ rd->err, POLLIN, 0 };
-	if (!n)
-		return false;
-	if (poll(p, (nfds_t)n, ms) <= 0)
-		return true;
-	for (int i = 0; i < n; i++) {
-		ssize_t k;
-		bool is_out = p[i].fd == rd->out;
-
-		if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		k = read(p[i].fd, buf, sizeof(buf));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			close(p[i].fd);
-			if (is_out) {
-				rd->out = -1;
-				lines_flush(&rd->o);
-			} else {
-				rd->err = -1;
-				lines_flush(&rd->e);
-			}
-		} else {
-			lines_feed(is_out ? &rd->o : &rd->e, buf, (size_t)k);
-		}
-	}
-	return true;
-}
-
-static void pump_for(struct reader *rd, int ms)
-{
-	long long end = now_ns() + (long long)ms * 1000000;
-
-	while (now_ns() < end) {
-		long long left = (end - now_ns()) / 1000000;
-
-		if (!pump(rd, (int)(left > 0 ? left : 0))) {
-			sleep_ms((int)(left > 0 ? left : 0));
-			break;
-		}
-	}
-}
-
-static bool reap(struct reader *rd, int timeout_ms)
-{
-	long long end = now_ns() + (long long)timeout_ms * 1000000;
-
-	while (!rd->exited) {
-		if (waitpid(rd->pid, &rd->status, WNOHANG) == rd->pid) {
-			rd->exited = true;
-			break;
-		}
-		if (now_ns() >= end)
-			break;
-		if (!pump(rd, 50))
-			sleep_ms(50);
-	}
-	return rd->exited;
-}
-
-static const char *err_find(struct reader *rd, const char *needle)
-{
-	for (size_t i = 0; i < rd->e.n; i++)
-		if (strstr(rd->e.v[i], needle))
-			return rd->e.v[i];
-	return NULL;
-}
-
-static const char *last_err_line(struct reader *rd)
-{
-	for (size_t i = rd->e.n; i > 0; i--)
-		if (rd->e.v[i - 1][0])
-			return rd->e.v[i - 1];
-	return "(no message)";
-}
-
-static void show_stderr(struct reader *rd)
-{
-	for (size_t i = 0; i < rd->e.n; i++)
-		note("  stderr: %s", rd->e.v[i]);
-}
-
-/* Who holds the run lock: 0 nobody, else its pid (-1 unknown). */
-static pid_t lock_holder(void)
-{
-	int fd = open(LOCK_FILE, O_RDONLY | O_CLOEXEC);
-	char buf[32];
-	ssize_t n;
-	pid_t pid;
-
-	if (fd < 0)
-		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		close(fd);
-		return 0;
-	}
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	pid = (pid_t)strtol(buf, NULL, 10);
-	return pid > 0 ? pid : -1;
-}
-
-/* Waits (up to s seconds) until no other `ghostport run` holds the lock. */
-static bool wait_lock_free(int s, char *why, size_t wlen)
-{
-	long long end = now_ns() + (long long)s * NSEC;
-	pid_t h;
-	bool said = false;
-
-	while ((h = lock_holder()) != 0) {
-		if (!said) {
-			note("another ghostport run (pid %d) holds %s; waiting up to %d s",
-			     (int)h, LOCK_FILE, s);
-			said = true;
-		}
-		if (now_ns() >= end) {
-			snprintf(why, wlen, "another ghostport run (pid %d) held %s for %d s",
-				 (int)h, LOCK_FILE, s);
-			return false;
-		}
-		sleep_ms(200);
-	}
-	return true;
-}
+static struct gpt_reader *live_reader;	/* for the cleanup on a signal */
 
 /*
  * Starts `ghostport run --source S --format json [--deny-with M] extra...`
  * and waits for its ready line.  On failure, *why says what happened and
  * the reader has exited (it is reaped).
  */
-static bool gp_start(struct reader *rd, const char *const extra[], bool deny_with,
+static bool gp_start(struct gpt_reader *rd, const char *const extra[], bool deny_with,
 		     char *why, size_t wlen)
 {
 	char *args[48];
 	char cmd[1024] = "";
 	int n = 0;
-	long long end;
 
-	memset(rd, 0, sizeof(*rd));
-	rd->out = rd->err = -1;
-	rd->pid = -1;
-	if (!wait_lock_free(180, why, wlen))
+	gpt_reader_init(rd);
+	if (!gpt_wait_lock_free(180, why, wlen))
 		return false;
 	args[n++] = (char *)gp_path;
 	args[n++] = "run";
@@ -519,78 +132,40 @@ static bool gp_start(struct reader *rd, const char *const extra[], bool deny_wit
 	args[n] = NULL;
 	for (int i = 1; i < n; i++)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", args[i]);
-	note("start: ghostport%s", cmd);
-	if (spawn(&rd->pid, &rd->out, &rd->err, args)) {
+	gpt_note("start: ghostport%s", cmd);
+	if (gpt_spawn(rd, args)) {
 		snprintf(why, wlen, "cannot start %s: %s", gp_path, strerror(errno));
 		return false;
 	}
 	live_reader = rd;
-	end = now_ns() + (long long)ready_timeout * NSEC;
-	while (now_ns() < end) {
-		const char *r = err_find(rd, "ghostport: ready");
-
-		if (r) {
-			const char *p;
-
-			rd->ready = true;
-			if ((p = strstr(r, "source=")))
-				sscanf(p + 7, "%31[a-z]", rd->audit_source);
-			if ((p = strstr(r, "enforce=")))
-				sscanf(p + 8, "%31[a-z]", rd->enforce);
-			return true;
-		}
-		if (!pump(rd, 100))
-			break;
-	}
-	if (rd->out < 0 && rd->err < 0) {
-		reap(rd, 5000);
-	}
-	if (!rd->exited) {
-		kill(rd->pid, SIGKILL);
-		while (pump(rd, 1000))
-			;
-		reap(rd, 5000);
-		snprintf(why, wlen, "no \"ghostport: ready\" within %d s; stderr: %s",
-			 ready_timeout, last_err_line(rd));
-	} else {
-		while (pump(rd, 200))
-			;
-		snprintf(why, wlen, "exited (%s %d) before ready: %s",
-			 WIFEXITED(rd->status) ? "status" : "signal",
-			 WIFEXITED(rd->status) ? WEXITSTATUS(rd->status) :
-			 WTERMSIG(rd->status), last_err_line(rd));
-	}
+	if (gpt_wait_ready(rd, ready_timeout, why, wlen))
+		return true;
 	live_reader = NULL;
-	show_stderr(rd);
+	gpt_show_stderr(rd);
 	return false;
 }
 
 /* Signals the reader and reads until it is gone. */
-static void gp_stop(struct reader *rd, int sig)
+static void gp_stop(struct gpt_reader *rd, int sig)
 {
 	if (rd->pid <= 0 || rd->exited)
 		return;
 	kill(rd->pid, sig);
-	if (!reap(rd, 15000)) {
-		note("ghostport (pid %d) still running 15 s after signal %d; SIGKILL",
-		     (int)rd->pid, sig);
+	if (!gpt_reap(rd, 15000)) {
+		gpt_note("ghostport (pid %d) still running 15 s after signal %d; SIGKILL",
+			 (int)rd->pid, sig);
 		kill(rd->pid, SIGKILL);
-		reap(rd, 5000);
+		gpt_reap(rd, 5000);
 	}
-	while (pump(rd, 200))
+	while (gpt_pump(rd, 200))
 		;
 	if (live_reader == rd)
 		live_reader = NULL;
 }
 
-static void gp_free(struct reader *rd)
+static void gp_free(struct gpt_reader *rd)
 {
-	if (rd->out >= 0)
-		close(rd->out);
-	if (rd->err >= 0)
-		close(rd->err);
-	lines_free(&rd->o);
-	lines_free(&rd->e);
+	gpt_reader_free(rd);
 	if (live_reader == rd)
 		live_reader = NULL;
 }
@@ -598,18 +173,17 @@ static void gp_free(struct reader *rd)
 /* Runs `ghostport ARGS...` to completion; its stderr's last line in msg. */
 static int gp_cmd(const char *a1, const char *a2, char *msg, size_t mlen)
 {
-	struct reader r;
+	struct gpt_reader r;
 	char *args[4] = { (char *)gp_path, (char *)a1, (char *)a2, NULL };
 
-	memset(&r, 0, sizeof(r));
-	if (spawn(&r.pid, &r.out, &r.err, args)) {
+	if (gpt_spawn(&r, args)) {
 		snprintf(msg, mlen, "cannot run %s: %s", gp_path, strerror(errno));
 		return -1;
 	}
-	while (pump(&r, 20000))
+	while (gpt_pump(&r, 20000))
 		;
-	reap(&r, 20000);
-	snprintf(msg, mlen, "%s", last_err_line(&r));
+	gpt_reap(&r, 20000);
+	snprintf(msg, mlen, "%s", gpt_last_err_line(&r));
 	gp_free(&r);
 	if (!r.exited)
 		return -1;
@@ -622,7 +196,7 @@ static int gp_cmd(const char *a1, const char *a2, char *msg, size_t mlen)
  */
 static int gp_unload(char *msg, size_t mlen)
 {
-	pid_t h = lock_holder();
+	pid_t h = gpt_lock_holder();
 
 	if (h != 0 && !(live_reader && h == live_reader->pid)) {
 		snprintf(msg, mlen, "not unloading: a ghostport run that is not ours (pid %d) is active",
@@ -771,11 +345,7 @@ out:
 /* The bind itself, in the calling process. */
 static void do_bind(const struct bindreq *q, struct bres *r)
 {
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} sa;
+	union gpt_sockaddr sa;
 	socklen_t len;
 	int fd;
 
@@ -783,19 +353,9 @@ static void do_bind(const struct bindreq *q, struct bres *r)
 	r->uid = getuid();
 	r->gid = getgid();
 	prctl(PR_GET_NAME, r->comm, 0, 0, 0);
-	memset(&sa, 0, sizeof(sa));
-	if (q->family == AF_INET) {
-		sa.in.sin_family = AF_INET;
-		sa.in.sin_port = htons((uint16_t)q->port);
-		inet_pton(AF_INET, q->addr, &sa.in.sin_addr);
-		len = sizeof(sa.in);
-	} else {
-		sa.in6.sin6_family = AF_INET6;
-		sa.in6.sin6_port = htons((uint16_t)q->port);
-		inet_pton(AF_INET6, q->addr, &sa.in6.sin6_addr);
-		len = sizeof(sa.in6);
+	gpt_sockaddr_parse(&sa, &len, q->family, q->addr, q->port);
+	if (q->family != AF_INET)
 		r->v4mapped = IN6_IS_ADDR_V4MAPPED(&sa.in6.sin6_addr);
-	}
 	snprintf(r->addr, sizeof(r->addr), "%s", q->addr);
 	fd = socket(q->family, q->type, q->protocol);
 	if (fd < 0) {
@@ -826,23 +386,6 @@ static void do_bind(const struct bindreq *q, struct bres *r)
 	}
 	r->done = true;
 	close(fd);
-}
-
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 /* In the forked child: become what q says, then bind (or exec to bind). */
@@ -921,60 +464,35 @@ static int bind_child_main(int argc, char **argv)
 	q.port = atoi(argv[7]);
 	q.uid = q.gid = -1;
 	do_bind(&q, &r);
-	write_all(fd, &r, sizeof(r));
+	gpt_write_all(fd, &r, sizeof(r));
 	return 0;
 }
 
 /* Forks a child that binds; waits for its report. */
 static void child_bind(const struct bindreq *q, struct bres *r)
 {
-	int p[2];
+	int fd;
 	pid_t pid;
-	size_t got = 0;
-	long long end;
+	size_t got;
 	int st;
 
 	memset(r, 0, sizeof(*r));
-	if (pipe2(p, O_CLOEXEC)) {
-		snprintf(r->skip, sizeof(r->skip), "pipe: %s", strerror(errno));
+	pid = gpt_fork_piped(&fd, r->skip, sizeof(r->skip));
+	if (pid < 0)
 		return;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(r->skip, sizeof(r->skip), "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return;
-	}
 	if (pid == 0) {
 		static struct bres cr;
 
-		close(p[0]);
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		memset(&cr, 0, sizeof(cr));
-		child_setup_and_bind(q, &cr, p[1]);
-		write_all(p[1], &cr, sizeof(cr));
+		child_setup_and_bind(q, &cr, fd);
+		gpt_write_all(fd, &cr, sizeof(cr));
 		_exit(0);
 	}
-	close(p[1]);
-	end = now_ns() + 10 * NSEC;
-	while (got < sizeof(*r) && now_ns() < end) {
-		struct pollfd pf = { p[0], POLLIN, 0 };
-		ssize_t n;
-
-		if (poll(&pf, 1, 1000) <= 0)
-			continue;
-		n = read(p[0], (char *)r + got, sizeof(*r) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(p[0]);
+	got = gpt_read_full(fd, r, sizeof(*r), 10000);
+	close(fd);
 	waitpid(pid, &st, 0);
 	if (got != sizeof(*r)) {
 		memset(r, 0, sizeof(*r));
@@ -1005,27 +523,15 @@ static const char *proto_name(const struct bindreq *q)
 	return q->type == SOCK_DGRAM ? "udp" : "tcp";
 }
 
-static long long jint(const json_t *o, const char *k, long long dflt)
-{
-	const json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? json_integer_value(v) : dflt;
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* Events (stdout objects) for pid and port; n returned, first max in out. */
-static int events_for(struct reader *rd, int pid, int port, json_t **out, int max)
+static int events_for(struct gpt_reader *rd, int pid, int port, json_t **out, int max)
 {
 	int n = 0;
 
 	for (size_t i = 0; i < rd->o.n; i++) {
-		json_t *j = line_json(&rd->o, i);
+		json_t *j = gpt_line_json(&rd->o, i);
 
-		if (!j || jint(j, "pid", -1) != pid || jint(j, "port", -1) != port)
+		if (!j || gpt_jint(j, "pid", -1) != pid || gpt_jint(j, "port", -1) != port)
 			continue;
 		if (n < max)
 			out[n] = j;
@@ -1035,9 +541,9 @@ static int events_for(struct reader *rd, int pid, int port, json_t **out, int ma
 }
 
 /* Pumps until every check that wants an event has one (or timeout), then grace. */
-static void settle(struct reader *rd, struct check *c, int nc, int timeout_ms, int grace_ms)
+static void settle(struct gpt_reader *rd, struct check *c, int nc, int timeout_ms, int grace_ms)
 {
-	long long end = now_ns() + (long long)timeout_ms * 1000000;
+	long long end = gpt_now_ns() + (long long)timeout_ms * 1000000;
 
 	for (;;) {
 		bool all = true;
@@ -1047,31 +553,31 @@ static void settle(struct reader *rd, struct check *c, int nc, int timeout_ms, i
 			if (c[i].r.done && c[i].want != W_NONE &&
 			    events_for(rd, c[i].r.pid, c[i].q.port, e, 1) < 1)
 				all = false;
-		if (all || now_ns() >= end)
+		if (all || gpt_now_ns() >= end)
 			break;
-		if (!pump(rd, 50))
+		if (!gpt_pump(rd, 50))
 			break;
 	}
-	pump_for(rd, grace_ms);
+	gpt_pump_for(rd, grace_ms);
 }
 
-static void chk_str(struct chk *k, const json_t *ev, const char *key, const char *want)
+static void chk_str(struct gpt_chk *k, const json_t *ev, const char *key, const char *want)
 {
-	const char *got = jstr(ev, key);
+	const char *got = gpt_jstr(ev, key);
 
 	if (!got || strcmp(got, want))
-		cfail(k, "%s: got %s%s%s, want \"%s\"", key, got ? "\"" : "",
-		      got ? got : "(missing/not a string)", got ? "\"" : "", want);
+		gpt_cfail(k, "%s: got %s%s%s, want \"%s\"", key, got ? "\"" : "",
+			  got ? got : "(missing/not a string)", got ? "\"" : "", want);
 }
 
-static void chk_int(struct chk *k, const json_t *ev, const char *key, long long want)
+static void chk_int(struct gpt_chk *k, const json_t *ev, const char *key, long long want)
 {
 	const json_t *v = json_object_get(ev, key);
 
 	if (!json_is_integer(v) || json_integer_value(v) != want) {
 		char *d = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
 
-		cfail(k, "%s: got %s, want %lld", key, d ? d : "(missing)", want);
+		gpt_cfail(k, "%s: got %s, want %lld", key, d ? d : "(missing)", want);
 		free(d);
 	}
 }
@@ -1080,10 +586,10 @@ static void chk_int(struct chk *k, const json_t *ev, const char *key, long long 
  * The bind's outcome and its events against the expectation.  deny_src:
  * the "source" a deny event must have; audit_src: an exempt/audit event's.
  */
-static void evaluate(struct reader *rd, struct check *c, const char *deny_src,
+static void evaluate(struct gpt_reader *rd, struct check *c, const char *deny_src,
 		     const char *audit_src)
 {
-	struct chk k = { 0 };
+	struct gpt_chk k = { 0 };
 	json_t *ev[4];
 	int n;
 	const struct bres *r = &c->r;
@@ -1091,47 +597,47 @@ static void evaluate(struct reader *rd, struct check *c, const char *deny_src,
 	if (!r->done) {
 		if (c->skip_if_unsupported && strstr(r->skip, "socket(") &&
 		    (strstr(r->skip, "not supported") || strstr(r->skip, "not available")))
-			result("SKIP", c->q.name, "this kernel has no %s (%s)",
-			       c->q.protocol == IPPROTO_SCTP ? "SCTP" : "such socket", r->skip);
+			gpt_result("SKIP", c->q.name, "this kernel has no %s (%s)",
+				   c->q.protocol == IPPROTO_SCTP ? "SCTP" : "such socket", r->skip);
 		else if (c->q.uring && strstr(r->skip, "IORING_OP_BIND"))
-			result("SKIP", c->q.name, "%s", r->skip);
+			gpt_result("SKIP", c->q.name, "%s", r->skip);
 		else
-			result("FAIL", c->q.name, "bind not attempted: %s", r->skip);
+			gpt_result("FAIL", c->q.name, "bind not attempted: %s", r->skip);
 		return;
 	}
 	if (c->want == W_DENY && c->q.protocol == IPPROTO_SCTP && r->ret == 0 &&
 	    !strcmp(deny_src, "cgroup")) {
 		/* A limit of the method, not of ghostport: say so, don't fail. */
 		n = events_for(rd, r->pid, c->q.port, ev, 4);
-		result("SKIP", c->q.name,
-		       "the cgroup method cannot deny SCTP (SCTP's bind runs no cgroup bind "
-		       "hook; only the LSM method covers it): bind allowed, %d event(s)%s%s",
-		       n, n ? ", verdict " : "", n && jstr(ev[0], "verdict") ?
-		       jstr(ev[0], "verdict") : "");
+		gpt_result("SKIP", c->q.name,
+			   "the cgroup method cannot deny SCTP (SCTP's bind runs no cgroup bind "
+			   "hook; only the LSM method covers it): bind allowed, %d event(s)%s%s",
+			   n, n ? ", verdict " : "", n && gpt_jstr(ev[0], "verdict") ?
+			   gpt_jstr(ev[0], "verdict") : "");
 		return;
 	}
 	if (c->want == W_DENY) {
 		if (r->ret == 0)
-			cfail(&k, "bind succeeded, want %s", errno_name(c->want_errno));
+			gpt_cfail(&k, "bind succeeded, want %s", errno_name(c->want_errno));
 		else if (r->err != c->want_errno)
-			cfail(&k, "bind failed with %s, want %s", errno_name(r->err),
-			      errno_name(c->want_errno));
+			gpt_cfail(&k, "bind failed with %s, want %s", errno_name(r->err),
+				  errno_name(c->want_errno));
 	} else if (r->ret) {
-		cfail(&k, "bind failed with %s, want success", errno_name(r->err));
+		gpt_cfail(&k, "bind failed with %s, want success", errno_name(r->err));
 	}
 	n = events_for(rd, r->pid, c->q.port, ev, 4);
 	if (c->want == W_NONE) {
 		if (n)
-			cfail(&k, "%d event(s) for an unlisted port, want none (first: verdict \"%s\")",
-			      n, jstr(ev[0], "verdict") ? jstr(ev[0], "verdict") : "?");
-		cdone(&k, c->q.name);
+			gpt_cfail(&k, "%d event(s) for an unlisted port, want none (first: verdict \"%s\")",
+				  n, gpt_jstr(ev[0], "verdict") ? gpt_jstr(ev[0], "verdict") : "?");
+		gpt_cdone(&k, c->q.name);
 		return;
 	}
 	if (n != 1) {
-		cfail(&k, "%d events for pid %d port %d, want exactly 1", n, r->pid,
-		      c->q.port);
+		gpt_cfail(&k, "%d events for pid %d port %d, want exactly 1", n, r->pid,
+			  c->q.port);
 		if (n == 0) {
-			cdone(&k, c->q.name);
+			gpt_cdone(&k, c->q.name);
 			return;
 		}
 	}
@@ -1152,10 +658,10 @@ static void evaluate(struct reader *rd, struct check *c, const char *deny_src,
 		chk_str(&k, e, "addr", r->addr);
 		if (!json_is_boolean(json_object_get(e, "v4mapped")) ||
 		    json_is_true(json_object_get(e, "v4mapped")) != r->v4mapped)
-			cfail(&k, "v4mapped: want %s", r->v4mapped ? "true" : "false");
+			gpt_cfail(&k, "v4mapped: want %s", r->v4mapped ? "true" : "false");
 		if (json_object_get(e, "count"))
-			cfail(&k, "count: present (%lld), want absent (one bind, one event)",
-			      jint(e, "count", -1));
+			gpt_cfail(&k, "count: present (%lld), want absent (one bind, one event)",
+				  gpt_jint(e, "count", -1));
 		if (c->want == W_DENY) {
 			chk_str(&k, e, "verdict", "deny");
 			chk_str(&k, e, "deny_errno", errno_name(c->want_errno));
@@ -1167,19 +673,19 @@ static void evaluate(struct reader *rd, struct check *c, const char *deny_src,
 			chk_str(&k, e, "verdict", c->want == W_EXEMPT ? "exempt" : "audit");
 			chk_int(&k, e, "ret", 0);
 			if (json_object_get(e, "deny_errno"))
-				cfail(&k, "deny_errno: present, want absent (allowed bind)");
+				gpt_cfail(&k, "deny_errno: present, want absent (allowed bind)");
 			chk_str(&k, e, "source", audit_src);
 		}
 	}
-	cdone(&k, c->q.name);
+	gpt_cdone(&k, c->q.name);
 }
 
-static void run_checks(struct reader *rd, struct check *c, int nc,
+static void run_checks(struct gpt_reader *rd, struct check *c, int nc,
 		       const char *deny_src, const char *audit_src)
 {
 	for (int i = 0; i < nc; i++) {
 		child_bind(&c[i].q, &c[i].r);
-		pump(rd, 0);
+		gpt_pump(rd, 0);
 	}
 	settle(rd, c, nc, 5000, 500);
 	for (int i = 0; i < nc; i++)
@@ -1210,14 +716,14 @@ static bool clean_start(const char *name)
 {
 	char msg[512];
 
-	if (!wait_lock_free(180, msg, sizeof(msg))) {
-		result("SKIP", name, "%s", msg);
+	if (!gpt_wait_lock_free(180, msg, sizeof(msg))) {
+		gpt_result("SKIP", name, "%s", msg);
 		return false;
 	}
-	if (path_exists(PIN_DIR)) {
-		note("%s exists before the test (left by an earlier run); ghostport unload", PIN_DIR);
+	if (path_exists(GPT_PIN_DIR)) {
+		gpt_note("%s exists before the test (left by an earlier run); ghostport unload", GPT_PIN_DIR);
 		if (gp_unload(msg, sizeof(msg)))
-			note("unload: %s", msg);
+			gpt_note("unload: %s", msg);
 	}
 	return true;
 }
@@ -1271,78 +777,53 @@ static void session_deny(void)
 		CK("uring-unlisted-v4-tcp", AF_INET, SOCK_STREAM, 0, "127.0.0.1", 687, W_NONE, 0, true),
 	};
 	int nc = (int)(sizeof(c) / sizeof(c[0]));
-	struct reader rd;
+	struct gpt_reader rd;
 	char why[1024], msg[512];
 	const char *l;
-	struct chk k = { 0 };
+	struct gpt_chk k = { 0 };
 
 	if (!clean_start("deny/start"))
 		goto skip_all;
 	if (!gp_start(&rd, extra, true, why, sizeof(why))) {
-		result("FAIL", "deny/start", "%s", why);
+		gpt_result("FAIL", "deny/start", "%s", why);
 		gp_free(&rd);
 		gp_unload(msg, sizeof(msg));
 		goto skip_all;
 	}
-	result("PASS", "deny/start", NULL);
+	gpt_result("PASS", "deny/start", NULL);
 
 	/* which method: forced, or auto's choice (LSM where usable) */
-	l = err_find(&rd, "ghostport: enforcing with ");
+	l = gpt_err_find(&rd, "ghostport: enforcing with ");
 	if (!l)
-		cfail(&k, "no \"ghostport: enforcing with ...\" line on stderr");
-	if (!rd.enforce[0])
-		cfail(&k, "ready line has no enforce=: %s", err_find(&rd, "ghostport: ready"));
-	else if (l && !strstr(l, rd.enforce))
-		cfail(&k, "\"%s\" disagrees with the ready line's enforce=%s", l, rd.enforce);
-	if (opt_deny_with && strcmp(rd.enforce, opt_deny_with))
-		cfail(&k, "--deny-with %s, but enforce=%s", opt_deny_with, rd.enforce);
+		gpt_cfail(&k, "no \"ghostport: enforcing with ...\" line on stderr");
+	if (!rd.ready_enforce[0])
+		gpt_cfail(&k, "ready line has no enforce=: %s", gpt_err_find(&rd, "ghostport: ready"));
+	else if (l && !strstr(l, rd.ready_enforce))
+		gpt_cfail(&k, "\"%s\" disagrees with the ready line's enforce=%s", l, rd.ready_enforce);
+	if (opt_deny_with && strcmp(rd.ready_enforce, opt_deny_with))
+		gpt_cfail(&k, "--deny-with %s, but enforce=%s", opt_deny_with, rd.ready_enforce);
 	if (!opt_deny_with && expect_lsm >= 0 &&
-	    strcmp(rd.enforce, expect_lsm ? "lsm" : "cgroup"))
-		cfail(&k, "auto picked enforce=%s, want %s (BPF LSM %s here)", rd.enforce,
-		      expect_lsm ? "lsm" : "cgroup", expect_lsm ? "usable" : "not usable");
-	if ((l = err_find(&rd, "ghostport: enforcement via ")))
-		note("%s", l);
-	cdone(&k, "deny/method");
-	snprintf(deny_src, sizeof(deny_src), "%s", rd.enforce[0] ? rd.enforce :
+	    strcmp(rd.ready_enforce, expect_lsm ? "lsm" : "cgroup"))
+		gpt_cfail(&k, "auto picked enforce=%s, want %s (BPF LSM %s here)", rd.ready_enforce,
+			  expect_lsm ? "lsm" : "cgroup", expect_lsm ? "usable" : "not usable");
+	if ((l = gpt_err_find(&rd, "ghostport: enforcement via ")))
+		gpt_note("%s", l);
+	gpt_cdone(&k, "deny/method");
+	snprintf(deny_src, sizeof(deny_src), "%s", rd.ready_enforce[0] ? rd.ready_enforce :
 		 (opt_deny_with ? opt_deny_with : "cgroup"));
-	note("deny events must say source \"%s\"; audit/exempt events \"%s\"", deny_src,
-	     rd.audit_source);
+	gpt_note("deny events must say source \"%s\"; audit/exempt events \"%s\"", deny_src,
+		 rd.ready_source);
 
-	run_checks(&rd, c, nc, deny_src, rd.audit_source);
+	run_checks(&rd, c, nc, deny_src, rd.ready_source);
 	gp_stop(&rd, SIGTERM);
 	gp_free(&rd);
 	if (gp_unload(msg, sizeof(msg)))
-		note("unload: %s", msg);
+		gpt_note("unload: %s", msg);
 	return;
 skip_all:
-	result("SKIP", "deny/method", "ghostport did not start");
+	gpt_result("SKIP", "deny/method", "ghostport did not start");
 	for (int i = 0; i < nc; i++)
-		result("SKIP", c[i].q.name, "ghostport did not start");
-}
-
-/* v2 root from mountinfo (first cgroup2 mount). */
-static bool cgroup2_root(char *out, size_t len)
-{
-	char line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	bool ok = false;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - ");
-		char mp[PATH_MAX];
-
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1) {
-			snprintf(out, len, "%s", mp);
-			ok = true;
-			break;
-		}
-	}
-	fclose(f);
-	return ok;
+		gpt_result("SKIP", c[i].q.name, "ghostport did not start");
 }
 
 static bool copy_file(const char *from, const char *to, char *why, size_t wlen)
@@ -1363,7 +844,7 @@ static bool copy_file(const char *from, const char *to, char *why, size_t wlen)
 		return false;
 	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (!write_all(out, buf, (size_t)n)) {
+		if (!gpt_write_all(out, buf, (size_t)n)) {
 			snprintf(why, wlen, "write %s: %s", to, strerror(errno));
 			close(in);
 			close(out);
@@ -1382,9 +863,9 @@ static void rmdir_retry(const char *p)
 	for (int i = 0; i < 50; i++) {
 		if (!rmdir(p) || errno == ENOENT)
 			return;
-		sleep_ms(100);
+		gpt_sleep_ms(100);
 	}
-	note("could not remove %s: %s", p, strerror(errno));
+	gpt_note("could not remove %s: %s", p, strerror(errno));
 }
 
 /* 3: exemptions. */
@@ -1395,7 +876,7 @@ static void session_exempt(void)
 	bool have_cg = false, have_exe;
 	const char *extra[24];
 	int n = 0;
-	struct reader rd;
+	struct gpt_reader rd;
 	struct check c[] = {
 		{ { "exempt-uid", AF_INET, SOCK_STREAM, 0, "127.0.0.1", HIPORT, false,
 		    EXEMPT_UID, EXEMPT_UID, NULL, NULL, NULL }, { 0 }, W_EXEMPT, 0, false },
@@ -1420,7 +901,7 @@ static void session_exempt(void)
 
 	snprintf(hiport, sizeof(hiport), "686,%d", HIPORT);
 	have_exe = copy_file("/proc/self/exe", EXEMPT_EXE, exewhy, sizeof(exewhy));
-	if (!cgroup2_root(cgroot, sizeof(cgroot))) {
+	if (!gpt_cgroup2_root(cgroot, sizeof(cgroot))) {
 		snprintf(cgwhy, sizeof(cgwhy), "no cgroup2 mount in /proc/self/mountinfo");
 	} else {
 		snprintf(cgdir, sizeof(cgdir), "%s/%s", cgroot, EXEMPT_CG);
@@ -1454,53 +935,53 @@ static void session_exempt(void)
 	if (!clean_start("exempt/start"))
 		goto skip_all;
 	if (!gp_start(&rd, extra, true, why, sizeof(why))) {
-		result("FAIL", "exempt/start", "%s", why);
+		gpt_result("FAIL", "exempt/start", "%s", why);
 		gp_free(&rd);
 		gp_unload(msg, sizeof(msg));
 		goto skip_all;
 	}
-	result("PASS", "exempt/start", NULL);
+	gpt_result("PASS", "exempt/start", NULL);
 	for (int i = 0; i < nc; i++) {
 		if (c[i].q.exec && !have_exe) {
-			result("SKIP", c[i].q.name, "cannot copy the test binary: %s", exewhy);
+			gpt_result("SKIP", c[i].q.name, "cannot copy the test binary: %s", exewhy);
 			c[i].r.done = false;
 			continue;
 		}
 		if (c[i].q.cgroup && !have_cg) {
-			result("SKIP", c[i].q.name, "cannot create a cgroup: %s", cgwhy);
+			gpt_result("SKIP", c[i].q.name, "cannot create a cgroup: %s", cgwhy);
 			continue;
 		}
 		child_bind(&c[i].q, &c[i].r);
 		if (!c[i].r.done && c[i].q.cgroup) {
-			result("SKIP", c[i].q.name, "%s", c[i].r.skip);
+			gpt_result("SKIP", c[i].q.name, "%s", c[i].r.skip);
 			c[i].q.name = NULL;
 		}
-		pump(&rd, 0);
+		gpt_pump(&rd, 0);
 	}
 	settle(&rd, c, nc, 5000, 500);
 	for (int i = 0; i < nc; i++) {
 		if (!c[i].q.name || (c[i].q.exec && !have_exe) || (c[i].q.cgroup && !have_cg))
 			continue;
-		evaluate(&rd, &c[i], deny_src[0] ? deny_src : rd.enforce, rd.audit_source);
+		evaluate(&rd, &c[i], deny_src[0] ? deny_src : rd.ready_enforce, rd.ready_source);
 	}
 	gp_stop(&rd, SIGTERM);
 	gp_free(&rd);
 	if (gp_unload(msg, sizeof(msg)))
-		note("unload: %s", msg);
+		gpt_note("unload: %s", msg);
 	if (have_cg)
 		rmdir_retry(cgdir);
 	unlink(EXEMPT_EXE);
 	return;
 skip_all:
 	for (int i = 0; i < nc; i++)
-		result("SKIP", c[i].q.name, "ghostport did not start");
+		gpt_result("SKIP", c[i].q.name, "ghostport did not start");
 	if (have_cg)
 		rmdir_retry(cgdir);
 	unlink(EXEMPT_EXE);
 }
 
 /* One child bind of 127.0.0.1:port/tcp, checked against want (0 = allowed). */
-static void single(struct reader *rd, const char *name, int port, enum want w,
+static void single(struct gpt_reader *rd, const char *name, int port, enum want w,
 		   int want_errno, struct check *out)
 {
 	struct check c = CK(name, AF_INET, SOCK_STREAM, 0, "127.0.0.1", port, w, want_errno, false);
@@ -1508,7 +989,7 @@ static void single(struct reader *rd, const char *name, int port, enum want w,
 	child_bind(&c.q, &c.r);
 	if (rd) {
 		settle(rd, &c, 1, 5000, 300);
-		evaluate(rd, &c, deny_src[0] ? deny_src : rd->enforce, rd->audit_source);
+		evaluate(rd, &c, deny_src[0] ? deny_src : rd->ready_enforce, rd->ready_source);
 	}
 	if (out)
 		*out = c;
@@ -1522,59 +1003,59 @@ static void session_persist(void)
 		"--ports", "686", "--enforce", "--errno", "EADDRINUSE", NULL,
 	};
 	static const char *const mon_args[] = { "--ports", "686", NULL };
-	struct reader a, b;
+	struct gpt_reader a, b;
 	struct check dead;
 	char why[1024], msg[512];
-	struct chk k = { 0 };
+	struct gpt_chk k = { 0 };
 	int e;
 
 	if (!clean_start("persist/start"))
 		return;
 	if (!gp_start(&a, a_args, true, why, sizeof(why))) {
-		result("FAIL", "persist/start", "%s", why);
+		gpt_result("FAIL", "persist/start", "%s", why);
 		gp_free(&a);
 		gp_unload(msg, sizeof(msg));
 		return;
 	}
-	result("PASS", "persist/start", NULL);
+	gpt_result("PASS", "persist/start", NULL);
 	single(&a, "persist/denied-default-EPERM", 686, W_DENY, EPERM, NULL);
 
 	/* kill -9: the policy stays */
 	kill(a.pid, SIGKILL);
-	reap(&a, 10000);
+	gpt_reap(&a, 10000);
 	gp_free(&a);
 	live_reader = NULL;
-	if (!path_exists(PIN_DIR))
-		cfail(&k, "%s gone after kill -9", PIN_DIR);
+	if (!path_exists(GPT_PIN_DIR))
+		gpt_cfail(&k, "%s gone after kill -9", GPT_PIN_DIR);
 	single(NULL, "persist/kill9", 686, W_DENY, EPERM, &dead);
 	if (!dead.r.done)
-		cfail(&k, "bind not attempted: %s", dead.r.skip);
+		gpt_cfail(&k, "bind not attempted: %s", dead.r.skip);
 	else if (!dead.r.ret)
-		cfail(&k, "bind allowed after kill -9 of the daemon, want EPERM");
+		gpt_cfail(&k, "bind allowed after kill -9 of the daemon, want EPERM");
 	else if (dead.r.err != EPERM)
-		cfail(&k, "bind failed with %s after kill -9, want EPERM", errno_name(dead.r.err));
-	cdone(&k, "persist/kill9-still-denied");
+		gpt_cfail(&k, "bind failed with %s after kill -9, want EPERM", errno_name(dead.r.err));
+	gpt_cdone(&k, "persist/kill9-still-denied");
 
 	/* a new run adopts the pins and delivers what was queued */
 	if (!gp_start(&b, b_args, true, why, sizeof(why))) {
-		result("FAIL", "persist/restart", "%s", why);
+		gpt_result("FAIL", "persist/restart", "%s", why);
 		gp_free(&b);
 		gp_unload(msg, sizeof(msg));
 		return;
 	}
-	result("PASS", "persist/restart", NULL);
-	if (!err_find(&b, "ghostport: adopted the pinned instance")) {
-		cfail(&k, "no \"ghostport: adopted the pinned instance\" on stderr");
-		show_stderr(&b);
+	gpt_result("PASS", "persist/restart", NULL);
+	if (!gpt_err_find(&b, "ghostport: adopted the pinned instance")) {
+		gpt_cfail(&k, "no \"ghostport: adopted the pinned instance\" on stderr");
+		gpt_show_stderr(&b);
 	}
-	cdone(&k, "persist/adopted");
+	gpt_cdone(&k, "persist/adopted");
 	if (dead.r.done && dead.r.ret) {
 		/* the event was made while no daemon ran: the ring kept it */
 		settle(&b, &dead, 1, 5000, 300);
 		dead.q.name = "persist/queued-event-delivered";
-		evaluate(&b, &dead, deny_src[0] ? deny_src : b.enforce, b.audit_source);
+		evaluate(&b, &dead, deny_src[0] ? deny_src : b.ready_enforce, b.ready_source);
 	} else {
-		result("SKIP", "persist/queued-event-delivered", "no denied bind while the daemon was dead");
+		gpt_result("SKIP", "persist/queued-event-delivered", "no denied bind while the daemon was dead");
 	}
 	/* its own policy (errno), one program not two (one event) */
 	single(&b, "persist/adopted-applies-new-errno", 686, W_DENY, EADDRINUSE, NULL);
@@ -1582,70 +1063,70 @@ static void session_persist(void)
 	/* unload: daemon stops, pins go, binds allowed */
 	e = gp_unload(msg, sizeof(msg));
 	if (e)
-		cfail(&k, "ghostport unload: exit %d: %s", e, msg);
-	if (!reap(&b, 15000))
-		cfail(&k, "the running ghostport (pid %d) did not exit on unload", (int)b.pid);
-	if (path_exists(PIN_DIR))
-		cfail(&k, "%s still there after unload", PIN_DIR);
+		gpt_cfail(&k, "ghostport unload: exit %d: %s", e, msg);
+	if (!gpt_reap(&b, 15000))
+		gpt_cfail(&k, "the running ghostport (pid %d) did not exit on unload", (int)b.pid);
+	if (path_exists(GPT_PIN_DIR))
+		gpt_cfail(&k, "%s still there after unload", GPT_PIN_DIR);
 	e = quick_bind(686, why, sizeof(why));
 	if (e)
-		cfail(&k, "bind after unload: %s", e < 0 ? why : errno_name(e));
-	cdone(&k, "persist/unload-allows");
+		gpt_cfail(&k, "bind after unload: %s", e < 0 ? why : errno_name(e));
+	gpt_cdone(&k, "persist/unload-allows");
 	if (!b.exited) {
 		kill(b.pid, SIGKILL);
-		reap(&b, 5000);
+		gpt_reap(&b, 5000);
 	}
 	gp_free(&b);
 	live_reader = NULL;
 
 	/* SIGTERM with --enforce: the policy stays pinned, and says so */
 	if (!gp_start(&a, a_args, true, why, sizeof(why))) {
-		result("FAIL", "persist/sigterm-keeps-policy", "start: %s", why);
+		gpt_result("FAIL", "persist/sigterm-keeps-policy", "start: %s", why);
 		gp_free(&a);
 		gp_unload(msg, sizeof(msg));
 	} else {
-		if (err_find(&a, "adopted"))
-			cfail(&k, "adopted something after unload: %s", err_find(&a, "adopted"));
+		if (gpt_err_find(&a, "adopted"))
+			gpt_cfail(&k, "adopted something after unload: %s", gpt_err_find(&a, "adopted"));
 		gp_stop(&a, SIGTERM);
 		if (!WIFEXITED(a.status) || WEXITSTATUS(a.status))
-			cfail(&k, "exit status %d on SIGTERM, want 0", a.status);
-		if (!err_find(&a, PIN_DIR) && !err_find(&a, "stays"))
-			cfail(&k, "stderr does not say the policy stays pinned (last line: %s)",
-			      last_err_line(&a));
-		if (!path_exists(PIN_DIR))
-			cfail(&k, "%s gone after SIGTERM of an enforcing run", PIN_DIR);
+			gpt_cfail(&k, "exit status %d on SIGTERM, want 0", a.status);
+		if (!gpt_err_find(&a, GPT_PIN_DIR) && !gpt_err_find(&a, "stays"))
+			gpt_cfail(&k, "stderr does not say the policy stays pinned (last line: %s)",
+				  gpt_last_err_line(&a));
+		if (!path_exists(GPT_PIN_DIR))
+			gpt_cfail(&k, "%s gone after SIGTERM of an enforcing run", GPT_PIN_DIR);
 		e = quick_bind(686, why, sizeof(why));
 		if (e != EPERM)
-			cfail(&k, "bind after SIGTERM: %s, want EPERM",
-			      e < 0 ? why : e ? errno_name(e) : "allowed");
-		cdone(&k, "persist/sigterm-keeps-policy");
+			gpt_cfail(&k, "bind after SIGTERM: %s, want EPERM",
+				  e < 0 ? why : e ? errno_name(e) : "allowed");
+		gpt_cdone(&k, "persist/sigterm-keeps-policy");
 		gp_free(&a);
 		e = gp_unload(msg, sizeof(msg));
 		if (e)
-			cfail(&k, "ghostport unload (no daemon): exit %d: %s", e, msg);
-		if (path_exists(PIN_DIR))
-			cfail(&k, "%s still there after unload", PIN_DIR);
+			gpt_cfail(&k, "ghostport unload (no daemon): exit %d: %s", e, msg);
+		if (path_exists(GPT_PIN_DIR))
+			gpt_cfail(&k, "%s still there after unload", GPT_PIN_DIR);
 		e = quick_bind(686, why, sizeof(why));
 		if (e)
-			cfail(&k, "bind after unload: %s", e < 0 ? why : errno_name(e));
-		cdone(&k, "persist/unload-without-daemon");
+			gpt_cfail(&k, "bind after unload: %s", e < 0 ? why : errno_name(e));
+		gpt_cdone(&k, "persist/unload-without-daemon");
 	}
 
 	/* SIGTERM without --enforce: unpinned */
 	if (!gp_start(&a, mon_args, false, why, sizeof(why))) {
-		result("FAIL", "persist/sigterm-monitor-unpins", "start: %s", why);
+		gpt_result("FAIL", "persist/sigterm-monitor-unpins", "start: %s", why);
 		gp_free(&a);
 		gp_unload(msg, sizeof(msg));
 		return;
 	}
 	gp_stop(&a, SIGTERM);
 	if (!WIFEXITED(a.status) || WEXITSTATUS(a.status))
-		cfail(&k, "exit status %d on SIGTERM, want 0", a.status);
-	if (path_exists(PIN_DIR))
-		cfail(&k, "%s still there after SIGTERM of a monitor-mode run", PIN_DIR);
-	cdone(&k, "persist/sigterm-monitor-unpins");
+		gpt_cfail(&k, "exit status %d on SIGTERM, want 0", a.status);
+	if (path_exists(GPT_PIN_DIR))
+		gpt_cfail(&k, "%s still there after SIGTERM of a monitor-mode run", GPT_PIN_DIR);
+	gpt_cdone(&k, "persist/sigterm-monitor-unpins");
 	gp_free(&a);
-	if (path_exists(PIN_DIR))
+	if (path_exists(GPT_PIN_DIR))
 		gp_unload(msg, sizeof(msg));
 }
 
@@ -1660,11 +1141,10 @@ struct loopbuf {
 
 static void looper(struct loopbuf *lb, int port)
 {
-	struct sockaddr_in sa = { 0 };
+	union gpt_sockaddr sa;
+	socklen_t len;
 
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	gpt_sockaddr_parse(&sa, &len, AF_INET, "127.0.0.1", port);
 	prctl(PR_SET_NAME, "gpe-looper", 0, 0, 0);
 	lb->pid = getpid();
 	prctl(PR_GET_NAME, lb->comm, 0, 0, 0);
@@ -1674,22 +1154,22 @@ static void looper(struct loopbuf *lb, int port)
 
 		if (fd < 0)
 			break;
-		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+		r = bind(fd, &sa.sa, len);
 		lb->out[lb->n] = (unsigned char)(r ? (errno ? errno : 255) : 0);
 		__atomic_add_fetch(&lb->n, 1, __ATOMIC_RELEASE);
 		close(fd);
-		sleep_ms(1);
+		gpt_sleep_ms(1);
 	}
 	_exit(0);
 }
 
 /* Waits until the loop made `more` binds with outcome class `denied`. */
-static bool wait_loop(struct reader *rd, struct loopbuf *lb, bool denied, int more, int ms)
+static bool wait_loop(struct gpt_reader *rd, struct loopbuf *lb, bool denied, int more, int ms)
 {
-	long long end = now_ns() + (long long)ms * 1000000;
+	long long end = gpt_now_ns() + (long long)ms * 1000000;
 	int seen = 0, from = lb->n;
 
-	while (now_ns() < end) {
+	while (gpt_now_ns() < end) {
 		int n = __atomic_load_n(&lb->n, __ATOMIC_ACQUIRE);
 
 		for (; from < n; from++) {
@@ -1698,7 +1178,7 @@ static bool wait_loop(struct reader *rd, struct loopbuf *lb, bool denied, int mo
 		}
 		if (seen >= more)
 			return true;
-		pump(rd, 5);
+		gpt_pump(rd, 5);
 	}
 	return false;
 }
@@ -1717,11 +1197,11 @@ static void session_switch(const char *nm, bool start_denied)
 	};
 	const char *first = start_denied ? "off" : "on";
 	const char *second = start_denied ? "on" : "off";
-	struct reader rd;
+	struct gpt_reader rd;
 	struct loopbuf *lb;
 	pid_t pid;
 	char why[1024], msg[512], name[96], want_src[32];
-	struct chk k = { 0 };
+	struct gpt_chk k = { 0 };
 	int e, st, n;
 	int changes = 0, audits = 0, denies = 0, allowed = 0, denied = 0;
 	long long evcount = 0;
@@ -1733,15 +1213,15 @@ static void session_switch(const char *nm, bool start_denied)
 	if (!clean_start(NAME("start")))
 		return;
 	if (!gp_start(&rd, start_denied ? enf_args : mon_args, start_denied, why, sizeof(why))) {
-		result("FAIL", NAME("start"), "%s", why);
+		gpt_result("FAIL", NAME("start"), "%s", why);
 		gp_free(&rd);
 		gp_unload(msg, sizeof(msg));
 		return;
 	}
-	result("PASS", NAME("start"), NULL);
+	gpt_result("PASS", NAME("start"), NULL);
 	lb = mmap(NULL, sizeof(*lb), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (lb == MAP_FAILED) {
-		result("FAIL", NAME("setup"), "mmap: %s", strerror(errno));
+		gpt_result("FAIL", NAME("setup"), "mmap: %s", strerror(errno));
 		goto out;
 	}
 	memset(lb, 0, sizeof(*lb));
@@ -1753,91 +1233,91 @@ static void session_switch(const char *nm, bool start_denied)
 	ok0 = wait_loop(&rd, lb, start_denied, 30, 10000);
 	e = gp_cmd("enforce", first, msg, sizeof(msg));
 	if (e)
-		cfail(&k, "ghostport enforce %s: exit %d: %s", first, e, msg);
+		gpt_cfail(&k, "ghostport enforce %s: exit %d: %s", first, e, msg);
 	ok1 = wait_loop(&rd, lb, !start_denied, 30, 10000);
 	e = gp_cmd("enforce", second, msg, sizeof(msg));
 	if (e)
-		cfail(&k, "ghostport enforce %s: exit %d: %s", second, e, msg);
+		gpt_cfail(&k, "ghostport enforce %s: exit %d: %s", second, e, msg);
 	ok2 = wait_loop(&rd, lb, start_denied, 30, 10000);
 	lb->stop = 1;
 	waitpid(pid, &st, 0);
 	n = lb->n;
-	cdone(&k, NAME("commands"));
+	gpt_cdone(&k, NAME("commands"));
 
 	/* one switch each way: no flapping, every denial EPERM */
 	for (int i = 0; i < n; i++) {
 		bool d = lb->out[i] != 0;
 
 		if (d && lb->out[i] != EPERM && k.len < 600)
-			cfail(&k, "bind #%d failed with %s, want EPERM", i, errno_name(lb->out[i]));
+			gpt_cfail(&k, "bind #%d failed with %s, want EPERM", i, errno_name(lb->out[i]));
 		if (i && d != (lb->out[i - 1] != 0))
 			changes++;
 		d ? denied++ : allowed++;
 	}
-	note("%s: %d binds by pid %d: %d allowed, %d denied, %d changes", nm, n, lb->pid,
-	     allowed, denied, changes);
+	gpt_note("%s: %d binds by pid %d: %d allowed, %d denied, %d changes", nm, n, lb->pid,
+		 allowed, denied, changes);
 	if (!ok0 || !n || (lb->out[0] != 0) != start_denied)
-		result("FAIL", NAME(start_denied ? "enforcing-denies" : "monitor-allows"),
-		       "the first binds were %s", start_denied ? "not denied" : "not allowed");
+		gpt_result("FAIL", NAME(start_denied ? "enforcing-denies" : "monitor-allows"),
+			   "the first binds were %s", start_denied ? "not denied" : "not allowed");
 	else
-		result("PASS", NAME(start_denied ? "enforcing-denies" : "monitor-allows"), NULL);
+		gpt_result("PASS", NAME(start_denied ? "enforcing-denies" : "monitor-allows"), NULL);
 	if (!ok1)
-		result("FAIL", NAME(start_denied ? "off-allows" : "on-denies"),
-		       "binds not %s within 10 s of `ghostport enforce %s`",
-		       start_denied ? "allowed" : "denied", first);
+		gpt_result("FAIL", NAME(start_denied ? "off-allows" : "on-denies"),
+			   "binds not %s within 10 s of `ghostport enforce %s`",
+			   start_denied ? "allowed" : "denied", first);
 	else
-		result("PASS", NAME(start_denied ? "off-allows" : "on-denies"), NULL);
+		gpt_result("PASS", NAME(start_denied ? "off-allows" : "on-denies"), NULL);
 	if (!ok2)
-		result("FAIL", NAME(start_denied ? "on-denies" : "off-allows"),
-		       "binds not %s within 10 s of `ghostport enforce %s`",
-		       start_denied ? "denied" : "allowed", second);
+		gpt_result("FAIL", NAME(start_denied ? "on-denies" : "off-allows"),
+			   "binds not %s within 10 s of `ghostport enforce %s`",
+			   start_denied ? "denied" : "allowed", second);
 	else
-		result("PASS", NAME(start_denied ? "on-denies" : "off-allows"), NULL);
+		gpt_result("PASS", NAME(start_denied ? "on-denies" : "off-allows"), NULL);
 	if (changes != 2)
-		cfail(&k, "allowed/denied changed %d times, want 2", changes);
-	cdone(&k, NAME("no-flapping"));
+		gpt_cfail(&k, "allowed/denied changed %d times, want 2", changes);
+	gpt_cdone(&k, NAME("no-flapping"));
 
 	/* which method the switch used: the run's, or the one it announced */
-	snprintf(want_src, sizeof(want_src), "%s", rd.enforce[0] ? rd.enforce :
+	snprintf(want_src, sizeof(want_src), "%s", rd.ready_enforce[0] ? rd.ready_enforce :
 		 deny_src[0] ? deny_src : "cgroup");
-	pump_for(&rd, 200);
-	if ((l = err_find(&rd, "ghostport: enforcement on via ")))
+	gpt_pump_for(&rd, 200);
+	if ((l = gpt_err_find(&rd, "ghostport: enforcement on via ")))
 		snprintf(want_src, sizeof(want_src), "%s", l + strlen("ghostport: enforcement on via "));
 	else if (!start_denied)
-		note("%s: no \"ghostport: enforcement on via ...\" line on stderr", nm);
+		gpt_note("%s: no \"ghostport: enforcement on via ...\" line on stderr", nm);
 	if (deny_src[0] && strcmp(want_src, deny_src))
-		note("%s: the switch enforces with %s, the --enforce runs with %s", nm,
-		     want_src, deny_src);
+		gpt_note("%s: the switch enforces with %s, the --enforce runs with %s", nm,
+			 want_src, deny_src);
 
 	/* every bind has exactly one event, in order, verdict as the outcome */
 	{
-		long long end = now_ns() + 10 * NSEC;
+		long long end = gpt_now_ns() + 10 * GPT_NSEC;
 
 		for (;;) {
 			long long c = 0;
 
 			for (size_t i = 0; i < rd.o.n; i++) {
-				json_t *j = line_json(&rd.o, i);
+				json_t *j = gpt_line_json(&rd.o, i);
 
-				if (j && jint(j, "pid", -1) == lb->pid && jint(j, "port", -1) == 686)
-					c += jint(j, "count", 1);
+				if (j && gpt_jint(j, "pid", -1) == lb->pid && gpt_jint(j, "port", -1) == 686)
+					c += gpt_jint(j, "count", 1);
 			}
-			if (c >= n || now_ns() >= end)
+			if (c >= n || gpt_now_ns() >= end)
 				break;
-			pump(&rd, 50);
+			gpt_pump(&rd, 50);
 		}
-		pump_for(&rd, 300);
+		gpt_pump_for(&rd, 300);
 	}
 	for (size_t i = 0; i < rd.o.n; i++) {
-		json_t *j = line_json(&rd.o, i);
+		json_t *j = gpt_line_json(&rd.o, i);
 		const char *v, *src;
 		long long cnt;
 
-		if (!j || jint(j, "pid", -1) != lb->pid || jint(j, "port", -1) != 686)
+		if (!j || gpt_jint(j, "pid", -1) != lb->pid || gpt_jint(j, "port", -1) != 686)
 			continue;
-		v = jstr(j, "verdict");
-		src = jstr(j, "source");
-		cnt = jint(j, "count", 1);
+		v = gpt_jstr(j, "verdict");
+		src = gpt_jstr(j, "source");
+		cnt = gpt_jint(j, "count", 1);
 		for (long long m = 0; m < cnt; m++, bi++) {
 			bool want_deny;
 
@@ -1845,27 +1325,27 @@ static void session_switch(const char *nm, bool start_denied)
 				continue;
 			want_deny = lb->out[bi] != 0;
 			if ((!v || strcmp(v, want_deny ? "deny" : "audit")) && k.len < 600)
-				cfail(&k, "bind #%zu (%s) has event verdict \"%s\"", bi,
-				      want_deny ? "denied" : "allowed", v ? v : "?");
+				gpt_cfail(&k, "bind #%zu (%s) has event verdict \"%s\"", bi,
+					  want_deny ? "denied" : "allowed", v ? v : "?");
 		}
 		if (v && !strcmp(v, "deny")) {
 			denies += (int)cnt;
 			if ((!src || strcmp(src, want_src)) && k.len < 600)
-				cfail(&k, "deny event source \"%s\", want \"%s\"",
-				      src ? src : "?", want_src);
-			if ((!jstr(j, "deny_errno") || strcmp(jstr(j, "deny_errno"), "EPERM")) &&
+				gpt_cfail(&k, "deny event source \"%s\", want \"%s\"",
+					  src ? src : "?", want_src);
+			if ((!gpt_jstr(j, "deny_errno") || strcmp(gpt_jstr(j, "deny_errno"), "EPERM")) &&
 			    k.len < 600)
-				cfail(&k, "deny_errno \"%s\", want \"EPERM\"",
-				      jstr(j, "deny_errno") ? jstr(j, "deny_errno") : "?");
+				gpt_cfail(&k, "deny_errno \"%s\", want \"EPERM\"",
+					  gpt_jstr(j, "deny_errno") ? gpt_jstr(j, "deny_errno") : "?");
 		} else {
 			audits += (int)cnt;
 		}
 		evcount += cnt;
 	}
 	if (evcount != n)
-		cfail(&k, "%lld events for %d binds (%d audit for %d allowed, %d deny for %d denied)",
-		      evcount, n, audits, allowed, denies, denied);
-	cdone(&k, NAME("every-bind-one-event"));
+		gpt_cfail(&k, "%lld events for %d binds (%d audit for %d allowed, %d deny for %d denied)",
+			  evcount, n, audits, allowed, denies, denied);
+	gpt_cdone(&k, NAME("every-bind-one-event"));
 	munmap(lb, sizeof(*lb));
 	if (start_denied) {
 		/* --deny narrowed the policy to 686: 886 stays allowed after `on` */
@@ -1875,13 +1355,13 @@ static void session_switch(const char *nm, bool start_denied)
 		c886.q.name = NAME("deny-list-kept");
 		child_bind(&c886.q, &c886.r);
 		settle(&rd, &c886, 1, 5000, 300);
-		evaluate(&rd, &c886, want_src, rd.audit_source);
+		evaluate(&rd, &c886, want_src, rd.ready_source);
 	}
 out:
 	gp_stop(&rd, SIGTERM);
 	gp_free(&rd);
 	if (gp_unload(msg, sizeof(msg)))
-		note("unload: %s", msg);
+		gpt_note("unload: %s", msg);
 #undef NAME
 }
 
@@ -1891,14 +1371,14 @@ static void session_lsm(void)
 	static const char *const args[] = {
 		"--ports", "686", "--enforce", "--deny-with", "lsm", NULL,
 	};
-	struct reader rd;
+	struct gpt_reader rd;
 	char why[1024], msg[512];
-	struct chk k = { 0 };
+	struct gpt_chk k = { 0 };
 	bool started;
 	int e;
 
 	if (expect_lsm < 0) {
-		result("SKIP", "lsm/forced", "--expect-lsm not given: whether the BPF LSM is usable here is unknown");
+		gpt_result("SKIP", "lsm/forced", "--expect-lsm not given: whether the BPF LSM is usable here is unknown");
 		return;
 	}
 	if (!clean_start("lsm/forced"))
@@ -1906,14 +1386,14 @@ static void session_lsm(void)
 	started = gp_start(&rd, args, false, why, sizeof(why));
 	if (expect_lsm) {
 		if (!started) {
-			result("FAIL", "lsm/forced-start", "%s", why);
-			result("SKIP", "lsm/forced-deny", "ghostport did not start");
+			gpt_result("FAIL", "lsm/forced-start", "%s", why);
+			gpt_result("SKIP", "lsm/forced-deny", "ghostport did not start");
 		} else {
-			result("PASS", "lsm/forced-start", NULL);
-			if (strcmp(rd.enforce, "lsm"))
-				result("FAIL", "lsm/forced-method", "enforce=%s, want lsm", rd.enforce);
+			gpt_result("PASS", "lsm/forced-start", NULL);
+			if (strcmp(rd.ready_enforce, "lsm"))
+				gpt_result("FAIL", "lsm/forced-method", "enforce=%s, want lsm", rd.ready_enforce);
 			else
-				result("PASS", "lsm/forced-method", NULL);
+				gpt_result("PASS", "lsm/forced-method", NULL);
 			{
 				char save[32];
 
@@ -1930,41 +1410,41 @@ static void session_lsm(void)
 	}
 	/* no usable BPF LSM: must refuse to start, leave nothing behind */
 	if (started) {
-		cfail(&k, "started (%s) although the BPF LSM is not usable here",
-		      err_find(&rd, "ghostport: ready"));
+		gpt_cfail(&k, "started (%s) although the BPF LSM is not usable here",
+			  gpt_err_find(&rd, "ghostport: ready"));
 		gp_stop(&rd, SIGTERM);
 	} else {
 		if (!rd.exited)
-			cfail(&k, "did not exit: %s", why);
+			gpt_cfail(&k, "did not exit: %s", why);
 		else if (!WIFEXITED(rd.status) || !WEXITSTATUS(rd.status))
-			cfail(&k, "exit status 0 without starting, want non-zero");
-		if (err_find(&rd, "ghostport: ready"))
-			cfail(&k, "printed a ready line");
+			gpt_cfail(&k, "exit status 0 without starting, want non-zero");
+		if (gpt_err_find(&rd, "ghostport: ready"))
+			gpt_cfail(&k, "printed a ready line");
 	}
-	if (path_exists(PIN_DIR))
-		cfail(&k, "%s exists after the refused start", PIN_DIR);
+	if (path_exists(GPT_PIN_DIR))
+		gpt_cfail(&k, "%s exists after the refused start", GPT_PIN_DIR);
 	e = quick_bind(686, why, sizeof(why));
 	if (e)
-		cfail(&k, "bind after the refused start: %s", e < 0 ? why : errno_name(e));
-	cdone(&k, "lsm/forced-refused");
+		gpt_cfail(&k, "bind after the refused start: %s", e < 0 ? why : errno_name(e));
+	gpt_cdone(&k, "lsm/forced-refused");
 	if (!started && rd.exited) {
 		/* "fails loudly": one error line, and it names the LSM as the reason */
 		size_t lines = 0;
-		const char *last = last_err_line(&rd);
+		const char *last = gpt_last_err_line(&rd);
 
 		for (size_t i = 0; i < rd.e.n; i++)
 			if (rd.e.v[i][0])
 				lines++;
 		if (lines != 1)
-			cfail(&k, "%zu stderr lines, want one error line", lines);
+			gpt_cfail(&k, "%zu stderr lines, want one error line", lines);
 		if (!strstr(last, "lsm") && !strstr(last, "LSM"))
-			cfail(&k, "the final error line does not name the BPF LSM: \"%s\"", last);
-		cdone(&k, "lsm/forced-refused-message");
+			gpt_cfail(&k, "the final error line does not name the BPF LSM: \"%s\"", last);
+		gpt_cdone(&k, "lsm/forced-refused-message");
 	} else {
-		result("SKIP", "lsm/forced-refused-message", "it did not refuse");
+		gpt_result("SKIP", "lsm/forced-refused-message", "it did not refuse");
 	}
 	gp_free(&rd);
-	if (path_exists(PIN_DIR))
+	if (path_exists(GPT_PIN_DIR))
 		gp_unload(msg, sizeof(msg));
 }
 
@@ -1972,18 +1452,18 @@ static void session_lsm(void)
 static void final_cleanup(void)
 {
 	char msg[512], why[256];
-	struct chk k = { 0 };
+	struct gpt_chk k = { 0 };
 	int e;
 
 	e = gp_unload(msg, sizeof(msg));
 	if (e)
-		cfail(&k, "ghostport unload: exit %d: %s", e, msg);
-	if (path_exists(PIN_DIR))
-		cfail(&k, "%s still there", PIN_DIR);
+		gpt_cfail(&k, "ghostport unload: exit %d: %s", e, msg);
+	if (path_exists(GPT_PIN_DIR))
+		gpt_cfail(&k, "%s still there", GPT_PIN_DIR);
 	e = quick_bind(686, why, sizeof(why));
 	if (e)
-		cfail(&k, "bind 127.0.0.1:686 after unload: %s", e < 0 ? why : errno_name(e));
-	cdone(&k, "cleanup");
+		gpt_cfail(&k, "bind 127.0.0.1:686 after unload: %s", e < 0 ? why : errno_name(e));
+	gpt_cdone(&k, "cleanup");
 }
 
 /* ------------------------------------------------------------------ */
@@ -2024,7 +1504,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--ghostport"))
 			gp_path = v;
 		else if (!strcmp(a, "--prefix"))
-			prefix = v;
+			gpt_prefix = v;
 		else if (!strcmp(a, "--deny-with"))
 			opt_deny_with = v;
 		else if (!strcmp(a, "--source"))
@@ -2043,7 +1523,7 @@ int main(int argc, char **argv)
 	    (opt_deny_with && strcmp(opt_deny_with, "lsm") && strcmp(opt_deny_with, "cgroup")))
 		usage();
 	if (geteuid() != 0) {
-		result("SKIP", "all", "needs root (BPF, bind to ports < 1024, setresuid)");
+		gpt_result("SKIP", "all", "needs root (BPF, bind to ports < 1024, setresuid)");
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -2064,6 +1544,6 @@ int main(int argc, char **argv)
 	if (selected(only, "lsm"))
 		session_lsm();
 	final_cleanup();
-	note("%d passed, %d failed, %d skipped", npass, nfail, nskip);
-	return nfail ? 1 : 0;
+	gpt_note("%d passed, %d failed, %d skipped", gpt_npass, gpt_nfail, gpt_nskip);
+	return gpt_nfail ? 1 : 0;
 }

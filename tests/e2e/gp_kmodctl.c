@@ -58,6 +58,9 @@
 #include "ghostport_abi.h"
 #include "ghostport_kmod.h"
 
+#define GPT_PROG	"gp_kmodctl"
+#include "gp_test.h"
+
 #define REC sizeof(struct gp_event)
 
 static int dev_open(int flags)
@@ -168,23 +171,15 @@ static void print_event(const struct gp_event *e)
 	       (unsigned long long)e->exe_ino, e->exe_dev, comm);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Read up to max records within timeout_ms (poll + read). */
 static int read_records(int fd, struct gp_event *out, int max, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = gpt_now_ms() + timeout_ms;
 	int n = 0;
 
 	while (n < max) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long long left = end - now_ms();
+		long long left = end - gpt_now_ms();
 		ssize_t r;
 
 		if (left < 0)
@@ -593,44 +588,29 @@ static int cmd_readsem(void)
 /* ---- bind, bindcheck -------------------------------------------------- */
 
 static int make_sockaddr(const char *proto, const char *addr, int port,
-			 struct sockaddr_storage *ss, socklen_t *slen)
+			 union gpt_sockaddr *sa, socklen_t *slen)
 {
 	int v6 = !strcmp(proto, "tcp6") || !strcmp(proto, "udp6");
 
-	memset(ss, 0, sizeof(*ss));
-	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((unsigned short)port);
-		*slen = sizeof(*a);
-		return inet_pton(AF_INET6, addr, &a->sin6_addr) == 1 ? 0 : -1;
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((unsigned short)port);
-		*slen = sizeof(*a);
-		return inet_pton(AF_INET, addr, &a->sin_addr) == 1 ? 0 : -1;
-	}
+	return gpt_sockaddr_parse(sa, slen, v6 ? AF_INET6 : AF_INET, addr, port);
 }
 
 static int cmd_bind(const char *proto, const char *addr, int port)
 {
 	int v6 = !strcmp(proto, "tcp6") || !strcmp(proto, "udp6");
 	int udp = !strcmp(proto, "udp") || !strcmp(proto, "udp6");
-	struct sockaddr_storage ss;
+	union gpt_sockaddr sa;
 	socklen_t slen;
 	int s, r;
 
-	if (make_sockaddr(proto, addr, port, &ss, &slen))
+	if (make_sockaddr(proto, addr, port, &sa, &slen))
 		return 2;
 	s = socket(v6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (s < 0) {
 		perror("gp_kmodctl: socket");
 		return 1;
 	}
-	r = bind(s, (struct sockaddr *)&ss, slen);
+	r = bind(s, &sa.sa, slen);
 	printf("bind %s [%s]:%d: %s\n", proto, addr, port,
 	       r ? strerror(errno) : "ok");
 	close(s);
@@ -663,7 +643,7 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	int expect = all ? 1 : atoi(expect_s);
 	int v6 = !strcmp(proto, "tcp6") || !strcmp(proto, "udp6");
 	int udp = !strcmp(proto, "udp") || !strcmp(proto, "udp6");
-	struct sockaddr_storage ss;
+	union gpt_sockaddr sa;
 	struct gp_event buf[64], *mine = NULL;
 	unsigned char want_addr[16] = { 0 };
 	char comm[GP_COMM_LEN] = { 0 };
@@ -672,26 +652,12 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	socklen_t slen;
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 
-	memset(&ss, 0, sizeof(ss));
-	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((unsigned short)port);
-		if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1)
-			return 2;
-		memcpy(want_addr, &a->sin6_addr, 16);
-		slen = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((unsigned short)port);
-		if (inet_pton(AF_INET, addr, &a->sin_addr) != 1)
-			return 2;
-		memcpy(want_addr, &a->sin_addr, 4);
-		slen = sizeof(*a);
-	}
+	if (make_sockaddr(proto, addr, port, &sa, &slen))
+		return 2;
+	if (v6)
+		memcpy(want_addr, &sa.in6.sin6_addr, 16);
+	else
+		memcpy(want_addr, &sa.in.sin_addr, 4);
 
 	fd = dev_open(O_NONBLOCK);
 	if (fd < 0)
@@ -705,7 +671,7 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 		return 1;
 	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	bret = bind(s, (struct sockaddr *)&ss, slen);
+	bret = bind(s, &sa.sa, slen);
 	berr = errno;
 	close(s);
 	printf("bind %s [%s]:%d: %s\n", proto, addr, port,

@@ -30,6 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define GPT_PROG	"gp_stress"
+#include "gp_test.h"
+
 #define MAX_PORTS 256
 
 static unsigned short ports[MAX_PORTS];
@@ -63,6 +66,8 @@ static void *worker_main(void *arg)
 		unsigned short port = ports[i % (unsigned int)nports];
 		int v6 = use_v6 && (i & 1);
 		int type = SOCK_STREAM;
+		union gpt_sockaddr sa;
+		socklen_t len;
 		int fd, r;
 
 		if (!use_tcp || (use_udp && ((i >> 1) & 1)))
@@ -73,23 +78,11 @@ static void *worker_main(void *arg)
 			sockfail++;
 			continue;
 		}
-		if (v6) {
-			struct sockaddr_in6 sa;
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sin6_family = AF_INET6;
-			sa.sin6_port = htons(port);
-			sa.sin6_addr = in6addr_any;
-			r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-		} else {
-			struct sockaddr_in sa;
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sin_family = AF_INET;
-			sa.sin_port = htons(port);
-			sa.sin_addr = addr4;
-			r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-		}
+		if (v6)
+			len = gpt_sockaddr(&sa, AF_INET6, NULL, port);	/* :: */
+		else
+			len = gpt_sockaddr(&sa, AF_INET, &addr4, port);
+		r = bind(fd, &sa.sa, len);
 		binds++;
 		if (r == 0)
 			ok++;

@@ -5,7 +5,8 @@
 #   tests/vm/build-initramfs.sh <short>        (6.1 or 6.12)
 #
 # Contents: busybox-static + applet links, /init (tests/vm/guest/init),
-# /gp/run-suite, /gp/guest.d/*.sh (tests/vm/guest.d), /gp/bin/* (every file of
+# /gp/run-suite, /gp/lib-common (tests/vm/guest: the guest.d scripts' shell
+# helpers), /gp/guest.d/*.sh (tests/vm/guest.d), /gp/bin/* (every file of
 # build/static/ghostport and build/static/tests/e2e/, from `make static`),
 # /gp/ghostport.ko (from build/vm/kmod/<short>, if run.sh built it),
 # /gp/modules/*.ko + order (tests/vm/modules.txt and their dependencies,
@@ -55,6 +56,7 @@ echo 'export PATH=/gp/bin:/sbin:/bin:/usr/sbin:/usr/bin' >> "$stage/etc/profile"
 # init and the suite
 install -m 0755 "$ROOT/tests/vm/guest/init" "$stage/init"
 install -m 0755 "$ROOT/tests/vm/guest/run-suite" "$stage/gp/run-suite"
+install -m 0644 "$ROOT/tests/vm/guest/lib-common" "$stage/gp/lib-common"
 echo "$short" > "$stage/gp/kernel"
 # GP_VM_EXTRA_GUEST_D: more scripts (not part of the suite: trying a test,
 # breaking the run on purpose).

@@ -4,18 +4,12 @@
 # End-to-end bind test once per attach mode, and every mode's events compared
 # field for field with fentry's (tests/e2e/gp_e2e.c prints the result lines).
 # With /gp/ghostport.ko: the same for the kernel module.
+. /gp/lib-common
 S=${GP_STAGE:-vm-unknown}
 GP=/gp/bin/ghostport
 E2E=/gp/bin/gp_e2e
 
-if [ ! -x "$E2E" ]; then
-	echo "SKIP $S/e2e: gp_e2e not in the guest (tests/e2e/gp_e2e.c not built by make static)"
-	exit 0
-fi
-if [ ! -x "$GP" ]; then
-	echo "FAIL $S/e2e: /gp/bin/ghostport missing"
-	exit 0
-fi
+gp_need_binaries gp_e2e "$S/e2e" || exit 0
 
 run_mode() { # mode
 	echo "# e2e: source $1"
@@ -24,9 +18,7 @@ run_mode() { # mode
 	rc=$?
 	cat "/tmp/e2e-$1.out"
 	[ $rc = 0 ] || echo "# gp_e2e run --source $1: exit $rc"
-	if ! grep -qE "^(PASS|FAIL|SKIP) $S/$1/" "/tmp/e2e-$1.out"; then
-		echo "FAIL $S/$1/results: gp_e2e run --source $1 printed no result (exit $rc)"
-	fi
+	gp_need_results "$S/$1" "/tmp/e2e-$1.out" "gp_e2e run --source $1" $rc
 }
 compare() { # mode
 	if [ ! -s /tmp/ev-fentry.jsonl ] || [ ! -s "/tmp/ev-$1.jsonl" ]; then

@@ -10,6 +10,7 @@
 # denied (and, without --enforce, reported with "kernel":false).
 # tests/e2e/gp_kbind.c prints the result lines:
 # <stage>/kbind/<run>/{start,vxlan-up,kernel-event,link-delete,user-bind,exit}.
+. /gp/lib-common
 S=${GP_STAGE:-vm-unknown}/kbind
 GP=/gp/bin/ghostport
 KB=/gp/bin/gp_kbind
@@ -44,9 +45,7 @@ kb() { # name args...: one gp_kbind test run, under a time limit
 	if [ $rc -ge 124 ]; then
 		echo "FAIL $S/$name/killed: gp_kbind killed after ${TMO}s or crashed (exit $rc)"
 	fi
-	if ! grep -qE "^(PASS|FAIL|SKIP) $S/$name/" "/tmp/kbind-$name.out"; then
-		echo "FAIL $S/$name/results: gp_kbind printed no result (exit $rc)"
-	fi
+	gp_need_results "$S/$name" "/tmp/kbind-$name.out" gp_kbind $rc
 	# whatever a killed run left behind
 	[ -d /sys/class/net/gpvx0 ] && "$KB" down
 	[ -e /sys/fs/bpf/ghostport ] && "$GP" unload >/dev/null 2>&1
