@@ -58,33 +58,27 @@ static int wait_gone(int seconds)
 	return -1;
 }
 
-/* Is any link left whose program is one of ours ("gp_" names)? */
-static bool gp_links_attached(void)
+/*
+ * Is any program of ours ("gp_" names) still loaded?  A link's release
+ * frees its id first, then detaches, then drops the program: a program id
+ * that is gone means its attachment is gone too.
+ */
+static bool gp_programs_loaded(void)
 {
 	__u32 id = 0;
 
-	while (!bpf_link_get_next_id(id, &id)) {
-		struct bpf_link_info li;
+	while (!bpf_prog_get_next_id(id, &id)) {
 		struct bpf_prog_info pi;
-		__u32 len = sizeof(li);
-		int lfd, pfd;
+		__u32 len = sizeof(pi);
 		bool ours = false;
+		int fd = bpf_prog_get_fd_by_id(id);
 
-		lfd = bpf_link_get_fd_by_id(id);
-		if (lfd < 0)
+		if (fd < 0)
 			continue;
-		memset(&li, 0, sizeof(li));
-		if (!bpf_obj_get_info_by_fd(lfd, &li, &len)) {
-			pfd = bpf_prog_get_fd_by_id(li.prog_id);
-			if (pfd >= 0) {
-				memset(&pi, 0, sizeof(pi));
-				len = sizeof(pi);
-				if (!bpf_obj_get_info_by_fd(pfd, &pi, &len))
-					ours = !strncmp(pi.name, "gp_", 3);
-				close(pfd);
-			}
-		}
-		close(lfd);
+		memset(&pi, 0, sizeof(pi));
+		if (!bpf_obj_get_info_by_fd(fd, &pi, &len))
+			ours = !strncmp(pi.name, "gp_", 3);
+		close(fd);
 		if (ours)
 			return true;
 	}
@@ -103,7 +97,7 @@ static int wait_detached(int seconds)
 	int i;
 
 	for (i = 0; i < seconds * 20; i++) {
-		if (!gp_links_attached())
+		if (!gp_programs_loaded())
 			return 0;
 		nanosleep(&t, NULL);
 	}
