@@ -143,6 +143,10 @@ gp_start() {
 	local tries=0 before
 	while :; do
 		before=$(prog_ids)
+		# Empty the logs first: the background job truncates them only
+		# when it starts, and a stale "ready" from the previous run would
+		# start the loop before this reader is attached.
+		: > "$TMP/gp.out"; : > "$TMP/gp.err"
 		"$GP" run --source cgroup --no-pin $NOCONFIG "$@" > "$TMP/gp.out" 2> "$TMP/gp.err" &
 		CHILD=$!
 		local i
@@ -188,6 +192,7 @@ gp_stop() {
 	: "${GPS_EVENTS:=0}" "${GPS_DROPS:=0}" "${GPS_MISSES:=0}" "${GPS_DELIVERED:=0}"
 }
 floor_start() {
+	: > "$TMP/floor.err"
 	"$B/floor" --mode "${1:-cgroup}" 2> "$TMP/floor.err" &
 	CHILD=$!
 	local i before
