@@ -166,6 +166,7 @@ vm-shell: static
 	tests/vm/run.sh --shell --kernel $(or $(KERNEL),6.1)
 
 bench: all
+	tools/install-deps.sh --bench
 	bench/run.sh
 
 PREFIX_		= $(or $(PREFIX),/usr/local)

@@ -3,15 +3,18 @@
 # Idempotent: installs only what is missing (apt-get update first when it must).
 #   tools/install-deps.sh          build dependencies
 #   tools/install-deps.sh --test   plus what the test suite uses
+#   tools/install-deps.sh --bench  plus the peers `make bench` compares with
 set -eu
 
 BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 libcmocka-dev libjansson-dev libyaml-dev libssl-dev libsystemd-dev libcap-ng-dev python3 pkg-config"
 TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq
-rsyslog rsyslog-gnutls openssl systemd auditd valgrind groff-base man-db"
+rsyslog rsyslog-gnutls openssl systemd groff-base man-db"
+BENCH_PKGS="auditd valgrind"
 
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs $TEST_PKGS $BENCH_PKGS"
 
 missing=""
 for p in $pkgs; do
