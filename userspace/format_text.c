@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "format.h"
+#include "strbuf.h"
 #include "names.h"
 
 #define W_TIME		23	/* 2026-11-23 15:04:05.123 */
@@ -98,31 +99,14 @@ static void line_init(struct line *l, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-/*
- * comm up to its first NUL, printable ASCII as is, '\\' doubled, anything
- * else (controls, DEL, bytes >= 0x80) as \xHH.  out holds 4 * 16 + 1.
- */
-static void escape_comm(char *out, const char *comm)
+/* comm up to its first NUL as printable ASCII (gp_sb_ascii_escaped). */
+static void escape_comm(char *out, size_t outlen, const char *comm)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
+	struct gp_sb b;
 
-	for (size_t i = 0; i < GP_COMM_LEN && comm[i]; i++) {
-		unsigned char c = (unsigned char)comm[i];
-
-		if (c == '\\') {
-			out[o++] = '\\';
-			out[o++] = '\\';
-		} else if (c >= 0x20 && c < 0x7f) {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
+	gp_sb_init(&b, out, outlen);
+	gp_sb_ascii_escaped(&b, comm, strnlen(comm, GP_COMM_LEN));
+	gp_sb_finish(&b);
 }
 
 /* Local time with milliseconds: "2026-11-23 15:04:05.123". */
@@ -215,7 +199,7 @@ int gp_format_text(const struct gp_record *r, char *buf, size_t len)
 
 	format_local_time(time, sizeof(time), &r->wall);
 	snprintf(pid, sizeof(pid), "%u", ev->pid);
-	escape_comm(comm, ev->comm);
+	escape_comm(comm, sizeof(comm), ev->comm);
 	/* IPv6 in brackets, as in a URL, so the port is not read as the
 	 * address's last group. */
 	snprintf(addr, sizeof(addr), ev->family == AF_INET6 ? "[%.*s]:%u"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "strbuf.h"
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -48,43 +49,12 @@ static void put_char(struct gp_json *w, char c)
 	w->buf[w->pos++] = c;
 }
 
-/*
- * Length of the valid UTF-8 sequence at p (1..4), or 0 if the byte at p does
- * not start one.  The second-byte ranges are where overlongs (E0, F0),
- * surrogates (ED) and code points above U+10FFFF (F4) are ruled out; the
- * lead bytes C0, C1 and F5..FF can never start a valid sequence.
- */
+/* Length of the valid UTF-8 sequence at p (1..4), 0 if none starts there. */
 static size_t utf8_seq_len(const unsigned char *p, size_t n)
 {
-	unsigned char c = p[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len;
+	uint32_t cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0;	/* below: overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* above: UTF-16 surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;	/* below: overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above: beyond U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
+	return gp_utf8_seq(p, n, &cp);
 }
 
 int gp_bytes_valid_utf8(const void *p, size_t n)

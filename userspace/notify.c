@@ -44,14 +44,3 @@ int gp_notify(const char *state)
 	close(fd);
 	return n < 0 ? -1 : 1;
 }
-
-int gp_notifyf(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return gp_notify(buf);
-}

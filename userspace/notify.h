@@ -14,7 +14,5 @@
  */
 int gp_notify(const char *state);
 
-/* printf-style convenience for "STATUS=..." lines and the like. */
-int gp_notifyf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* GP_NOTIFY_H */

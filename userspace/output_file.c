@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/stat.h>
 
 #include "output_int.h"
 
@@ -22,10 +24,29 @@ static int open_file(struct gp_output *o)
 		    O_NOCTTY, 0640);
 }
 
+/*
+ * A pipe or socket on stdout may be read by something slow: a write must
+ * never stall the loop that drains the kernel ring.  Lines then wait in the
+ * buffer (EAGAIN) and what cannot wait is counted as dropped.  A terminal or
+ * a file is left as it is: O_NONBLOCK on a shared tty would reach the shell.
+ */
+static void nonblocking_if_pipe(int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return;
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
 int gp_file_open(struct gp_output *o, char *err, size_t errlen)
 {
 	if (o->dest == GP_DEST_STDOUT) {
 		o->fd = STDOUT_FILENO;
+		nonblocking_if_pipe(o->fd);
 		/* A person watching a terminal gets the column names. */
 		if (o->fmt == GP_FMT_TEXT && isatty(STDOUT_FILENO)) {
 			char h[256];
@@ -129,7 +150,16 @@ void gp_file_reopen(struct gp_output *o)
 
 void gp_file_close(struct gp_output *o)
 {
+	struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+	int i;
+
+	/* Last flush: give a slow reader up to 2 s rather than drop at exit,
+	 * but never hang on one that stopped reading. */
 	gp_file_flush(o);
+	for (i = 0; i < 20 && o->wlen && o->fd >= 0; i++) {
+		if (poll(&p, 1, 100) > 0)
+			gp_file_flush(o);
+	}
 	o->st.dropped += o->wrecs;	/* could not be written at all */
 	if (o->dest == GP_DEST_FILE && o->fd >= 0)
 		close(o->fd);

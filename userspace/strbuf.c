@@ -62,17 +62,6 @@ void gp_sb_s64(struct gp_sb *b, int64_t v)
 	}
 }
 
-void gp_sb_u64_pad(struct gp_sb *b, uint64_t v, unsigned width)
-{
-	char tmp[20];
-
-	if (width > sizeof(tmp))
-		width = sizeof(tmp);
-	for (unsigned i = width; i--; v /= 10)
-		tmp[i] = (char)('0' + v % 10);
-	gp_sb_add(b, tmp, width);
-}
-
 int gp_sb_finish(struct gp_sb *b)
 {
 	if (b->len)
@@ -175,19 +164,4 @@ void gp_sb_hex(struct gp_sb *b, const void *p, size_t n)
 
 		gp_sb_add(b, e, 2);
 	}
-}
-
-bool gp_bytes_clean_text(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t l = gp_utf8_seq(p + i, n - i, &cp);
-
-		if (!l || is_control(cp))
-			return false;
-		i += l;
-	}
-	return true;
 }

@@ -27,8 +27,6 @@ void gp_sb_str(struct gp_sb *b, const char *s);
 void gp_sb_char(struct gp_sb *b, char c);
 void gp_sb_u64(struct gp_sb *b, uint64_t v);
 void gp_sb_s64(struct gp_sb *b, int64_t v);
-/* v as exactly width digits, zero padded (width <= 20). */
-void gp_sb_u64_pad(struct gp_sb *b, uint64_t v, unsigned width);
 /* NUL-terminate; bytes written without the NUL, or -1 on overflow. */
 int gp_sb_finish(struct gp_sb *b);
 
@@ -60,8 +58,5 @@ void gp_sb_ascii_escaped(struct gp_sb *b, const char *s, size_t n);
 
 /* Lowercase hex of n bytes. */
 void gp_sb_hex(struct gp_sb *b, const void *p, size_t n);
-
-/* 1 if the n bytes are valid UTF-8 with no control characters. */
-bool gp_bytes_clean_text(const char *s, size_t n);
 
 #endif /* GP_STRBUF_H */
