@@ -11,7 +11,10 @@
 #   make install [DESTDIR= PREFIX=]
 #
 # Conventions (so parts can be added without editing this file):
-#   userspace/*.c           -> build/libghostport.a, except main.c
+#   userspace/**/*.c        -> build/libghostport.a, except main.c; objects
+#                              mirror the folders under build/obj, each with
+#                              a -MMD dependency file, so a header change
+#                              rebuilds only what includes it
 #   tests/unit/test_*.c     -> build/tests/unit/test_* (cmocka), linked with
 #                              libghostport.a
 #   tests/e2e/*.c           -> build/tests/e2e/<name> (test programs)
@@ -46,7 +49,7 @@ else
 LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lsystemd -lpthread
 endif
 
-USER_SRCS	:= $(wildcard userspace/*.c)
+USER_SRCS	:= $(wildcard userspace/*.c userspace/*/*.c)
 LIB_SRCS	:= $(filter-out userspace/main.c,$(USER_SRCS))
 LIB_OBJS	:= $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
 		   $(BUILD)/obj/ghost_table.o
@@ -88,12 +91,17 @@ $(BUILD)/gen/ghost_table.c: tools/gen-tables.py $(DATA)
 
 $(BUILD)/obj/ghost_table.o: $(BUILD)/gen/ghost_table.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-overlength-strings -c $< -o $@
 
 # ---- userspace -----------------------------------------------------------
-$(BUILD)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/ghostport_abi.h $(SKELS)
+# Headers are found through the -MMD -MP dependency files; the skeletons are
+# order-only (generated before the first compile, and a source that includes
+# one depends on it through its .d file).
+$(BUILD)/obj/%.o: userspace/%.c | $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(patsubst %.o,%.d,$(LIB_OBJS) $(BUILD)/obj/main.o)
 
 $(BUILD)/libghostport.a: $(LIB_OBJS)
 	@rm -f $@
@@ -105,8 +113,12 @@ $(BUILD)/ghostport: $(BUILD)/obj/main.o $(BUILD)/libghostport.a
 # ---- tests -------------------------------------------------------------
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
+	@mkdir -p $(BUILD)/obj/tests/unit
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(BUILD)/obj/tests/unit/$*.d \
+		-Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
 		$(BUILD)/libghostport.a -lcmocka -ljansson $(LIBS)
+
+-include $(patsubst $(BUILD)/%,$(BUILD)/obj/%.d,$(UNIT_BINS))
 
 E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
 $(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_abi.h

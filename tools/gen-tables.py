@@ -148,7 +148,7 @@ def render(ghosts, services):
                "and data/iana-services.csv.  Do not edit. */")
     out.append("#include <stddef.h>")
     out.append("#include <stdint.h>")
-    out.append('#include "iana.h"')
+    out.append('#include "event/iana.h"')
     out.append("")
     out.append("/* %d strings, %d bytes */" % (len(st.items), st.size))
     out.append("static const char gp_strtab[] =")
