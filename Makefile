@@ -6,6 +6,7 @@
 #   make asan            the same userspace built with ASan + UBSan in build/asan
 #   make kmod [KDIR=..]  the kernel module through the top-level Kbuild
 #   make test            every stage: unit, host end-to-end, VM; one summary line
+#   make check-layers    userspace stages include only the stages below them
 #   make test-unit | test-host | test-vm [KERNEL=6.1|6.12] | vm-shell KERNEL=..
 #   make run             install build deps if missing, build, run default policy
 #   make install [DESTDIR= PREFIX=]
@@ -62,7 +63,7 @@ BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
-.PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run deps-test \
+.PHONY: all static asan kmod check-layers test test-unit test-host test-vm vm-shell run deps-test \
 	install install-dkms clean bench e2e unit deps FORCE
 
 # Keep the BPF objects (bench and bpftool use them).
@@ -153,6 +154,10 @@ kmod:
 	@echo "ghostport: module at $(KMOD_OUT)/kmod/ghostport.ko"
 
 # ---- running and testing ---------------------------------------------------
+# Which userspace stage may include which: the table is in the script.
+check-layers:
+	tools/check-layers.sh
+
 deps:
 	tools/install-deps.sh
 
