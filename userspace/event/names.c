@@ -45,17 +45,8 @@ const char *gp_proto_name(__u16 ipproto, __u16 sock_type)
 	return other;
 }
 
-unsigned gp_proto_bit(__u16 ipproto, __u16 sock_type)
-{
-	if (sock_type == SOCK_RAW)
-		return GP_PROTO_OTHER;
-	switch (ipproto) {
-	case IPPROTO_TCP:	return GP_PROTO_TCP;
-	case IPPROTO_UDP:	return GP_PROTO_UDP;
-	case IPPROTO_SCTP:	return GP_PROTO_SCTP;
-	default:		return GP_PROTO_OTHER;
-	}
-}
+/* gp_proto_bit() is in ghostport_abi.h: one mapping for every producer. */
+GP_ABI_CHECK_NET();
 
 const char *gp_sock_type_name(__u16 sock_type)
 {

@@ -53,13 +53,7 @@ const char *gp_errno_name(int e);
  */
 int gp_errno_parse(const char *s);
 
-/*
- * The blocklist protocol bit (GP_PROTO_TCP/UDP/SCTP/OTHER) for a socket.
- * A SOCK_RAW socket is OTHER whatever its protocol: it has no port of that
- * protocol to bind.  The producers must map the same way; this is the
- * reference.
- */
-unsigned gp_proto_bit(__u16 ipproto, __u16 sock_type);
+/* The blocklist protocol bit of a socket: gp_proto_bit() in ghostport_abi.h. */
 
 /* Socket option bits in gp_event.opts: there are 8 (a __u8). */
 #define GP_OPT_NR_BITS		8
