@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd/check_config.c - `ghostport check-config [FILE]`: load a config exactly as
+ * check_config.c - `ghostport check-config [FILE]`: load a config exactly as
  * the daemon would and say what it means, or every problem, one per line.
  *
  * Users, groups, cgroups and executables named in exemptions are resolved

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cmd/cmd.h - the commands main.c dispatches to, other than `run` (run.h).
+ * cmd.h - the commands main.c dispatches to, other than `run` (run.h).
  * argv[0] is the command name.  Each returns the exit status: 0 ok, 1 failed,
  * 2 usage error.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd/list_ports.c - `ghostport list [--ports LIST]`: every listed port with its
+ * list_ports.c - `ghostport list [--ports LIST]`: every listed port with its
  * protocols, its IANA name and why it is on the list.
  */
 #include <getopt.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd/run_args.c - `ghostport run`'s command line, and the effective settings:
+ * run_args.c - `ghostport run`'s command line, and the effective settings:
  * the config file first, the command line on top.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cmd/run_args.h - `ghostport run`'s settings: the config file first, then the
+ * run_args.h - `ghostport run`'s settings: the config file first, then the
  * command line on top, so a flag always wins over the file.
  */
 #ifndef GP_RUN_ARGS_H

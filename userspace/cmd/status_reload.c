@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd/status_reload.c - `ghostport status` and `ghostport reload`: one
+ * status_reload.c - `ghostport status` and `ghostport reload`: one
  * request to the control socket of the running daemon (daemon/ctl.h).
  */
 #include <errno.h>

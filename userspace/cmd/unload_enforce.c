@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd/unload_enforce.c - `ghostport unload` and `ghostport enforce on|off`.
+ * unload_enforce.c - `ghostport unload` and `ghostport enforce on|off`.
  *
  * The running daemon is found through its run lock (daemon/runlock.h).
  */

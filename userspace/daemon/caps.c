@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * daemon/caps.c - tell "not allowed" apart before the kernel says a bare EPERM.
+ * caps.c - tell "not allowed" apart before the kernel says a bare EPERM.
  * Loading needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN on kernels older
  * than 5.8); attaching to a cgroup needs CAP_NET_ADMIN.
  */

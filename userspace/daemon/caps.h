@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* daemon/caps.h - capability checks, so a missing privilege is one clear line. */
+/* caps.h - capability checks, so a missing privilege is one clear line. */
 #ifndef GP_CAPS_H
 #define GP_CAPS_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * daemon/ctl.h - the control socket: how `ghostport status` and `ghostport reload`
+ * ctl.h - the control socket: how `ghostport status` and `ghostport reload`
  * talk to a running `ghostport run`.
  *
  * /run/ghostport.sock, AF_UNIX SOCK_STREAM, mode 0600 (root only; the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * daemon/ctl_client.c - the client side of the control socket: one request,
+ * ctl_client.c - the client side of the control socket: one request,
  * the whole answer (protocol in daemon/ctl.h).  The commands that use it are
  * in cmd/status_reload.c.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * daemon/ctl_server.c - the control socket's server side (see daemon/ctl.h for the protocol).
+ * ctl_server.c - the control socket's server side (protocol: daemon/ctl.h).
  *
  * Everything here runs inside the event loop, so nothing may wait: the
  * listening socket and every client are non-blocking, requests are

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * daemon/notify.c - sd_notify(3)'s protocol: the state string as one datagram to
+ * notify.c - sd_notify(3)'s protocol: the state string as one datagram to
  * the AF_UNIX socket named by $NOTIFY_SOCKET ("@..." = abstract namespace).
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * daemon/notify.h - tell systemd (Type=notify) when the daemon is ready, reloading
+ * notify.h - tell systemd (Type=notify) when the daemon is ready, reloading
  * or stopping.  The protocol is one datagram to $NOTIFY_SOCKET, spoken
  * here directly so static builds, which have no libsystemd, do it too.
  */

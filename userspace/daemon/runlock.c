@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * daemon/runlock.c - one `ghostport run` at a time: the daemon holds an
+ * runlock.c - one `ghostport run` at a time: the daemon holds an
  * exclusive flock on GP_LOCK_FILE for its life and writes its pid there;
  * the commands that talk to it (unload, enforce) find it the same way.
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* daemon/runlock.h - one `ghostport run` at a time, and who that is. */
+/* runlock.h - one `ghostport run` at a time, and who that is. */
 #ifndef GP_RUNLOCK_H
 #define GP_RUNLOCK_H
 

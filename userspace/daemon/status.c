@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * daemon/status.c - the status model's counters and its renderings (daemon/status.h).
+ * status.c - the status model's counters and its renderings (daemon/status.h).
  *
  * The three renderings show the same fields under the same names, so a
  * number read in `ghostport status` can be found in the JSON and in the

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * daemon/status.h - what `ghostport status` shows: the state of a running daemon
+ * status.h - what `ghostport status` shows: the state of a running daemon
  * (how it attached and enforces, which policy, since when, counters) and
  * its three renderings: text for people, JSON for tools, and the
  * Prometheus text exposition format for node_exporter's textfile
- * collector.  The transport is ctl.h.
+ * collector.  The transport is daemon/ctl.h.
  */
 #ifndef GP_STATUS_H
 #define GP_STATUS_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * event/decode.c - validate a raw gp_event and add what only userspace knows:
+ * decode.c - validate a raw gp_event and add what only userspace knows:
  * wall-clock time, the printable address, the IANA service name and the
  * executable's path.
  */

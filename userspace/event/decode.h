@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * event/decode.h - the one decoder: raw record from any source -> gp_record.
+ * decode.h - the one decoder: raw record from any source -> gp_record.
  */
 #ifndef GP_DECODE_H
 #define GP_DECODE_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * event/fold.c - flood control (see event/fold.h for the rules).
+ * fold.c - flood control (see event/fold.h for the rules).
  *
  * A fixed array of slots, indexed by a chained hash on the key, and an LRU
  * list through the same slots: lookups stay O(1) under a flood (the case

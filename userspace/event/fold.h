@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * event/fold.h - flood control: identical events within a window become one.
+ * fold.h - flood control: identical events within a window become one.
  *
  * A process hammering a ghost port must not drown the SIEM, yet nothing may
  * be delayed when there is no flood and nothing may be lost when there is.

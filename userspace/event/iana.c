@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * event/iana.c - lookups in the generated IANA and ghost-port tables.
+ * iana.c - lookups in the generated IANA and ghost-port tables.
  */
 #include <string.h>
 #include <netinet/in.h>

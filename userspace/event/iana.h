@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * event/iana.h - IANA service names and the default ghost-port list.
+ * iana.h - IANA service names and the default ghost-port list.
  *
  * The tables are generated at build time by tools/gen-tables.py from the
  * committed data/ghostports.csv and data/iana-services.csv (themselves made

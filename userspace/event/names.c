@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * event/names.c - number-to-name tables for event fields (see event/names.h).
+ * names.c - number-to-name tables for event fields (see event/names.h).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * event/names.h - the stable, lower-case names ghostport prints and parses for the
+ * names.h - the stable, lower-case names ghostport prints and parses for the
  * numbers in an event: address family, protocol, socket type, verdict,
  * source, errno and socket options.  Every output format uses these, so a
  * "udp" or an "EADDRINUSE" means the same thing in text, JSON and later

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * event/record.h - a decoded event: the validated raw record from the kernel plus
+ * record.h - a decoded event: the validated raw record from the kernel plus
  * what the reader adds (wall-clock time, executable path, service name,
  * printable address).  Every formatter takes one of these; none of them
  * looks at raw kernel bytes.

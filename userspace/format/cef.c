@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/cef.c - ArcSight Common Event Format:
+ * cef.c - ArcSight Common Event Format:
  *
  *   CEF:0|ghostport|ghostport|VERSION|SignatureID|Name|Severity|Extension
  *

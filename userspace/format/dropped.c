@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/dropped.c - the synthetic "N events dropped" record an output
+ * dropped.c - the synthetic "N events dropped" record an output
  * writes, in its own format, when its collector is back after the spool
- * overflowed (format/format.h, docs/siem.md).  Its position in the stream is where
- * the lost events were.
+ * overflowed (format.h, docs/siem.md).  Its position in the stream is
+ * where the lost events were.
  */
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/ecs.c - Elastic Common Schema (8.x) JSON Lines.
+ * ecs.c - Elastic Common Schema (8.x) JSON Lines.
  *
  * A bind makes the task the would-be *server* of an endpoint, so the
  * endpoint is server.ip/port/address (not source.*, which ECS reserves for

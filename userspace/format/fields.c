@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/fields.c - the ghostport fields ECS (ghostport.*) and OCSF
+ * fields.c - the ghostport fields ECS (ghostport.*) and OCSF
  * (unmapped.ghostport.*) both write with the json format's names and values,
  * and the opts array all three write (format/internal.h).  One writer, so the
  * formats cannot drift apart.

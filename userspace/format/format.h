@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * format/format.h - output formats: one decoded record in, one line out.
+ * format.h - output formats: one decoded record in, one line out.
  *
  * A formatter writes into the caller's buffer and allocates nothing, so the
  * run loop can format every event into one reused buffer.  Each format is

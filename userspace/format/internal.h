@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * format/internal.h - what the format files share among themselves: the
+ * internal.h - what the format files share among themselves: the
  * ghostport fields that the JSON formats (json, ECS, OCSF) write the same
  * way (format/fields.c), and the pieces of the drop notice that
- * format/dropped.c borrows from the formats.  Not for callers of format.h.
+ * format/dropped.c borrows from the formats.  Not for callers of
+ * format/format.h.
  */
 #ifndef GP_FORMAT_INT_H
 #define GP_FORMAT_INT_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/json.c - JSON Lines: one object per event, fixed key set.
+ * json.c - JSON Lines: one object per event, fixed key set.
  *
  * Optional fields whose GP_VF_* bit is clear are written as null, never as a
  * zero that looks like data; the key set itself is stable so a consumer can

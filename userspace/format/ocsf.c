@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/ocsf.c - OCSF (schema 1.1.0) Network Activity events, JSON Lines.
+ * ocsf.c - OCSF (schema 1.1.0) Network Activity events, JSON Lines.
  *
  * Class 4001 (Network Activity), category 4.  OCSF's activities describe
  * connections (Open, Close, Reset, Fail, Refuse, Traffic, Listen); a bind

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/summary.c - the one-line human summary of an event, shared by the
+ * summary.c - the one-line human summary of an event, shared by the
  * SIEM formats so that "message" reads the same everywhere.  Printable
  * ASCII only (comm is \xHH-escaped), so it is safe in a syslog MSG without
  * a BOM, in a CEF value and in JSON.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/syslog.c - RFC 5424 messages:
+ * syslog.c - RFC 5424 messages:
  *
  *   <PRI>1 TIMESTAMP HOSTNAME ghostport PROCID MSGID [bind@32473 ...] MSG
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * format/text.c - one aligned, human-readable line per event:
+ * text.c - one aligned, human-readable line per event:
  *
  *   TIME VERDICT SOURCE PID COMM PROTO ADDR:PORT SERVICE RET [kernel] [flags]
  *
@@ -29,7 +29,7 @@
 #define W_SERVICE	15	/* IANA service names are at most 15 */
 #define W_RET		10	/* EADDRINUSE; padded only if tags follow */
 
-/* A bounded line being built; see the return convention in format.h. */
+/* A bounded line being built; see the return convention in format/format.h. */
 struct line {
 	char *buf;
 	size_t len, pos;

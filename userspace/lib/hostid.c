@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib/hostid.c - hostname and machine id, looked up once (lib/hostid.h).
+ * hostid.c - hostname and machine id, looked up once (lib/hostid.h).
  */
 #include <ctype.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lib/hostid.h - the host identity every event carries: hostname and machine id.
+ * hostid.h - the host identity every event carries: hostname and machine id.
  *
  * Looked up once and cached (the run loop sets gp_record.hostname and
  * machine_id from these, and outputs use them for their syslog headers), so

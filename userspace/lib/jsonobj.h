@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lib/jsonobj.h - "key":{ for the nested SIEM JSON formats (ECS, OCSF), on top
+ * jsonobj.h - "key":{ for the nested SIEM JSON formats (ECS, OCSF), on top
  * of lib/jsonw.h's comma tracking.  Keys here are our own plain literals.
  */
 #ifndef GP_JSONOBJ_H

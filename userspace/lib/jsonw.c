@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib/jsonw.c - JSON writer into a caller buffer (see lib/jsonw.h).
+ * jsonw.c - JSON writer into a caller buffer (see lib/jsonw.h).
  */
 #include <limits.h>
 #include <string.h>

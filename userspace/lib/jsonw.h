@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lib/jsonw.h - a small JSON writer into a caller's buffer, for the per-event hot
+ * jsonw.h - a small JSON writer into a caller's buffer, for the per-event hot
  * path: no allocation, no stdio, one pass.
  *
  * The writer never writes past buf[len - 1] and always leaves room for a

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib/strbuf.c - bounded string builder and text-protocol escapers (lib/strbuf.h).
+ * strbuf.c - bounded string builder and text-protocol escapers (lib/strbuf.h).
  */
 #include <string.h>
 

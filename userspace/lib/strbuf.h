@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lib/strbuf.h - a bounded string builder over a caller's buffer, and the
+ * strbuf.h - a bounded string builder over a caller's buffer, and the
  * escapers the SIEM formats (CEF, RFC 5424) need.
  *
  * Same contract as lib/jsonw.h: nothing is allocated, nothing is written past

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib/timefmt.c - RFC 3339 and epoch-ms timestamps (lib/timefmt.h).
+ * timefmt.c - RFC 3339 and epoch-ms timestamps (lib/timefmt.h).
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lib/timefmt.h - event timestamps for the SIEM formats, without gmtime_r (which
+ * timefmt.h - event timestamps for the SIEM formats, without gmtime_r (which
  * takes glibc's timezone lock on every call).
  */
 #ifndef GP_TIMEFMT_H

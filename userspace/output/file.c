@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output/file.c - the local sinks `-` (stdout) and `file:PATH`.
+ * file.c - the local sinks `-` (stdout) and `file:PATH`.
  *
  * Lines are buffered and written at every tick (about 50 ms) or when the
  * buffer is full, so a burst costs one write() and not one per event.  A

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * output/internal.h - the inside of a struct gp_output, shared by output/output.c (spec
- * parsing, queued delivery) and the local sinks (output/file.c,
- * output/journal.c).  Not for the run loop: it uses output.h.
+ * internal.h - the inside of a struct gp_output, shared by output.c (spec
+ * parsing, queued delivery) and the local sinks (file.c, journal.c).  Not for the run loop: it uses output/output.h.
  */
 #ifndef GP_OUTPUT_INT_H
 #define GP_OUTPUT_INT_H

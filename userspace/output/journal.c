@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output/journal.c - `journal`: one journal entry per event through
+ * journal.c - `journal`: one journal entry per event through
  * sd_journal_sendv(), so every field is a journal field a user can match
  * on (journalctl GHOSTPORT_VERDICT=deny GHOSTPORT_PORT=686).
  *

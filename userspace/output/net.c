@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output/net.c - non-blocking connections to collectors (output/net.h).
+ * net.c - non-blocking connections to collectors (output/net.h).
  *
  * States: DOWN (waiting for the backoff deadline), CONNECTING (connect in
  * progress), HANDSHAKE (TLS), UP.  Any failure closes the socket and goes

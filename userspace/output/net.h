@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * output/net.h - a connection to a collector (unix:, udp://, tcp://,
+ * net.h - a connection to a collector (unix:, udp://, tcp://,
  * tls://) that never blocks: connect, TLS handshake and writes are all
  * non-blocking and driven by gp_net_ready() from the poll loop, with
  * exponential backoff (0.5 s doubling to 30 s) between failed attempts.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output/output.c - `--output FORMAT@DEST`: spec parsing, and delivery through
+ * output.c - `--output FORMAT@DEST`: spec parsing, and delivery through
  * the memory queue, spool and connection of a network output (output/output.h).
  *
  * Local sinks (stdout, file, journal) are written directly.  Everything

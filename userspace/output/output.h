@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * output/output.h - where formatted events go: `--output FORMAT@DEST`.
+ * output.h - where formatted events go: `--output FORMAT@DEST`.
  *
  * The run loop hands every decoded record to every output.  An output
  * never blocks the loop on a slow or dead collector: network outputs queue

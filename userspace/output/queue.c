@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output/queue.c - memory queue + on-disk spool (output/queue.h).
+ * queue.c - memory queue + on-disk spool (output/queue.h).
  */
 #include <errno.h>
 #include <fcntl.h>

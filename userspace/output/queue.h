@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * output/queue.h - what a network output has not delivered yet: a bounded
+ * queue.h - what a network output has not delivered yet: a bounded
  * in-memory queue in front of a bounded on-disk spool.
  *
  * Order is kept by one invariant: everything in the spool is older than

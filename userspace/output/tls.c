@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output/tls.c - OpenSSL client contexts and connections (output/tls.h).
+ * tls.c - OpenSSL client contexts and connections (output/tls.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>

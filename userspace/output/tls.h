@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * output/tls.h - OpenSSL client setup for tls:// outputs (RFC 5425).
+ * tls.h - OpenSSL client setup for tls:// outputs (RFC 5425).
  */
 #ifndef GP_OUTPUT_TLS_H
 #define GP_OUTPUT_TLS_H

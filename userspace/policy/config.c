@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * policy/config.c - the schema of ghostport.conf: a YAML tree (policy/yamltree.c) to a
+ * config.c - the schema of ghostport.conf: a YAML tree (policy/yamltree.c) to a
  * struct gp_config, every value checked.
  *
  * Ports, errnos, deny bits and exemptions go through the same functions as
- * the command line (policy/portlist.c, policy/policy.c, event/names.c), so a config and the
- * equivalent flags give the same rules and the same digest.
+ * the command line (portlist.c, policy.c, event/names.c), so a config and
+ * the equivalent flags give the same rules and the same digest.
  *
  * Problems are collected (up to MAX_ERRORS) rather than stopping at the
  * first, so `ghostport check-config` can list them all; they are reported

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * policy/config.h - /etc/ghostport/ghostport.conf: the YAML policy file, read into
+ * config.h - /etc/ghostport/ghostport.conf: the YAML policy file, read into
  * the effective policy the daemon runs (schema: docs/man/ghostport.conf.5).
  *
  * Loading is all or nothing: every value is checked (types, ports, errnos,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * policy/digest.c - SHA-256 of the effective policy (see policy/digest.h).
+ * digest.c - SHA-256 of the effective policy (see policy/digest.h).
  *
  * What is hashed is a canonical byte stream, not the struct: a versioned
  * header, the switches, every non-zero rule as (port, rule) in port order,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * policy/digest.h - one fingerprint for the effective policy, so an admin (and
+ * digest.h - one fingerprint for the effective policy, so an admin (and
  * `ghostport status`) can tell which policy a daemon runs and whether a
  * reload changed anything.
  */

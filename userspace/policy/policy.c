@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * policy/policy.c - deny rules and exemptions, turned into what the kernel side
+ * policy.c - deny rules and exemptions, turned into what the kernel side
  * matches on: rule bits per port, and uid/gid/cgroup-id/inode keys.
  */
 #include <errno.h>

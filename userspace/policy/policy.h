@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * policy/policy.h - what to deny and whom to spare: deny rules with their errno
+ * policy.h - what to deny and whom to spare: deny rules with their errno
  * and the exemptions (uid, gid, cgroup, executable).
  */
 #ifndef GP_POLICY_H

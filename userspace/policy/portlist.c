@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * policy/portlist.c - parse and print port lists (see policy/portlist.h for the syntax).
+ * portlist.c - parse and print port lists (syntax: portlist.h).
  *
  * Parsing is strict on purpose: a blocklist that silently means something
  * else than what was typed ("80x" read as 80, "0x50" as 0) is worse than a

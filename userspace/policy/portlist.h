@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * policy/portlist.h - the port-list syntax of the command line and config, to and
+ * portlist.h - the port-list syntax of the command line and config, to and
  * from the blocklist rule array (GP_NR_PORTS __u32 rules, see
  * ghostport_abi.h).
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * policy/yamltree.c - libyaml events to a bounded tree (see policy/yamltree.h).
+ * yamltree.c - libyaml events to a bounded tree (see policy/yamltree.h).
  *
  * The event API rather than yaml_parser_load(): the document loader
  * resolves aliases into shared nodes and builds whatever depth it is given

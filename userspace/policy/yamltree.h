@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * policy/yamltree.h - a configuration file read into a small YAML tree, safely.
+ * yamltree.h - a configuration file read into a small YAML tree, safely.
  *
  * The file is parsed by libyaml's event API; this only builds the tree and
  * refuses, with FILE:LINE:COL and what was expected, everything a config

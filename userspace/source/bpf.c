@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source/bpf.c - the BPF attach modes (fentry, kprobe, cgroup) and the
+ * bpf.c - the BPF attach modes (fentry, kprobe, cgroup) and the
  * enforcement programs (LSM, cgroup) as a gp_source.
  *
  * One skeleton holds every program; only what is needed is loaded, so a

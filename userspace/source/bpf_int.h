@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * source/bpf_int.h - the inside of the BPF source, shared by its files:
+ * bpf_int.h - the inside of the BPF source, shared by its files:
  *   bpf.c       open (a list of named steps), enforcement switch, close
  *   bpf_load.c  which programs load, attaching them, libbpf's messages
  *   bpf_maps.c  blocklist, flags, exemptions, ring buffer, counters
  *   bpf_pin.c   pins under GP_PIN_DIR, adopting a pinned instance
- * Not for other sources or stages: they use source.h.
+ * Not for other sources or stages: they use source/source.h.
  */
 #ifndef GP_SOURCE_BPF_INT_H
 #define GP_SOURCE_BPF_INT_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source/bpf_load.c - load and attach the BPF programs of the chosen modes:
+ * bpf_load.c - load and attach the BPF programs of the chosen modes:
  * which programs, the libbpf messages that explain a failure, the cgroup
  * root, the LSM's availability, and the deny programs added at run time.
  */

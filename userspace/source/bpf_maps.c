@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source/bpf_maps.c - the running programs' state, seen from userspace: the
+ * bpf_maps.c - the running programs' state, seen from userspace: the
  * blocklist (an mmaped array), the flags and the exemption maps, the ring
  * buffer the events arrive through, and the kernel's counters.
  */

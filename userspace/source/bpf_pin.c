@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source/bpf_pin.c - the instance pinned under GP_PIN_DIR: pin a new one's
+ * bpf_pin.c - the instance pinned under GP_PIN_DIR: pin a new one's
  * maps, adopt a running one's (its maps reused, its programs not loaded
  * again), and on stop keep the pins (enforcing) or remove them.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source/kmod.c - ghostport.ko (kmod/) as a gp_source.
+ * kmod.c - ghostport.ko (kmod/) as a gp_source.
  *
  * The module does the watching with kprobes and queues struct gp_event
  * records in its own ring; this side opens /dev/ghostport (one reader at a

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source/pin.c - the bpffs directory that keeps a policy in force between runs.
+ * pin.c - the bpffs directory that keeps a policy in force between runs.
  */
 #include <dirent.h>
 #include <errno.h>

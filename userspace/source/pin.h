@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * source/pin.h - where a running policy lives in bpffs, so it outlives the daemon.
+ * pin.h - where a running policy lives in bpffs, so it outlives the daemon.
  *
  *   /sys/fs/bpf/ghostport/map-<map name>    every map (ring, ports, state)
  *   /sys/fs/bpf/ghostport/link-<program>    every attachment

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * source/select.c - choose the attach mode.  `auto` tries, in order,
+ * select.c - choose the attach mode.  `auto` tries, in order,
  * fentry (cheapest, sees everything), kprobe, cgroup (works where tracing
  * is compiled out or locked down), then the kernel module if it is loaded,
  * and explains on stderr why each better mode was not taken.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * source/source.h - an event source: something in the kernel that watches binds and
+ * source.h - an event source: something in the kernel that watches binds and
  * hands raw struct gp_event records to the reader.  The BPF attach modes
  * (source/bpf.c) and the kernel module (source/kmod.c) implement it, so the
  * run loop, the decoder and the formatters never know which one is in use.
