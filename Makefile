@@ -6,12 +6,16 @@
 #   make asan            the same userspace built with ASan + UBSan in build/asan
 #   make kmod [KDIR=..]  the kernel module through the top-level Kbuild
 #   make test            every stage: unit, host end-to-end, VM; one summary line
+#   make check-layers    userspace stages include only the stages below them
 #   make test-unit | test-host | test-vm [KERNEL=5.10|6.1|6.12|7.3] | vm-shell KERNEL=..
 #   make run             install build deps if missing, build, run default policy
 #   make install [DESTDIR= PREFIX=]
 #
 # Conventions (so parts can be added without editing this file):
-#   userspace/*.c           -> build/libghostport.a, except main.c
+#   userspace/**/*.c        -> build/libghostport.a, except main.c; objects
+#                              mirror the folders under build/obj, each with
+#                              a -MMD dependency file, so a header change
+#                              rebuilds only what includes it
 #   tests/unit/test_*.c     -> build/tests/unit/test_* (cmocka), linked with
 #                              libghostport.a
 #   tests/e2e/*.c           -> build/tests/e2e/<name> (test programs)
@@ -46,7 +50,7 @@ else
 LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lsystemd -lpthread
 endif
 
-USER_SRCS	:= $(wildcard userspace/*.c)
+USER_SRCS	:= $(wildcard userspace/*.c userspace/*/*.c)
 LIB_SRCS	:= $(filter-out userspace/main.c,$(USER_SRCS))
 LIB_OBJS	:= $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
 		   $(BUILD)/obj/ghost_table.o
@@ -59,7 +63,7 @@ BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
-.PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run deps-test \
+.PHONY: all static asan kmod check-layers test test-unit test-host test-vm vm-shell run deps-test \
 	install install-dkms clean bench e2e unit deps FORCE
 
 # Keep the BPF objects (bench and bpftool use them).
@@ -71,7 +75,8 @@ all: $(BUILD)/ghostport $(E2E_BINS)
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -Ibpf/vmlinux/$(ARCH) -Iinclude -Ibpf
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/ghostport_abi.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/ghostport_abi.h \
+		include/ghostport_bpf.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
@@ -88,12 +93,17 @@ $(BUILD)/gen/ghost_table.c: tools/gen-tables.py $(DATA)
 
 $(BUILD)/obj/ghost_table.o: $(BUILD)/gen/ghost_table.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-overlength-strings -c $< -o $@
 
 # ---- userspace -----------------------------------------------------------
-$(BUILD)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/ghostport_abi.h $(SKELS)
+# Headers are found through the -MMD -MP dependency files; the skeletons are
+# order-only (generated before the first compile, and a source that includes
+# one depends on it through its .d file).
+$(BUILD)/obj/%.o: userspace/%.c | $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(patsubst %.o,%.d,$(LIB_OBJS) $(BUILD)/obj/main.o)
 
 $(BUILD)/libghostport.a: $(LIB_OBJS)
 	@rm -f $@
@@ -105,8 +115,12 @@ $(BUILD)/ghostport: $(BUILD)/obj/main.o $(BUILD)/libghostport.a
 # ---- tests -------------------------------------------------------------
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
+	@mkdir -p $(BUILD)/obj/tests/unit
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(BUILD)/obj/tests/unit/$*.d \
+		-Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
 		$(BUILD)/libghostport.a -lcmocka -ljansson $(LIBS)
+
+-include $(patsubst $(BUILD)/%,$(BUILD)/obj/%.d,$(UNIT_BINS))
 
 E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
 $(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_abi.h
@@ -141,6 +155,10 @@ kmod:
 	@echo "ghostport: module at $(KMOD_OUT)/kmod/ghostport.ko"
 
 # ---- running and testing ---------------------------------------------------
+# Which userspace stage may include which: the table is in the script.
+check-layers:
+	tools/check-layers.sh
+
 deps:
 	tools/install-deps.sh
 

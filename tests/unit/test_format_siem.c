@@ -22,8 +22,8 @@
 #include <jansson.h>
 
 #include "fixture_record.h"
-#include "format.h"
-#include "jsonw.h"
+#include "format/format.h"
+#include "lib/jsonw.h"
 
 #define MID	"0123456789abcdef0123456789abcdef"
 #define FFFD	"\xef\xbf\xbd"
