@@ -115,7 +115,13 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(E2E_LIBS)
 
-unit: $(UNIT_BINS)
+# tests/schema/*.c: fixture generators for the SIEM schema checks.
+SCHEMA_BINS	:= $(patsubst tests/schema/%.c,$(BUILD)/tests/schema/%,$(wildcard tests/schema/*.c))
+$(BUILD)/tests/schema/%: tests/schema/%.c tests/unit/fixture_record.h $(BUILD)/libghostport.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(BUILD)/libghostport.a $(LIBS)
+
+unit: $(UNIT_BINS) $(SCHEMA_BINS)
 e2e: $(E2E_BINS)
 
 # ---- variants ------------------------------------------------------------
