@@ -21,7 +21,9 @@
 #   tests/e2e/*.c           -> build/tests/e2e/<name> (test programs)
 #   tools/gen-tables.py     -> build/gen/ghost_table.c from data/*.csv
 
-VERSION		:= 0.1.0
+# The one version: debian/changelog's first entry (`ghostport version`,
+# the module's MODULE_VERSION, dkms.conf and the .debs all take it).
+VERSION		:= $(shell head -n1 debian/changelog | cut -d' ' -f2 | tr -d '()')
 BUILD		?= build
 CC		?= gcc
 CLANG		?= clang
@@ -39,7 +41,7 @@ CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
 CPPFLAGS_ALL	:= -D_GNU_SOURCE -DGP_VERSION=\"$(VERSION)\" \
 		   -Iinclude -Iuserspace -I$(BUILD)/gen
-ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) \
+ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS) \
 		   $(if $(filter 1,$(STATIC)),-DGP_NO_JOURNAL)
 
 # libsystemd has no static archive in Debian: static builds (the VM
@@ -64,7 +66,7 @@ SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
 .PHONY: all static asan kmod check-layers test test-unit test-host test-vm vm-shell run deps-test \
-	install install-dkms clean bench e2e unit deps FORCE
+	install install-bin install-dkms deb clean bench e2e unit deps FORCE
 
 # Keep the BPF objects (bench and bpftool use them).
 .SECONDARY:
@@ -110,7 +112,7 @@ $(BUILD)/libghostport.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/ghostport: $(BUILD)/obj/main.o $(BUILD)/libghostport.a
-	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # ---- tests -------------------------------------------------------------
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
@@ -127,7 +129,13 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(E2E_LIBS)
 
-unit: $(UNIT_BINS)
+# tests/schema/*.c: fixture generators for the SIEM schema checks.
+SCHEMA_BINS	:= $(patsubst tests/schema/%.c,$(BUILD)/tests/schema/%,$(wildcard tests/schema/*.c))
+$(BUILD)/tests/schema/%: tests/schema/%.c tests/unit/fixture_record.h $(BUILD)/libghostport.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(BUILD)/libghostport.a $(LIBS)
+
+unit: $(UNIT_BINS) $(SCHEMA_BINS)
 e2e: $(E2E_BINS)
 
 # ---- variants ------------------------------------------------------------
@@ -193,7 +201,18 @@ MANDIR		= $(PREFIX_)/share/man
 
 # Binary, unit, default settings (never over an edited one), spool, man
 # pages; and the module when it was built (make kmod first).
-install: all
+install: install-bin
+	install -d -m 0700 $(DESTDIR)/var/spool/ghostport
+	@if [ -f $(KMOD_OUT)/kmod/ghostport.ko ]; then \
+		$(MAKE) -C $(KDIR) M=$(KMOD_OUT) INSTALL_MOD_DIR=updates \
+			$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a $(KREL); }; \
+	else echo "ghostport: module not built (make kmod), not installed"; fi
+	@echo "ghostport: installed; run 'systemctl daemon-reload' and 'systemctl enable --now ghostport'"
+
+# What the Debian package ships (debian/rules): no spool (its postinst
+# makes it), no module (ghostport-dkms), no test programs.
+install-bin: $(BUILD)/ghostport
 	install -D -m 0755 $(BUILD)/ghostport $(DESTDIR)$(PREFIX_)/sbin/ghostport
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
 	sed 's#/usr/local/sbin/ghostport#$(PREFIX_)/sbin/ghostport#g' \
@@ -202,23 +221,29 @@ install: all
 	install -d -m 0755 $(DESTDIR)/etc/ghostport
 	test -e $(DESTDIR)/etc/ghostport/ghostport.conf || \
 		install -m 0644 packaging/ghostport.conf $(DESTDIR)/etc/ghostport/ghostport.conf
-	install -d -m 0700 $(DESTDIR)/var/spool/ghostport
 	install -D -m 0644 docs/man/ghostport.8 $(DESTDIR)$(MANDIR)/man8/ghostport.8
 	install -D -m 0644 docs/man/ghostport.conf.5 $(DESTDIR)$(MANDIR)/man5/ghostport.conf.5
-	@if [ -f $(KMOD_OUT)/kmod/ghostport.ko ]; then \
-		$(MAKE) -C $(KDIR) M=$(KMOD_OUT) INSTALL_MOD_DIR=updates \
-			$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install && \
-		{ [ -n "$(DESTDIR)" ] || depmod -a $(KREL); }; \
-	else echo "ghostport: module not built (make kmod), not installed"; fi
-	@echo "ghostport: installed; run 'systemctl daemon-reload' and 'systemctl enable --now ghostport'"
 
 # The module's source for DKMS, so distribution kernels rebuild it.
 install-dkms:
 	install -d $(DESTDIR)/usr/src/ghostport-$(VERSION)
 	cp -r Kbuild kmod include $(DESTDIR)/usr/src/ghostport-$(VERSION)/
+	rm -f $(DESTDIR)/usr/src/ghostport-$(VERSION)/kmod/dkms.conf
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' kmod/dkms.conf \
 		>$(DESTDIR)/usr/src/ghostport-$(VERSION)/dkms.conf
 	@echo "ghostport: DKMS source in /usr/src/ghostport-$(VERSION); dkms install ghostport/$(VERSION)"
+
+# Both Debian packages into build/deb/, built (dpkg-buildpackage -b) from a
+# copy of the tree in build/deb/src, so the .debs do not land in ../ and
+# debian/rules' clean cannot touch this build/.
+DEB_SRC		= build/deb/src/ghostport-$(VERSION)
+deb:
+	tools/install-deps.sh --deb
+	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv build/deb/src/*.deb build/deb/src/*.changes build/deb/src/*.buildinfo build/deb/
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build

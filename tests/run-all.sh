@@ -66,6 +66,7 @@ stage_unit() {
 	for t in build/tests/unit/test_*; do
 		[ -x "$t" ] && run_cmocka unit "$t"
 	done
+	tests/schema/run.sh	# SIEM formats against ECS's and OCSF's schemas
 	if ! make -s asan >"$RES/unit-asan-build.log" 2>&1; then
 		echo "FAIL unit-asan/build: make asan failed (see $RES/unit-asan-build.log)"
 		tail -20 "$RES/unit-asan-build.log" | sed 's/^/# /'

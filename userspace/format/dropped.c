@@ -61,6 +61,7 @@ int gp_format_dropped(enum gp_format f, uint64_t dropped,
 	case GP_FMT_ECS:
 		gp_json_key_string(&w, "@timestamp", ts);
 		gp_json_key_string(&w, "message", msg);
+		gp_ecs_put_version(&w);
 		gp_json_key_begin_object(&w, "event");
 		gp_json_key_string(&w, "kind", "event");
 		gp_json_key_string(&w, "action", "events-dropped");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ecs.c - Elastic Common Schema (8.x) JSON Lines.
+ * ecs.c - Elastic Common Schema (9.4) JSON Lines.
  *
  * A bind makes the task the would-be *server* of an endpoint, so the
  * endpoint is server.ip/port/address (not source.*, which ECS reserves for
@@ -18,7 +18,9 @@
 #include "event/names.h"
 #include "lib/timefmt.h"
 
-#define ECS_VERSION	"8.11.0"
+/* The ECS release the fields follow; tests/schema/check-ecs.py validates
+ * against the same release of Elastic's definitions (@elastic/ecs). */
+#define ECS_VERSION	"9.4.0"
 
 #ifndef GP_VERSION
 #define GP_VERSION "0"
@@ -52,8 +54,7 @@ static void put_event(struct gp_json *w, const struct gp_record *r)
 	gp_json_key_string(w, "dataset", "ghostport.bind");
 	gp_json_key_string(w, "provider", gp_source_name(ev->source));
 	gp_json_key_u64(w, "severity", (uint64_t)gp_syslog_severity(r));
-	if (r->count > 1)
-		gp_json_key_u64(w, "count", r->count);
+	/* No event.count in ECS: a folded event's count is ghostport.count. */
 	gp_json_end_object(w);
 }
 
@@ -64,9 +65,10 @@ static void put_process(struct gp_json *w, const struct gp_record *r)
 
 	gp_json_key_begin_object(w, "process");
 	gp_json_key_u64(w, "pid", ev->pid);
-	gp_json_key_bytes(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
+	/* Text with U+FFFD for controls; the bytes in ghostport.*_hex. */
+	gp_json_key_text(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
 	if (exe_len)
-		gp_json_key_bytes(w, "executable", r->exe, exe_len);
+		gp_json_key_text(w, "executable", r->exe, exe_len);
 	gp_json_key_begin_object(w, "thread");
 	gp_json_key_u64(w, "id", ev->tid);
 	gp_json_end_object(w);
@@ -141,7 +143,6 @@ static void put_host(struct gp_json *w, const struct gp_record *r)
 static void put_ghostport(struct gp_json *w, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
-	size_t comm_len = strnlen(ev->comm, GP_COMM_LEN);
 
 	gp_json_key_begin_object(w, "ghostport");
 	gp_json_put_verdict(w, ev);
@@ -155,8 +156,7 @@ static void put_ghostport(struct gp_json *w, const struct gp_record *r)
 		gp_json_key_u64(w, "ifindex", ev->ifindex);
 	if (r->service)
 		gp_json_key_string(w, "service", r->service);
-	if (!gp_bytes_valid_utf8(ev->comm, comm_len))
-		gp_json_key_hex(w, "comm_hex", ev->comm, comm_len);
+	gp_json_put_raw_hex(w, r);
 	if (r->count > 1)
 		gp_json_key_u64(w, "count", r->count);
 	gp_json_end_object(w);
@@ -173,9 +173,7 @@ int gp_format_ecs(const struct gp_record *r, char *buf, size_t len)
 	gp_json_key_string(&w, "@timestamp", ts);
 	if (gp_format_summary(r, summary, sizeof(summary)) > 0)
 		gp_json_key_string(&w, "message", summary);
-	gp_json_key_begin_object(&w, "ecs");
-	gp_json_key_string(&w, "version", ECS_VERSION);
-	gp_json_end_object(&w);
+	gp_ecs_put_version(&w);
 	put_event(&w, r);
 	put_process(&w, r);
 	put_ids(&w, &r->ev);
@@ -185,4 +183,12 @@ int gp_format_ecs(const struct gp_record *r, char *buf, size_t len)
 	gp_json_end_object(&w);
 	gp_json_raw(&w, "\n", 1);
 	return gp_json_finish(&w);
+}
+
+/* Shared with format_dropped.c (format_int.h): every ECS document. */
+void gp_ecs_put_version(struct gp_json *w)
+{
+	gp_json_key_begin_object(w, "ecs");
+	gp_json_key_string(w, "version", ECS_VERSION);
+	gp_json_end_object(w);
 }

@@ -5,6 +5,8 @@
  * and the opts array all three write (format/internal.h).  One writer, so the
  * formats cannot drift apart.
  */
+#include <string.h>
+
 #include "format/internal.h"
 #include "event/names.h"
 
@@ -40,4 +42,29 @@ void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev)
 		gp_json_key_u64(w, "netns", ev->netns_ino);
 	if (ev->valid & GP_VF_CGROUP)
 		gp_json_key_u64(w, "cgroup_id", ev->cgroup_id);
+}
+
+/* Would gp_json_key_text() replace anything in these bytes? */
+static bool text_lossy(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+
+	if (!gp_bytes_valid_utf8(p, n))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f ||
+		    (s[i] == 0xc2 && i + 1 < n && s[i + 1] < 0xa0))
+			return true;
+	return false;
+}
+
+void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r)
+{
+	size_t comm_len = strnlen(r->ev.comm, GP_COMM_LEN);
+	size_t exe_len = strnlen(r->exe, sizeof(r->exe));
+
+	if (text_lossy(r->ev.comm, comm_len))
+		gp_json_key_hex(w, "comm_hex", r->ev.comm, comm_len);
+	if (text_lossy(r->exe, exe_len))
+		gp_json_key_hex(w, "exe_hex", r->exe, exe_len);
 }

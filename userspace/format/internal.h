@@ -31,6 +31,13 @@ void gp_json_put_verdict(struct gp_json *w, const struct gp_event *ev);
  */
 void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
 
+/*
+ * comm_hex / exe_hex: the raw bytes of comm and exe, each only when its text
+ * field (gp_json_key_text) had to replace something (invalid UTF-8, control
+ * characters), so nothing the task chose is lost.
+ */
+void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
+
 /* The drop notice of CEF and syslog (format/cef.c, format/syslog.c). */
 int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
 			  const char *host, const char *mid, char *buf,
@@ -38,6 +45,8 @@ int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
 int gp_format_syslog_dropped(uint64_t dropped, const struct timespec *now,
 			     const char *host, const char *mid, char *buf,
 			     size_t len);
+/* {"ecs":{"version":...}}, which ECS requires in every document. */
+void gp_ecs_put_version(struct gp_json *w);
 /* OCSF's metadata and device objects, for its drop notice (format/ocsf.c). */
 void gp_ocsf_put_header_dropped(struct gp_json *w, const char *host,
 				const char *mid);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ocsf.c - OCSF (schema 1.1.0) Network Activity events, JSON Lines.
+ * ocsf.c - OCSF (schema 1.8.0) Network Activity events, JSON Lines.
  *
  * Class 4001 (Network Activity), category 4.  OCSF's activities describe
  * connections (Open, Close, Reset, Fail, Refuse, Traffic, Listen); a bind
@@ -13,7 +13,10 @@
  * Failure, 0 Unknown).  The bound endpoint is dst_endpoint (the side that
  * would accept connections), the task is actor.process, the host is device.
  * Fields OCSF has no place for are under unmapped.ghostport, with the json
- * format's names.  Mapping table: docs/siem.md.
+ * format's names.  device and actor belong to OCSF's "host" profile,
+ * action/disposition to "security_control": metadata.profiles declares
+ * both, or consumers would drop them.  Checked against the schema files by
+ * tests/schema/check-ocsf.py.  Mapping table: docs/siem.md.
  */
 #include <stdio.h>
 #include <sys/socket.h>
@@ -24,7 +27,7 @@
 #include "event/names.h"
 #include "lib/timefmt.h"
 
-#define OCSF_VERSION		"1.1.0"
+#define OCSF_VERSION		"1.8.0"
 #define OCSF_CLASS		4001
 #define OCSF_CATEGORY		4
 #define OCSF_ACTIVITY_OTHER	99
@@ -48,10 +51,15 @@ static const char *severity_name(unsigned id)
 	return id == 3 ? "Medium" : id == 2 ? "Low" : "Informational";
 }
 
-static void put_metadata(struct gp_json *w)
+/* profiles: NULL-terminated list of the OCSF profiles the event uses. */
+static void put_metadata(struct gp_json *w, const char *const *profiles)
 {
 	gp_json_key_begin_object(w, "metadata");
 	gp_json_key_string(w, "version", OCSF_VERSION);
+	gp_json_key_begin_array(w, "profiles");
+	for (; *profiles; profiles++)
+		gp_json_array_string(w, *profiles);
+	gp_json_end_array(w);
 	gp_json_key_begin_object(w, "product");
 	gp_json_key_string(w, "name", "ghostport");
 	gp_json_key_string(w, "vendor_name", "ghostport");
@@ -82,15 +90,16 @@ static void put_actor(struct gp_json *w, const struct gp_record *r)
 	gp_json_key_begin_object(w, "process");
 	gp_json_key_u64(w, "pid", ev->pid);
 	gp_json_key_u64(w, "tid", ev->tid);
-	gp_json_key_bytes(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
+	/* Text with U+FFFD for controls; the bytes are in unmapped (*_hex). */
+	gp_json_key_text(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
 	if (exe_len) {
 		const char *base = memrchr(r->exe, '/', exe_len);
 
 		base = base ? base + 1 : r->exe;
 		gp_json_key_begin_object(w, "file");
-		gp_json_key_bytes(w, "path", r->exe, exe_len);
-		gp_json_key_bytes(w, "name", base,
-				  exe_len - (size_t)(base - r->exe));
+		gp_json_key_text(w, "path", r->exe, exe_len);
+		gp_json_key_text(w, "name", base,
+				 exe_len - (size_t)(base - r->exe));
 		gp_json_key_u64(w, "type_id", 1);	/* Regular File */
 		gp_json_end_object(w);
 	}
@@ -119,8 +128,12 @@ static void put_endpoint(struct gp_json *w, const struct gp_record *r)
 	gp_json_key_u64(w, "port", ev->port);
 	if (r->service)
 		gp_json_key_string(w, "svc_name", r->service);
-	if (ev->valid & GP_VF_IFINDEX && ev->ifindex)
-		gp_json_key_u64(w, "interface_uid", ev->ifindex);
+	if (ev->valid & GP_VF_IFINDEX && ev->ifindex) {
+		char ifx[12];	/* string_t in the schema */
+
+		snprintf(ifx, sizeof(ifx), "%u", ev->ifindex);
+		gp_json_key_string(w, "interface_uid", ifx);
+	}
 	gp_json_end_object(w);
 
 	gp_json_key_begin_object(w, "connection_info");
@@ -136,7 +149,6 @@ static void put_endpoint(struct gp_json *w, const struct gp_record *r)
 static void put_unmapped(struct gp_json *w, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
-	size_t comm_len = strnlen(ev->comm, GP_COMM_LEN);
 
 	gp_json_key_begin_object(w, "unmapped");
 	gp_json_key_begin_object(w, "ghostport");
@@ -147,11 +159,14 @@ static void put_unmapped(struct gp_json *w, const struct gp_record *r)
 	gp_json_put_socket(w, ev);
 	if (r->service)
 		gp_json_key_string(w, "service", r->service);
-	if (!gp_bytes_valid_utf8(ev->comm, comm_len))
-		gp_json_key_hex(w, "comm_hex", ev->comm, comm_len);
+	gp_json_put_raw_hex(w, r);
 	gp_json_end_object(w);
 	gp_json_end_object(w);
 }
+
+static const char *const event_profiles[] = {
+	"host", "security_control", NULL
+};
 
 int gp_format_ocsf(const struct gp_record *r, char *buf, size_t len)
 {
@@ -193,7 +208,7 @@ int gp_format_ocsf(const struct gp_record *r, char *buf, size_t len)
 		gp_json_key_u64(&w, "count", r->count);
 	if (gp_format_summary(r, summary, sizeof(summary)) > 0)
 		gp_json_key_string(&w, "message", summary);
-	put_metadata(&w);
+	put_metadata(&w, event_profiles);
 	put_device(&w, r->hostname, r->machine_id);
 	put_actor(&w, r);
 	put_endpoint(&w, r);
@@ -207,6 +222,8 @@ int gp_format_ocsf(const struct gp_record *r, char *buf, size_t len)
 void gp_ocsf_put_header_dropped(struct gp_json *w, const char *host,
 				const char *mid)
 {
-	put_metadata(w);
+	static const char *const profiles[] = { "host", NULL };
+
+	put_metadata(w, profiles);
 	put_device(w, host, mid);
 }

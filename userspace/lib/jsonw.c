@@ -78,9 +78,17 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-static void put_escaped(struct gp_json *w, const unsigned char *s, size_t n)
+/*
+ * text: control characters (C0, DEL, C1) become U+FFFD too, instead of
+ * JSON escapes: for fields a schema defines as text (ECS process.name, OCSF
+ * process.name), where consumers would otherwise show raw controls.
+ * Returns true if anything was replaced.
+ */
+static bool put_escaped_mode(struct gp_json *w, const unsigned char *s,
+			     size_t n, bool text)
 {
 	static const char replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
+	bool replaced = false;
 	size_t i = 0;
 
 	put_char(w, '"');
@@ -98,14 +106,22 @@ static void put_escaped(struct gp_json *w, const unsigned char *s, size_t n)
 		}
 		if (c >= 0x80) {
 			l = utf8_seq_len(s + i, n - i);
-			if (l) {
+			if (l && !(text && l == 2 && c == 0xc2 && s[i + 1] < 0xa0)) {
 				put(w, (const char *)s + i, l);
 				i += l;
 			} else {
-				/* One replacement per bad byte, as promised. */
+				/* One replacement per bad byte, as promised
+				 * (and per C1 control in text mode). */
 				put(w, replacement, 3);
-				i++;
+				replaced = true;
+				i += l ? l : 1;
 			}
+			continue;
+		}
+		if (text && c != '"' && c != '\\') {
+			put(w, replacement, 3);	/* C0 control or DEL */
+			replaced = true;
+			i++;
 			continue;
 		}
 		switch (c) {
@@ -127,6 +143,12 @@ static void put_escaped(struct gp_json *w, const unsigned char *s, size_t n)
 		i++;
 	}
 	put_char(w, '"');
+	return replaced;
+}
+
+static void put_escaped(struct gp_json *w, const unsigned char *s, size_t n)
+{
+	put_escaped_mode(w, s, n, false);
 }
 
 static void put_key(struct gp_json *w, const char *key)
@@ -204,6 +226,13 @@ void gp_json_key_bytes(struct gp_json *w, const char *key,
 {
 	put_key(w, key);
 	put_escaped(w, p, n);
+}
+
+bool gp_json_key_text(struct gp_json *w, const char *key,
+		      const void *p, size_t n)
+{
+	put_key(w, key);
+	return put_escaped_mode(w, p, n, true);
 }
 
 void gp_json_key_hex(struct gp_json *w, const char *key,

@@ -48,6 +48,14 @@ void gp_json_key_string(struct gp_json *w, const char *key, const char *s);
 /* "key":"..." from n raw bytes, which may contain NULs. */
 void gp_json_key_bytes(struct gp_json *w, const char *key,
 		       const void *p, size_t n);
+/*
+ * "key":"..." from n raw bytes as clean text: like gp_json_key_bytes, but
+ * control characters (C0, DEL, C1) also become U+FFFD.  Returns true if
+ * anything was replaced; the caller then adds the bytes with
+ * gp_json_key_hex() (docs/siem.md: comm_hex, exe_hex).
+ */
+bool gp_json_key_text(struct gp_json *w, const char *key,
+		      const void *p, size_t n);
 /* "key":"0a1b..." lowercase hex of n bytes: lossless for any bytes. */
 void gp_json_key_hex(struct gp_json *w, const char *key,
 		     const void *p, size_t n);
