@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "output_queue.h"
+#include "output/queue.h"
 
 static char tmpdir[64];
 
