@@ -126,10 +126,21 @@ static __noinline __u32 gp_put_path(struct gp_recbuf *rb, __u32 off,
 			struct mount *mp = BPF_CORE_READ(m, mnt_parent);
 
 			if (d != root) {
-				/* A disconnected dentry, not below its
-				 * mount's root. */
-				*xflags |= GP_XF_NOT_ROOTED;
-				steps = i;
+				/* Its own root, not below the mount's: a
+				 * pseudo file (memfd, anon inode: d_path
+				 * names it "/NAME") or a disconnected one. */
+				len = BPF_CORE_READ(d, d_name.len);
+				if (len > GP_NAME_MAX)
+					len = GP_NAME_MAX;
+				rb->comp[i].len = len;
+				rb->comp[i].name =
+					(__u64)BPF_CORE_READ(d, d_name.name);
+				total += len + 1;
+				if (gp_anon_ns(m))
+					*xflags |= GP_XF_ANON_MOUNT;
+				else
+					*xflags |= GP_XF_NOT_ROOTED;
+				steps = i + 1;
 				break;
 			}
 			if (mp == m) {
