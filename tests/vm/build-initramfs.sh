@@ -2,7 +2,7 @@
 # Build the test VM's initramfs for one kernel of the matrix:
 #   build/vm/initramfs-<short>.cpio.gz
 #
-#   tests/vm/build-initramfs.sh <short>        (6.1 or 6.12)
+#   tests/vm/build-initramfs.sh <short>        (5.10, 6.1, 6.12 or 7.3)
 #
 # Contents: busybox-static + applet links, /init (tests/vm/guest/init),
 # /gp/run-suite, /gp/lib-common (tests/vm/guest: the guest.d scripts' shell
@@ -77,6 +77,11 @@ done
 # the module, if it was built for this kernel
 ko=$(find "$VM/kmod/$short" -name ghostport.ko 2>/dev/null | head -n1 || true)
 [ -n "$ko" ] && install -m 0644 "$ko" "$stage/gp/ghostport.ko"
+
+# the module as DKMS built it from the ghostport-dkms package
+# (tests/host.d/50-deb.sh), for guest.d/35-dkms.sh
+dko=$ROOT/build/dkms/$short/ghostport.ko
+[ -f "$dko" ] && install -D -m 0644 "$dko" "$stage/gp/dkms/ghostport.ko"
 
 # kernel modules the tests need, dependencies first
 : > "$stage/gp/modules/order"
