@@ -18,8 +18,9 @@
  * gp_identity_probe = false before load and the verifier prunes all of
  * this as dead code (the record still leaves, with GP_XF_NO_CAPTURE).
  *
- * Include after vmlinux.h, the libbpf headers, ghostport_abi.h and the
- * definitions of gp_events, gp_conf and count().
+ * Included by ghostport.bpf.c after maps.bpf.h (gp_events, gp_conf,
+ * gp_counters, struct gp_exe_key), before record.bpf.h (whose submit()
+ * calls gp_submit()).
  */
 #ifndef GP_IDENTITY_BPF_H
 #define GP_IDENTITY_BPF_H
@@ -31,6 +32,14 @@
  * stays inside it whatever the verifier can prove. */
 #define GP_RECBUF		4096
 #define GP_PATH_DEPTH_MASK	63	/* >= GP_PATH_DEPTH - 1, power of 2 - 1 */
+
+static __always_inline void gp_count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&gp_counters, &idx);
+
+	if (v)
+		*v += 1;
+}
 
 #define GP_VSET(m, v)	(*(volatile __u32 *)&(m) = (v))
 #define GP_VGET(m)	(*(volatile __u32 *)&(m))
@@ -387,7 +396,7 @@ static __always_inline void gp_submit(const struct gp_event *e)
 	struct gp_event *h;
 
 	if (!rb) {
-		count(GP_CNT_DROPS);
+		gp_count(GP_CNT_DROPS);
 		return;
 	}
 	h = (struct gp_event *)rb->rec;
@@ -405,11 +414,11 @@ static __always_inline void gp_submit(const struct gp_event *e)
 	    gp_conf.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&gp_events, rb->rec, size, flags)) {
-		count(GP_CNT_DROPS);
+		gp_count(GP_CNT_DROPS);
 		return;
 	}
 	gp_mark_sent(rb);
-	count(GP_CNT_EVENTS);
+	gp_count(GP_CNT_EVENTS);
 }
 
 #endif /* GP_IDENTITY_BPF_H */

@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "identity.h"
-#include "kdev.h"
+#include "event/identity.h"
+#include "lib/kdev.h"
 
 #define EXE_SLOTS	1024	/* power of two */
 #define NAME_SLOTS	64

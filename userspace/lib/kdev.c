@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "kdev.h"
+#include "lib/kdev.h"
 
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
