@@ -72,7 +72,12 @@ int gp_decode(const void *data, size_t len, const struct gp_clock *clk,
 			 e->version, GP_ABI_VERSION);
 		return -1;
 	}
-	if (len < sizeof(*e) || e->size < sizeof(*e) || e->size > len ||
+	if (len < sizeof(*e)) {
+		snprintf(err, errlen, "short record: %zu bytes, want at least %zu",
+			 len, sizeof(*e));
+		return -1;
+	}
+	if (e->size < sizeof(*e) || e->size > len ||
 	    e->hdr_size < sizeof(*e) || e->hdr_size > e->size) {
 		snprintf(err, errlen,
 			 "record sizes %zu/%u/%u (buffer/record/header), want header %zu",
