@@ -328,12 +328,13 @@ static int cgroup_path(__u64 id, char *out, size_t len)
 		__u64 id;
 	} h;
 	char link[64], buf[GP_CGROUP_LEN + 256];
-	size_t rl = strlen(cg_root);
 	ssize_t n = -1;
+	size_t rl;
 	int fd;
 
 	if (cgroup_root())
 		return -1;
+	rl = strlen(cg_root);
 	h.fh.handle_bytes = sizeof(__u64);
 	h.fh.handle_type = FILEID_KERNFS;
 	memcpy(h.fh.f_handle, &id, sizeof(id));
