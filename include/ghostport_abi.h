@@ -37,7 +37,7 @@
 /* Where an event came from (gp_event.source). */
 enum gp_source_id {
 	GP_SRC_UNKNOWN	= 0,
-	GP_SRC_FENTRY	= 1,	/* BPF fexit on inet_bind/inet6_bind */
+	GP_SRC_FENTRY	= 1,	/* BPF fexit on inet_bind(_sk)/inet6_bind(_sk) */
 	GP_SRC_KPROBE	= 2,	/* BPF kprobe/kretprobe */
 	GP_SRC_CGROUP	= 3,	/* BPF cgroup sock_addr bind4/bind6 */
 	GP_SRC_KMOD	= 4,	/* ghostport.ko kprobes */
@@ -51,6 +51,9 @@ enum gp_verdict {
 	GP_VERDICT_AUDIT	= 1,	/* listed, allowed, reported */
 	GP_VERDICT_DENY		= 2,	/* listed, refused with gp_event.deny_errno */
 	GP_VERDICT_EXEMPT	= 3,	/* listed, deny rule, but exempted */
+	/* listed, a deny rule in force, yet not refused: the bind took a
+	 * path the enforcer does not see (ret: its outcome, if known) */
+	GP_VERDICT_BYPASS	= 4,
 	GP_VERDICT_MAX
 };
 

@@ -69,6 +69,13 @@ int main(int argc, char **argv)
 	r.ev.source = GP_SRC_CGROUP;
 	one("exempt", f, &r);
 
+	base(&r);			/* deny rule matched, not enforced */
+	r.ev.verdict = GP_VERDICT_BYPASS;
+	r.ev.deny_errno = 0;
+	r.ev.ret = 0;
+	r.ev.source = GP_SRC_FENTRY;
+	one("bypass", f, &r);
+
 	base(&r);
 	r.ev.verdict = GP_VERDICT_NONE;	/* --all: not listed */
 	r.ev.flags = 0;

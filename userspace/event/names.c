@@ -72,6 +72,7 @@ const char *gp_verdict_name(__u8 verdict)
 		[GP_VERDICT_AUDIT]	= "audit",
 		[GP_VERDICT_DENY]	= "deny",
 		[GP_VERDICT_EXEMPT]	= "exempt",
+		[GP_VERDICT_BYPASS]	= "bypass",
 	};
 
 	return verdict < GP_VERDICT_MAX ? names[verdict] : "unknown";

@@ -46,6 +46,11 @@ static void verdict_header(__u8 verdict, const char **sig, const char **name,
 		*sig = "bind-exempt"; *name = "Exempted bind to ghost port";
 		*sev = 3;
 		break;
+	case GP_VERDICT_BYPASS:
+		*sig = "bind-bypass";
+		*name = "Bind to ghost port not denied (enforcement bypassed)";
+		*sev = 9;
+		break;
 	default:
 		*sig = "bind"; *name = "Bind";
 		*sev = 1;

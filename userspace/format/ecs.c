@@ -39,6 +39,8 @@ static void put_event(struct gp_json *w, const struct gp_record *r)
 	if (ev->verdict == GP_VERDICT_DENY) {
 		gp_json_array_string(w, "denied");
 	} else {
+		/* bypass (a deny rule matched, not enforced) is allowed too:
+		 * ghostport.verdict says so, ECS has no failed-control type */
 		gp_json_array_string(w, "start");
 		if (ev->verdict != GP_VERDICT_NONE)
 			gp_json_array_string(w, "allowed");

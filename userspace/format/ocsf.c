@@ -36,10 +36,12 @@
 #define GP_VERSION "0"
 #endif
 
-/* severity_id: 1 Informational, 2 Low, 3 Medium. */
+/* severity_id: 1 Informational, 2 Low, 3 Medium, 4 High (a deny rule
+ * that was not enforced: the control failed). */
 static unsigned severity_id(__u8 verdict)
 {
 	switch (verdict) {
+	case GP_VERDICT_BYPASS:	return 4;
 	case GP_VERDICT_DENY:	return 3;
 	case GP_VERDICT_AUDIT:	return 2;
 	default:		return 1;
@@ -48,7 +50,8 @@ static unsigned severity_id(__u8 verdict)
 
 static const char *severity_name(unsigned id)
 {
-	return id == 3 ? "Medium" : id == 2 ? "Low" : "Informational";
+	return id == 4 ? "High" : id == 3 ? "Medium" :
+	       id == 2 ? "Low" : "Informational";
 }
 
 /* profiles: NULL-terminated list of the OCSF profiles the event uses. */

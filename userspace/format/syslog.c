@@ -9,7 +9,7 @@
  * HOSTNAME is r->hostname when it is 1..255 printable ASCII without spaces,
  * else the NILVALUE "-"; PROCID is ghostport's own pid (the syslog
  * originator; the binding task's pid is the SD param "pid"); MSGID names
- * the verdict (BIND_AUDIT, BIND_DENY, BIND_EXEMPT, BIND_NONE).
+ * the verdict (BIND_AUDIT, BIND_DENY, BIND_EXEMPT, BIND_BYPASS, BIND_NONE).
  *
  * Structured data: one element with SD-ID "bind@32473" whose param names
  * are fixed ASCII SD-NAMEs (no '=', ' ', ']', '"'; at most 32).  Param
@@ -35,7 +35,8 @@
 int gp_syslog_severity(const struct gp_record *r)
 {
 	switch (r->ev.verdict) {
-	case GP_VERDICT_DENY:	return 4;
+	case GP_VERDICT_DENY:
+	case GP_VERDICT_BYPASS:	return 4;
 	case GP_VERDICT_AUDIT:
 	case GP_VERDICT_EXEMPT:	return 5;
 	default:		return 6;
@@ -48,6 +49,7 @@ static const char *msgid(__u8 verdict)
 	case GP_VERDICT_AUDIT:	return "BIND_AUDIT";
 	case GP_VERDICT_DENY:	return "BIND_DENY";
 	case GP_VERDICT_EXEMPT:	return "BIND_EXEMPT";
+	case GP_VERDICT_BYPASS:	return "BIND_BYPASS";
 	case GP_VERDICT_NONE:	return "BIND_NONE";
 	default:		return "BIND";
 	}
