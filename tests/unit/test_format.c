@@ -579,6 +579,7 @@ static void test_names(void **state)
 	assert_string_equal(gp_verdict_name(GP_VERDICT_AUDIT), "audit");
 	assert_string_equal(gp_verdict_name(GP_VERDICT_DENY), "deny");
 	assert_string_equal(gp_verdict_name(GP_VERDICT_EXEMPT), "exempt");
+	assert_string_equal(gp_verdict_name(GP_VERDICT_BYPASS), "bypass");
 	assert_string_equal(gp_verdict_name(GP_VERDICT_MAX), "unknown");
 	assert_string_equal(gp_source_name(GP_SRC_FENTRY), "fentry");
 	assert_string_equal(gp_source_name(GP_SRC_KPROBE), "kprobe");

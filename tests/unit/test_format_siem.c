@@ -690,6 +690,55 @@ static void test_all_bytes(void **state)
 	}
 }
 
+/* ---- bypass: a deny rule matched, the bind was not refused ---------- */
+
+static void test_bypass_every_format(void **state)
+{
+	struct gp_record r;
+	json_t *j, *type;
+	int n;
+
+	(void)state;
+	make_record(&r, false);
+	r.ev.verdict = GP_VERDICT_BYPASS;
+	r.ev.deny_errno = 0;
+	r.ev.ret = 0;
+	r.ev.source = GP_SRC_FENTRY;
+
+	j = parse_json(buf, gp_format_json(&r, buf, sizeof(buf)));
+	assert_string_equal(jstr(j, "verdict"), "bypass");
+	assert_null(json_object_get(j, "deny_errno"));
+	json_decref(j);
+
+	j = parse_json(buf, gp_format_ecs(&r, buf, sizeof(buf)));
+	assert_string_equal(jstr(j, "ghostport.verdict"), "bypass");
+	type = json_object_get(json_object_get(j, "event"), "type");
+	assert_string_equal(json_string_value(json_array_get(type, 1)), "allowed");
+	json_decref(j);
+
+	j = parse_json(buf, gp_format_ocsf(&r, buf, sizeof(buf)));
+	assert_int_equal(jint(j, "severity_id"), 4);
+	assert_string_equal(jstr(j, "severity"), "High");
+	assert_int_equal(jint(j, "action_id"), 1);
+	assert_string_equal(jstr(j, "unmapped.ghostport.verdict"), "bypass");
+	json_decref(j);
+
+	n = gp_format_cef(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "|bind-bypass|"));
+	assert_non_null(strstr(buf, "act=bypass"));
+
+	n = gp_format_syslog(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_true(!strncmp(buf, "<36>1 ", 6));	/* auth.warning */
+	assert_non_null(strstr(buf, " BIND_BYPASS "));
+	assert_non_null(strstr(buf, "verdict=\"bypass\""));
+
+	n = gp_format_text(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "bypass"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_wrap_prefix),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_all_bytes),
+		cmocka_unit_test(test_bypass_every_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
