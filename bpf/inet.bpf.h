@@ -208,10 +208,20 @@ static __always_inline struct gp_event *
 gp_build_bindx(struct sock *sk, struct sockaddr *addrs, int len,
 	       bool want_deny, __u8 source, __u32 *deny_err, bool *more)
 {
-	unsigned long base = (unsigned long)addrs;
-	int off = gp_bindx_find(base, len, want_deny, more);
+	struct sockaddr *slot = addrs;
+	unsigned long base = 0;
+	int found, off = -1;
 
-	if (off < 0 || off > len)
+	/* A plain number, not the hook's typed pointer: the walk adds
+	 * variable offsets to it and only reads through helpers. */
+	bpf_probe_read_kernel(&base, sizeof(base), &slot);
+	found = gp_bindx_find(base, len, want_deny, more);
+
+	/* Each exit of the walk knows its offset exactly, and the verifier
+	 * would check the builder once per exit (beyond its limit): read the
+	 * offset back through a helper, an unknown number within bounds. */
+	bpf_probe_read_kernel(&off, sizeof(off), &found);
+	if (off < 0 || off > len || off > GP_BINDX_MAX * 28)
 		return NULL;
 	return gp_build_sk(sk, (struct sockaddr *)(base + off), len - off,
 			   source, deny_err);
