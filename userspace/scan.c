@@ -143,9 +143,10 @@ static void drop_children(struct gp_scan_result *r)
 }
 
 /*
- * An MPTCP socket's first subflow is a kernel TCP socket with its own
- * inode, listed by the TCP dump too, held by no process: it is the MPTCP
- * socket, already reported as such.
+ * An MPTCP socket's first subflow is a TCP socket grafted onto the MPTCP
+ * socket's inode, so the TCP dump lists it too: it is the MPTCP socket,
+ * reported as such.  (A subflow with an inode of its own and no holder is
+ * dropped on the same grounds.)
  */
 static void drop_mptcp_subflows(struct gp_scan_result *r)
 {
@@ -155,12 +156,14 @@ static void drop_mptcp_subflows(struct gp_scan_result *r)
 		struct gp_scan_sock *s = &r->socks[i];
 		bool sub = false;
 
-		if (s->protocol == IPPROTO_TCP && !s->n_holders)
+		if (s->protocol == IPPROTO_TCP)
 			for (j = 0; j < r->n && !sub; j++)
 				sub = r->socks[j].protocol == IPPROTO_MPTCP &&
 				      same_port(s, &r->socks[j]) &&
 				      r->socks[j].family == s->family &&
-				      !memcmp(r->socks[j].addr, s->addr, 16);
+				      (r->socks[j].ino == s->ino ||
+				       (!s->n_holders &&
+					!memcmp(r->socks[j].addr, s->addr, 16)));
 		if (sub)
 			drop_at(r, i);
 		else

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -81,6 +82,16 @@ int gp_scan_diag_socket(const struct gp_scan_netns *ns)
 	return a.fd;
 }
 
+static bool kernel_at_least(int maj, int min)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return false;
+	return a > maj || (a == maj && b >= min);
+}
+
 /* The states worth reporting: everything that holds the port for a
  * process (TIME_WAIT and request minisocks have no owner). */
 static __u32 states_for(__u16 protocol)
@@ -113,8 +124,7 @@ static size_t build_req(struct diag_req *q, __u16 type, __u16 flags,
 	q->r.sdiag_family = (__u8)family;
 	if (protocol > 255) {
 		/* MPTCP (262) does not fit the u8: the kernel reads it from
-		 * INET_DIAG_REQ_PROTOCOL (5.10+).  An older kernel ignores
-		 * the attribute and would dump TCP; dump_one checks. */
+		 * INET_DIAG_REQ_PROTOCOL (5.9+; gp_scan_diag_dump checks). */
 		q->r.sdiag_protocol = IPPROTO_TCP;
 		q->proto_attr.nla_len = NLA_HDRLEN + sizeof(__u32);
 		q->proto_attr.nla_type = INET_DIAG_REQ_PROTOCOL;
@@ -147,7 +157,7 @@ static __u16 sock_type_of(__u16 protocol)
 /* One inet_diag_msg: keep it if its port is listed for its protocol. */
 static void take(const struct nlmsghdr *h, int family, __u16 protocol,
 		 const __u32 *rules, const struct gp_scan_netns *ns,
-		 struct gp_scan_result *r, bool *proto_mismatch)
+		 struct gp_scan_result *r)
 {
 	const struct inet_diag_msg *m = NLMSG_DATA(h);
 	const struct rtattr *a;
@@ -156,7 +166,6 @@ static void take(const struct nlmsghdr *h, int family, __u16 protocol,
 				    protocol, 0);
 	struct gp_scan_sock *s;
 	__u16 port = ntohs(m->id.idiag_sport);
-	bool proto_seen = false;
 
 	if (alen < 0)
 		return;
@@ -198,21 +207,8 @@ static void take(const struct nlmsghdr *h, int family, __u16 protocol,
 			if (RTA_PAYLOAD(a) >= 1)
 				s->v6only = *(const __u8 *)RTA_DATA(a);
 			break;
-		case INET_DIAG_PROTOCOL:
-			if (RTA_PAYLOAD(a) >= 1) {
-				proto_seen = true;
-				/* MPTCP reports itself as 262 & 0xff. */
-				if (*(const __u8 *)RTA_DATA(a) !=
-				    (__u8)(protocol & 0xff))
-					*proto_mismatch = true;
-			}
-			break;
 		}
 	}
-	/* A kernel that ignored INET_DIAG_REQ_PROTOCOL answered with its TCP
-	 * sockets: those are not MPTCP sockets. */
-	if (protocol == IPPROTO_MPTCP && !proto_seen)
-		*proto_mismatch = true;
 }
 
 int gp_scan_diag_dump(int fd, int family, __u16 protocol, const __u32 *rules,
@@ -223,9 +219,12 @@ int gp_scan_diag_dump(int fd, int family, __u16 protocol, const __u32 *rules,
 	size_t len = build_req(&q, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, family,
 			       protocol);
 	size_t first = r->n;
-	bool mismatch = false;
 	int e;
 
+	/* Before 5.9 there is no MPTCP diag and no INET_DIAG_REQ_PROTOCOL:
+	 * the request would be read as a TCP dump. */
+	if (protocol == IPPROTO_MPTCP && !kernel_at_least(5, 9))
+		return -EOPNOTSUPP;
 	q.r.idiag_states = states_for(protocol);
 	e = send_req(fd, &q, len);
 	if (e)
@@ -242,8 +241,17 @@ int gp_scan_diag_dump(int fd, int family, __u16 protocol, const __u32 *rules,
 			return -EPIPE;
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE)
+			if (h->nlmsg_type == NLMSG_DONE) {
+				/* A dump's error travels in DONE's payload
+				 * (ENOENT: no handler for the protocol). */
+				int de = 0;
+
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&de, NLMSG_DATA(h), sizeof(int));
+				if (de < 0)
+					return de;
 				goto done;
+			}
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *ne = NLMSG_DATA(h);
 
@@ -252,16 +260,11 @@ int gp_scan_diag_dump(int fd, int family, __u16 protocol, const __u32 *rules,
 				return ne->error ? ne->error : -EIO;
 			}
 			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY)
-				take(h, family, protocol, rules, ns, r,
-				     &mismatch);
+				take(h, family, protocol, rules, ns, r);
 		}
 	}
 done:
-	if (mismatch && protocol == IPPROTO_MPTCP) {
-		/* Drop what an old kernel sent for MPTCP: it was TCP. */
-		r->n = first;
-		return -EOPNOTSUPP;
-	}
+	(void)first;
 	return 0;
 }
 
