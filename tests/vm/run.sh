@@ -187,8 +187,8 @@ run_kernel() { # short
 				< /dev/null 2>&1 | tee "$logs/console.log"
 			rc=${PIPESTATUS[0]}
 		else
-			timeout -k 5 "$tmo" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
-				< /dev/null > "$logs/console.log" 2>&1
+			(timeout -k 5 "$tmo" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
+				< /dev/null > "$logs/console.log" 2>&1) 2>/dev/null
 			rc=$?
 		fi
 	}
