@@ -24,8 +24,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include "config.h"
-#include "scan.h"
+#include "policy/config.h"
+#include "scan/scan.h"
 
 static struct gp_config cfg;
 

@@ -11,8 +11,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include "scan_track.h"
-#include "scan_worker.h"
+#include "scan/track.h"
+#include "scan/worker.h"
 
 static __u32 rules[GP_NR_PORTS];
 

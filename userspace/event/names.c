@@ -72,6 +72,10 @@ const char *gp_verdict_name(__u8 verdict)
 		[GP_VERDICT_AUDIT]	= "audit",
 		[GP_VERDICT_DENY]	= "deny",
 		[GP_VERDICT_EXEMPT]	= "exempt",
+		[GP_VERDICT_PRESENT]	= "present",
+		[GP_VERDICT_GONE]	= "gone",
+		[GP_VERDICT_CLOSED]	= "closed",
+		[GP_VERDICT_OPEN]	= "open",
 	};
 
 	return verdict < GP_VERDICT_MAX ? names[verdict] : "unknown";
@@ -86,6 +90,7 @@ const char *gp_source_name(__u8 source)
 		[GP_SRC_CGROUP]		= "cgroup",
 		[GP_SRC_KMOD]		= "kmod",
 		[GP_SRC_LSM]		= "lsm",
+		[GP_SRC_SCAN]		= "scan",
 	};
 
 	return source < GP_SRC_MAX ? names[source] : "unknown";

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#include "names.h"
-#include "scan_track.h"
+#include "event/names.h"
+#include "scan/track.h"
 
 struct gp_scan_track {
 	struct gp_scan_sock *v;		/* holders copied, owned here */

@@ -18,7 +18,7 @@
 
 #include <cap-ng.h>
 
-#include "scan_worker.h"
+#include "scan/worker.h"
 
 struct gp_scan_worker {
 	pthread_t thread;

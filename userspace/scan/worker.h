@@ -14,8 +14,8 @@
 
 #include <stdbool.h>
 
-#include "policy.h"
-#include "scan.h"
+#include "policy/policy.h"
+#include "scan/scan.h"
 
 struct gp_scan_worker;
 

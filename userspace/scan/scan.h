@@ -32,32 +32,11 @@
 #include <sys/types.h>
 
 #include "ghostport_abi.h"
+#include "event/scaninfo.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP		262
 #endif
-
-#define GP_SCAN_CMDLINE_LEN	256
-#define GP_SCAN_CGROUP_LEN	256
-#define GP_SCAN_NETNS_LEN	64
-
-/* One process holding a socket (one entry per process, whatever the
- * number of its descriptors for it). */
-struct gp_scan_holder {
-	pid_t pid, ppid;
-	uid_t uid;			/* real uid */
-	gid_t gid;			/* real gid */
-	int fd;				/* the first descriptor found */
-	char comm[GP_COMM_LEN];
-	char exe[PATH_MAX];		/* "" when unreadable */
-	__u64 exe_ino;
-	__u32 exe_dev;			/* kernel encoding MAJOR << 20 | MINOR */
-	bool exe_known;
-	char cmdline[GP_SCAN_CMDLINE_LEN];	/* args joined by spaces */
-	char cgroup[GP_SCAN_CGROUP_LEN];	/* v2 path ("0::" line) */
-	__u64 cgroup_id;		/* inode of that cgroup v2 directory */
-	__u32 netns_ino;		/* the process's own netns */
-};
 
 /* What happened when the scan was asked to close the socket. */
 enum gp_scan_close {

@@ -24,8 +24,8 @@
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
 
-#include "names.h"
-#include "scan.h"
+#include "event/names.h"
+#include "scan/scan.h"
 
 #ifndef TCP_BOUND_INACTIVE
 #define TCP_BOUND_INACTIVE	13	/* 6.8+: bound, never listened */

@@ -8,7 +8,7 @@
 #ifndef GP_SCAN_TRACK_H
 #define GP_SCAN_TRACK_H
 
-#include "scan.h"
+#include "scan/scan.h"
 
 struct gp_scan_track;
 

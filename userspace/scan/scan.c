@@ -14,8 +14,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include "names.h"
-#include "scan.h"
+#include "event/names.h"
+#include "scan/scan.h"
 
 static const __u16 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP,
 				IPPROTO_MPTCP };

@@ -23,7 +23,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
-#include "scan.h"
+#include "scan/scan.h"
 
 struct ino_ref {
 	__u64 ino;

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "scan.h"
+#include "scan/scan.h"
 
 struct ns_list {
 	struct gp_scan_netns *v;
