@@ -40,6 +40,7 @@ const char *gp_proto_name(__u16 ipproto, __u16 sock_type)
 	case IPPROTO_TCP:	return "tcp";
 	case IPPROTO_UDP:	return "udp";
 	case IPPROTO_SCTP:	return "sctp";
+	case 262:		return "mptcp";	/* IPPROTO_MPTCP (scan events) */
 	}
 	snprintf(other, sizeof(other), "ipproto-%u", (unsigned)ipproto);
 	return other;

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * record.c - a found socket as a gp_record (see scan/record.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "event/iana.h"
+#include "scan/record.h"
+
+__u8 gp_scan_verdict(const struct gp_scan_sock *s)
+{
+	switch (s->close) {
+	case GP_CLOSE_DONE:	return GP_VERDICT_CLOSED;
+	case GP_CLOSE_FAILED:	return GP_VERDICT_OPEN;
+	default:		return GP_VERDICT_PRESENT;
+	}
+}
+
+static bool v4mapped(const __u8 *a)
+{
+	static const __u8 pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return !memcmp(a, pre, sizeof(pre));
+}
+
+void gp_scan_event_fill(struct gp_scan_event *e, const struct gp_scan_sock *s,
+			__u8 verdict)
+{
+	struct gp_event *ev = &e->rec.ev;
+	const struct gp_scan_holder *h = s->n_holders ? &s->holders[0] : NULL;
+	struct timespec t;
+
+	memset(e, 0, sizeof(*e));
+	ev->magic = GP_ABI_MAGIC;
+	ev->version = GP_ABI_VERSION;
+	ev->size = sizeof(*ev);
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	ev->ts_ns = (__u64)t.tv_sec * 1000000000ULL + (__u64)t.tv_nsec;
+	clock_gettime(CLOCK_REALTIME, &e->rec.wall);
+	ev->family = s->family;
+	ev->port = s->port;
+	ev->sock_type = s->sock_type;
+	ev->protocol = s->protocol;
+	memcpy(ev->addr, s->addr, sizeof(ev->addr));
+	ev->verdict = verdict;
+	ev->source = GP_SRC_SCAN;
+	ev->flags = GP_EF_LISTED;
+	if (s->family == AF_INET6 && v4mapped(s->addr))
+		ev->flags |= GP_EF_V4MAPPED;
+	ev->netns_ino = s->netns_ino;
+	ev->ifindex = s->ifindex;
+	ev->valid = GP_VF_NETNS | GP_VF_TYPE | GP_VF_IFINDEX;
+	if (h) {
+		ev->pid = ev->tid = (__u32)h->pid;
+		ev->ppid = (__u32)h->ppid;
+		ev->uid = h->uid;
+		ev->gid = h->gid;
+		memcpy(ev->comm, h->comm, sizeof(ev->comm));
+		ev->valid |= GP_VF_PPID;
+		if (h->exe_known) {
+			ev->exe_ino = h->exe_ino;
+			ev->exe_dev = h->exe_dev;
+			ev->valid |= GP_VF_EXE;
+		}
+		if (h->cgroup_id) {
+			ev->cgroup_id = h->cgroup_id;
+			ev->valid |= GP_VF_CGROUP;
+		}
+		snprintf(e->rec.exe, sizeof(e->rec.exe), "%s", h->exe);
+	} else {
+		/* No process holds it: the socket's own uid and cgroup. */
+		ev->uid = s->sk_uid;
+		if (s->sk_cgroup_known) {
+			ev->cgroup_id = s->sk_cgroup_id;
+			ev->valid |= GP_VF_CGROUP;
+		}
+	}
+	if (!inet_ntop(s->family, s->addr, e->rec.addr, sizeof(e->rec.addr)))
+		e->rec.addr[0] = '\0';
+	e->rec.service = gp_iana_service(s->port, s->protocol == IPPROTO_MPTCP ?
+					 IPPROTO_TCP : s->protocol);
+	e->rec.count = 1;
+	e->info.netns_name = s->netns_name;
+	e->info.state = gp_scan_state_name(s);
+	e->info.inode = s->ino;
+	e->info.cookie = s->cookie;
+	e->info.sk_uid = s->sk_uid;
+	e->info.holders = s->holders;
+	e->info.n_holders = s->n_holders;
+	e->info.close = gp_scan_close_name(s->close);
+	e->info.close_error = s->close == GP_CLOSE_FAILED && s->close_why[0] ?
+			      s->close_why : NULL;
+	e->rec.scan = &e->info;
+}
