@@ -114,25 +114,32 @@ static void test_closed_is_not_remembered(void **state)
 
 static void test_close_decision(void **state)
 {
+	static __u32 crules[GP_NR_PORTS];
 	struct gp_exemptions x = { 0 };
+	struct gp_scan_close_policy cp = { .rules = crules, .exempt = &x };
 	struct gp_scan_result r = { 0 };
 
 	(void)state;
 	add(&r, 300, 886);
+	/* Listed but not denied: never closed. */
+	crules[886] = GP_PROTO_TCP;
+	assert_int_equal(gp_scan_close_unless_exempt(&cp, &r.socks[0]),
+			 GP_CLOSE_NOT_ASKED);
+	crules[886] |= GP_PROTO_TCP << GP_RULE_DENY_SHIFT;
 	r.socks[0].holders[0].uid = 1000;
 	r.socks[0].holders[0].exe_known = true;
 	r.socks[0].holders[0].exe_ino = 42;
 	r.socks[0].holders[0].exe_dev = 8;
-	assert_int_equal(gp_scan_close_unless_exempt(&x, &r.socks[0]),
+	assert_int_equal(gp_scan_close_unless_exempt(&cp, &r.socks[0]),
 			 GP_CLOSE_DONE);
 	x.uids[x.n_uids++] = 1000;
-	assert_int_equal(gp_scan_close_unless_exempt(&x, &r.socks[0]),
+	assert_int_equal(gp_scan_close_unless_exempt(&cp, &r.socks[0]),
 			 GP_CLOSE_EXEMPT);
 	memset(&x, 0, sizeof(x));
 	x.exes[0].ino = 42;
 	x.exes[0].dev = 8;
 	x.n_exes = 1;
-	assert_int_equal(gp_scan_close_unless_exempt(&x, &r.socks[0]),
+	assert_int_equal(gp_scan_close_unless_exempt(&cp, &r.socks[0]),
 			 GP_CLOSE_EXEMPT);
 	gp_scan_free(&r);
 }

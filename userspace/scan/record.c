@@ -97,3 +97,72 @@ void gp_scan_event_fill(struct gp_scan_event *e, const struct gp_scan_sock *s,
 			      s->close_why : NULL;
 	e->rec.scan = &e->info;
 }
+
+static void endpoint(const struct gp_scan_sock *s, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(s->family, s->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, s->family == AF_INET6 ? "%s [%s]:%u" : "%s %s:%u",
+		 gp_scan_proto_name(s->protocol), a, s->port);
+}
+
+void gp_scan_close_line(const struct gp_scan_sock *s, char *buf, size_t len)
+{
+	char ep[80], who[64];
+
+	buf[0] = '\0';
+	if (s->close == GP_CLOSE_NOT_ASKED)
+		return;
+	endpoint(s, ep, sizeof(ep));
+	if (s->n_holders)
+		snprintf(who, sizeof(who), "%.16s[%d]%s", s->holders[0].comm,
+			 (int)s->holders[0].pid, s->n_holders > 1 ? " and others" : "");
+	else
+		snprintf(who, sizeof(who), "no process");
+	switch (s->close) {
+	case GP_CLOSE_DONE:
+		snprintf(buf, len, "ghostport: closed %s (%s), netns %s", ep, who,
+			 s->netns_name);
+		break;
+	case GP_CLOSE_FAILED:
+		snprintf(buf, len,
+			 "ghostport: could not close %s (%s), netns %s: %s; it stayed open",
+			 ep, who, s->netns_name, s->close_why);
+		break;
+	case GP_CLOSE_EXEMPT:
+		snprintf(buf, len, "ghostport: not closing %s (%s): exempt owner",
+			 ep, who);
+		break;
+	case GP_CLOSE_NO_HOLDER:
+		snprintf(buf, len,
+			 "ghostport: not closing %s: no process holds it (kernel socket or in flight)",
+			 ep);
+		break;
+	default:
+		break;
+	}
+}
+
+void gp_scan_summary_line(const struct gp_scan_result *r, size_t reported,
+			  size_t gone, size_t closed, size_t open, char *buf,
+			  size_t len)
+{
+	static const char *const names[4] = { "tcp", "udp", "sctp", "mptcp" };
+	size_t pos;
+	int i;
+
+	pos = (size_t)snprintf(buf, len,
+		"ghostport: scan: %zu sockets on listed ports in %zu network namespaces (%zu reported, %zu gone, %zu closed, %zu stayed open) in %llu ms",
+		r->n, r->n_netns, reported, gone, closed, open,
+		(unsigned long long)(r->total_ns / 1000000));
+	if (pos < len && r->n_netns_failed)
+		pos += (size_t)snprintf(buf + pos, len - pos,
+					"; %zu namespaces unreadable, first %s",
+					r->n_netns_failed, r->netns_error);
+	for (i = 0; i < 4 && pos < len; i++)
+		if (r->unsupported[i][0])
+			pos += (size_t)snprintf(buf + pos, len - pos, "; %s: %s",
+						names[i], r->unsupported[i]);
+}

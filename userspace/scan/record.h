@@ -30,4 +30,18 @@ __u8 gp_scan_verdict(const struct gp_scan_sock *s);
 void gp_scan_event_fill(struct gp_scan_event *e, const struct gp_scan_sock *s,
 			__u8 verdict);
 
+/*
+ * The line said on stderr about a close: "ghostport: closed tcp
+ * 0.0.0.0:1021 (nc[42])" or "ghostport: could not close tcp 0.0.0.0:1023
+ * (nc[42]): WHY; it stayed open".  "" for a socket not asked to close.
+ */
+void gp_scan_close_line(const struct gp_scan_sock *s, char *buf, size_t len);
+
+/* "ghostport: scan: N sockets on listed ports in M network namespaces
+ * (K reported, G gone, C closed, O stayed open) in T ms" plus what could
+ * not be read (namespaces, protocols), no newline. */
+void gp_scan_summary_line(const struct gp_scan_result *r, size_t reported,
+			  size_t gone, size_t closed, size_t open, char *buf,
+			  size_t len);
+
 #endif /* GP_SCAN_RECORD_H */

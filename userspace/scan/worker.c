@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <linux/capability.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -51,6 +52,7 @@ static void *worker(void *p)
 {
 	struct gp_scan_worker *w = p;
 	static __thread struct gp_scan_request q;
+	static __thread struct gp_scan_close_policy cp;
 
 	keep_scan_caps();
 	pthread_mutex_lock(&w->mu);
@@ -71,8 +73,10 @@ static void *worker(void *p)
 
 		o.rules = q.rules;
 		if (q.close) {
+			cp.rules = q.rules;
+			cp.exempt = &q.exempt;
 			o.close = gp_scan_close_unless_exempt;
-			o.close_ctx = &q.exempt;
+			o.close_ctx = &cp;
 		}
 		ret = gp_scan_run(&o, &r, err, sizeof(err));
 
@@ -228,9 +232,13 @@ static bool holder_exempt(const struct gp_exemptions *x,
 
 int gp_scan_close_unless_exempt(void *ctx, const struct gp_scan_sock *s)
 {
-	const struct gp_exemptions *x = ctx;
+	const struct gp_scan_close_policy *cp = ctx;
+	const struct gp_exemptions *x = cp->exempt;
+	__u16 p = s->protocol == IPPROTO_MPTCP ? IPPROTO_TCP : s->protocol;
 	size_t i;
 
+	if (!(GP_RULE_DENY(cp->rules[s->port]) & gp_proto_bit(p, 0)))
+		return GP_CLOSE_NOT_ASKED;
 	for (i = 0; x && i < s->n_holders; i++)
 		if (holder_exempt(x, &s->holders[i]))
 			return GP_CLOSE_EXEMPT;

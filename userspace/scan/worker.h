@@ -50,8 +50,18 @@ bool gp_scan_worker_take(struct gp_scan_worker *w, struct gp_scan_result *r,
 /* Stop and join the thread (waits for a scan in progress). */
 void gp_scan_worker_stop(struct gp_scan_worker *w);
 
-/* The close decision under exemptions (also `ghostport scan`'s): close a
- * socket unless one of its holders is exempt.  ctx: a gp_exemptions. */
+/* What --close-existing may close: sockets on ports whose rule denies
+ * their protocol, unless a holder is exempt. */
+struct gp_scan_close_policy {
+	const __u32 *rules;
+	const struct gp_exemptions *exempt;
+};
+
+/* The close decision (also `ghostport scan`'s), ctx a gp_scan_close_policy:
+ * GP_CLOSE_NOT_ASKED for a port that is not denied, GP_CLOSE_EXEMPT when a
+ * holder is exempt (uid, gid, executable, cgroup or an ancestor of it),
+ * else GP_CLOSE_DONE (gp_scan_run() still spares sockets no process
+ * holds). */
 int gp_scan_close_unless_exempt(void *ctx, const struct gp_scan_sock *s);
 
 #endif /* GP_SCAN_WORKER_H */
