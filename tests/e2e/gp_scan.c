@@ -19,7 +19,8 @@
  * before its ready line; `ghostport scan --json` against the daemon (no
  * repeats), with --all (repeats), after a squatter exited (gone); a reload
  * adding 18; `run --enforce --close-existing` with an exempt uid; a forced
- * failure (GHOSTPORT_TEST_DESTROY_ERRNO).  Needs root (ports < 1024,
+ * failure (GHOSTPORT_TEST_DESTROY_ERRNO): verdict "open", a "stayed open"
+ * line.  Needs root (ports < 1024,
  * unshare, the BPF programs of ghostport run).
  */
 #define GPT_PROG "gp_scan"
@@ -463,6 +464,31 @@ static bool scan_cmd(struct gpt_reader *rd, const char *env, const char *a1,
 	return ok;
 }
 
+/* The same with a fourth argument. */
+static bool scan_cmd4(struct gpt_reader *rd, const char *env, const char *a1,
+		      const char *a2, const char *a3, const char *a4, char *why,
+		      size_t wlen)
+{
+	char *argv[9];
+	int n = 0;
+	bool ok;
+
+	argv[n++] = (char *)gp;
+	argv[n++] = "scan";
+	argv[n++] = "--json";
+	argv[n++] = (char *)a1;
+	argv[n++] = (char *)a2;
+	argv[n++] = (char *)a3;
+	argv[n++] = (char *)a4;
+	argv[n] = NULL;
+	if (env)
+		putenv((char *)env);
+	ok = run_gp(rd, argv, 60, why, wlen);
+	if (env)
+		unsetenv("GHOSTPORT_TEST_DESTROY_ERRNO");
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	char why[512], c1[300], c2[300], c3[300], c4[300];
@@ -652,12 +678,13 @@ int main(int argc, char **argv)
 	gpt_reader_free(&d);
 
 	/* ---- 4. SOCK_DESTROY fails: a clear line, an event, still open ---- */
-	if (!scan_cmd(&rd, "GHOSTPORT_TEST_DESTROY_ERRNO=EOPNOTSUPP",
-		      "--close-existing", "--config", c4, why, sizeof(why)))
+	if (!scan_cmd4(&rd, "GHOSTPORT_TEST_DESTROY_ERRNO=EOPNOTSUPP",
+		       "--close-existing", "--enforce", "--config", c4, why,
+		       sizeof(why)))
 		gpt_cfail(&c, "scan: %s", why);
-	o = find_ev(&rd.o, 0, 1023, "tcp", "present");
+	o = find_ev(&rd.o, 0, 1023, "tcp", "open");
 	if (!o || !held_by(o, p_fail))
-		gpt_cfail(&c, "no present event for tcp 1023");
+		gpt_cfail(&c, "no \"open\" (stayed open) event for tcp 1023");
 	else if (!scan_str(o, "close") || strcmp(scan_str(o, "close"), "failed") ||
 		 !scan_str(o, "close_error"))
 		gpt_cfail(&c, "close %s (%s), want failed with a reason",
