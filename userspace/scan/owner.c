@@ -114,7 +114,8 @@ static void describe(struct gp_scan_holder *h, const char *pid)
 	if (read_small(path, buf, sizeof(buf)) > 0 &&
 	    (p = strstr(buf, "0::")) && (p == buf || p[-1] == '\n')) {
 		p[3 + strcspn(p + 3, "\n")] = '\0';
-		snprintf(h->cgroup, sizeof(h->cgroup), "%s", p + 3);
+		snprintf(h->cgroup, sizeof(h->cgroup), "%.*s",
+			 (int)sizeof(h->cgroup) - 1, p + 3);
 		root = cgroup2_root();
 		if (root) {
 			char full[PATH_MAX];

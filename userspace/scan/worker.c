@@ -96,7 +96,7 @@ static void *worker(void *p)
 struct gp_scan_worker *gp_scan_worker_start(char *err, size_t errlen)
 {
 	struct gp_scan_worker *w = calloc(1, sizeof(*w));
-	int e;
+	int e = 0;
 
 	if (!w) {
 		snprintf(err, errlen, "out of memory");
