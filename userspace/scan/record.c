@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "event/iana.h"
+#include "event/identity.h"
 #include "scan/record.h"
 
 __u8 gp_scan_verdict(const struct gp_scan_sock *s)
@@ -72,6 +73,16 @@ void gp_scan_event_fill(struct gp_scan_event *e, const struct gp_scan_sock *s,
 			ev->valid |= GP_VF_CGROUP;
 		}
 		snprintf(e->rec.exe, sizeof(e->rec.exe), "%s", h->exe);
+		/* The identity fields bind events carry: executable, cgroup,
+		 * and the systemd unit / container it names. */
+		snprintf(e->rec.id.exe.path, sizeof(e->rec.id.exe.path), "%.*s",
+			 (int)sizeof(e->rec.id.exe.path) - 1, h->exe);
+		if (!h->exe[0])
+			e->rec.id.exe.reason = "unreadable";
+		snprintf(e->rec.id.cgroup, sizeof(e->rec.id.cgroup), "%.*s",
+			 (int)sizeof(e->rec.id.cgroup) - 1, h->cgroup);
+		if (e->rec.id.cgroup[0])
+			gp_ident_cgroup_parse(e->rec.id.cgroup, &e->rec.id);
 	} else {
 		/* No process holds it: the socket's own uid and cgroup. */
 		ev->uid = s->sk_uid;
