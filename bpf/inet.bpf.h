@@ -18,8 +18,8 @@
 
 #define GP_AF_UNSPEC		0
 #define GP_SMCPROTO_SMC6	1	/* AF_SMC socket over IPv6 */
-/* x86_64 (the only target): pt_regs sit at the top of the task's kernel
- * stack, THREAD_SIZE = 16 KiB (no KASAN in the kernels we run on). */
+/* x86_64 (the only target) before 5.15: pt_regs sit at the top of the
+ * task's kernel stack, THREAD_SIZE = 16 KiB (no KASAN, no FRED there). */
 #define GP_THREAD_SIZE		16384
 #define GP_SCTP_SOCKOPT_BINDX_ADD 100
 /* Addresses of one bindx list we look at; a longer list is refused under
@@ -33,16 +33,28 @@
  */
 __u64 gp_pin_version = 0;
 
-/* The syscall the current task is in (orig_ax), -1 when none. */
+/*
+ * The syscall the current task is in (orig_ax), -1 when none.  Where the
+ * kernel has bpf_task_pt_regs (5.15+) it says where the registers are
+ * (below a padding that depends on the build: 16 bytes with FRED, as in
+ * Debian's 7.x); before, they sit at the very top of the stack.
+ */
 static __always_inline long gp_syscall_nr(struct task_struct *task)
 {
-	void *stack = BPF_CORE_READ(task, stack);
 	struct pt_regs *regs;
+	void *stack;
 	long nr = -1;
 
-	if (!stack)
-		return -1;
-	regs = (struct pt_regs *)((char *)stack + GP_THREAD_SIZE) - 1;
+	if (bpf_core_enum_value_exists(enum bpf_func_id,
+				       BPF_FUNC_task_pt_regs)) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(
+				bpf_get_current_task_btf());
+	} else {
+		stack = BPF_CORE_READ(task, stack);
+		if (!stack)
+			return -1;
+		regs = (struct pt_regs *)((char *)stack + GP_THREAD_SIZE) - 1;
+	}
 	bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax);
 	return nr;
 }
