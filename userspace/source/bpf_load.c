@@ -348,6 +348,20 @@ int gp_bpf_load(struct bpf_src *b, int audit, int deny, char *err,
 {
 	int ret;
 
+	/*
+	 * The cgroup audit mode keeps each attempt in socket storage, which
+	 * post_bind and sock_release (BPF_PROG_TYPE_CGROUP_SOCK) can read
+	 * from Linux 5.11.  Before that it cannot report outcomes truthfully
+	 * without a syscall tracepoint (a tax on every syscall of every
+	 * task): refuse the mode, so auto takes fentry or kprobe.
+	 */
+	if (audit == GP_SRC_CGROUP &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK,
+				    BPF_FUNC_sk_storage_get, NULL) != 1) {
+		snprintf(err, errlen,
+			 "the cgroup mode needs socket storage in cgroup sock programs (Linux 5.11+); use fentry or kprobe");
+		return -EOPNOTSUPP;
+	}
 	select_programs(b->skel, audit, deny);
 	ret = ghostport_bpf__load(b->skel);
 	if (ret) {
