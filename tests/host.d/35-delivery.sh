@@ -603,7 +603,8 @@ fi
 
 # ---- unload says how many queued events it discards ------------------------
 if want unload-count; then
-	if gp_start "$T/ul.log" --ports 686 --format json >/dev/null; then
+	# pinned and enforcing: the policy (and its ring) outlives the daemon
+	if gp_start "$T/ul.log" --enforce --ports 686 --format json >/dev/null; then
 		gp_stop
 		binds 1 30 >/dev/null		# into the pinned ring, nobody reads
 		"$GP" unload >"$T/ul.out" 2>&1
