@@ -21,10 +21,10 @@
 static __always_inline int on_fexit(struct sock *sk, struct sockaddr *uaddr,
 				    int addr_len, int ret)
 {
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	__u32 err;
 
-	e = gp_build_sk(sk, uaddr, addr_len, GP_SRC_FENTRY, &err);
+	e = gp_build_sk(&ev, sk, uaddr, addr_len, GP_SRC_FENTRY, &err);
 	if (!e || gp_audit_settle(e, err, ret, true))
 		return 0;
 	e->ret = ret;
@@ -70,14 +70,14 @@ SEC("fexit/security_sctp_bind_connect")
 int BPF_PROG(gp_fexit_sctp_bind_connect, struct sock *sk, int optname,
 	     struct sockaddr *address, int addrlen, int ret)
 {
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	bool more;
 	__u32 err;
 
 	if (optname != GP_SCTP_SOCKOPT_BINDX_ADD)
 		return 0;
-	e = gp_build_bindx(sk, address, addrlen, false, GP_SRC_FENTRY, &err,
-			   &more);
+	e = gp_build_bindx(&ev, sk, address, addrlen, false, GP_SRC_FENTRY,
+			   &err, &more);
 	if (!e || gp_audit_settle(e, err, ret, ret != 0))
 		return 0;
 	if (ret) {

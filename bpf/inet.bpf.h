@@ -18,9 +18,6 @@
 
 #define GP_AF_UNSPEC		0
 #define GP_SMCPROTO_SMC6	1	/* AF_SMC socket over IPv6 */
-/* x86_64 (the only target) before 5.15: pt_regs sit at the top of the
- * task's kernel stack, THREAD_SIZE = 16 KiB (no KASAN, no FRED there). */
-#define GP_THREAD_SIZE		16384
 #define GP_SCTP_SOCKOPT_BINDX_ADD 100
 /* Addresses of one bindx list we look at; a longer list is refused under
  * --enforce (lsm.bpf.h), never walked past blindly. */
@@ -34,67 +31,19 @@
 __u64 gp_pin_version = 0;
 
 /*
- * The syscall the current task is in (orig_ax), -1 when none.  Where the
- * kernel has bpf_task_pt_regs (5.15+) it says where the registers are
- * (below a padding that depends on the build: 16 bytes with FRED, as in
- * Debian's 7.x); before, they sit at the very top of the stack.
- */
-static __always_inline long gp_syscall_nr(struct task_struct *task)
-{
-	struct pt_regs *regs;
-	void *stack;
-	long nr = -1;
-
-	if (bpf_core_enum_value_exists(enum bpf_func_id,
-				       BPF_FUNC_task_pt_regs)) {
-		regs = (struct pt_regs *)bpf_task_pt_regs(
-				bpf_get_current_task_btf());
-	} else {
-		stack = BPF_CORE_READ(task, stack);
-		if (!stack)
-			return -1;
-		regs = (struct pt_regs *)((char *)stack + GP_THREAD_SIZE) - 1;
-	}
-	bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax);
-	return nr;
-}
-
-/* classify() with the transport class already known. */
-static __always_inline int gp_classify_class(__u16 port, __u32 pbit,
-					     __u8 *flags, __u32 *errno_out)
-{
-	__u32 key = port;
-	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
-
-	if (rule && (GP_RULE_AUDIT(*rule) & pbit)) {
-		*flags |= GP_EF_LISTED;
-		if ((gp_conf.flags & GP_CONF_ENFORCE) &&
-		    (GP_RULE_DENY(*rule) & pbit)) {
-			*errno_out = GP_RULE_ERRNO(*rule) ?: EPERM;
-			return GP_VERDICT_DENY;
-		}
-		return GP_VERDICT_AUDIT;
-	}
-	if (gp_conf.flags & GP_CONF_ALL)
-		return GP_VERDICT_NONE;
-	return -1;
-}
-
-/*
- * The record of a bind of sk to uaddr (fentry, kprobe, LSM), or NULL when
- * nothing is to be reported.  Only inet and SMC sockets: another family's
- * sockaddr has no port (AF_UNIX's bytes 2..3 are the path).
+ * The record of a bind of sk to uaddr (fentry, kprobe, LSM) built into e,
+ * the caller's stack variable; NULL when nothing is to be reported.  Only
+ * inet and SMC sockets: another family's sockaddr has no port (AF_UNIX's
+ * bytes 2..3 are the path).
  */
 static __always_inline struct gp_event *
-gp_build_sk(struct sock *sk, struct sockaddr *uaddr, int addr_len,
-	    __u8 source, __u32 *deny_err)
+gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
+	    int addr_len, __u8 source, __u32 *deny_err)
 {
-	struct task_struct *task;
 	__u16 skfam, type, protocol, safam = 0, family;
-	struct gp_event *e;
 	__be16 nport = 0;
 	__u8 flags = 0;
-	int verdict, kern;
+	int verdict;
 
 	if (!sk || addr_len < 4)
 		return NULL;
@@ -107,9 +56,8 @@ gp_build_sk(struct sock *sk, struct sockaddr *uaddr, int addr_len,
 	bpf_probe_read_kernel(&nport, sizeof(nport),
 			      &((struct sockaddr_in *)uaddr)->sin_port);
 	*deny_err = 0;
-	verdict = gp_classify_class(bpf_ntohs(nport),
-				    gp_proto_class(skfam, type, protocol),
-				    &flags, deny_err);
+	verdict = classify(bpf_ntohs(nport), skfam, type, protocol, &flags,
+			   deny_err);
 	if (verdict < 0)
 		return NULL;
 
@@ -122,9 +70,7 @@ gp_build_sk(struct sock *sk, struct sockaddr *uaddr, int addr_len,
 	else
 		family = skfam;
 
-	e = scratch();
-	if (!e)
-		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
 	e->port = bpf_ntohs(nport);
 	e->verdict = verdict;
 	e->flags = flags;
@@ -139,19 +85,13 @@ gp_build_sk(struct sock *sk, struct sockaddr *uaddr, int addr_len,
 		if (is_v4mapped(e->addr))
 			e->flags |= GP_EF_V4MAPPED;
 	}
+	/* fill_task/fill_sock mark kernel binds (gp_is_kernel_bind). */
 	fill_task(e);
 	fill_sock(e, sk);
 	if (skfam == GP_AF_SMC) {	/* not an inet_sock: no inet flags */
 		e->opts = 0;
 		e->valid &= ~GP_VF_OPTS;
 	}
-	/* fill_* mark PF_KTHREAD or sk_kern_sock; the ABI's rule decides. */
-	task = (struct task_struct *)bpf_get_current_task();
-	kern = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock);
-	e->flags &= ~GP_EF_KERNEL;
-	if (gp_is_kernel_bind(BPF_CORE_READ(task, flags), kern,
-			      gp_syscall_nr(task)))
-		e->flags |= GP_EF_KERNEL;
 	return e;
 }
 
@@ -217,8 +157,9 @@ static __always_inline int gp_bindx_find(unsigned long addrs, int len,
 
 /* The record for the listed entry of a bindx list, or NULL. */
 static __always_inline struct gp_event *
-gp_build_bindx(struct sock *sk, struct sockaddr *addrs, int len,
-	       bool want_deny, __u8 source, __u32 *deny_err, bool *more)
+gp_build_bindx(struct gp_event *e, struct sock *sk, struct sockaddr *addrs,
+	       int len, bool want_deny, __u8 source, __u32 *deny_err,
+	       bool *more)
 {
 	struct sockaddr *slot = addrs;
 	unsigned long base = 0;
@@ -235,7 +176,7 @@ gp_build_bindx(struct sock *sk, struct sockaddr *addrs, int len,
 	bpf_probe_read_kernel(&off, sizeof(off), &found);
 	if (off < 0 || off > len || off > GP_BINDX_MAX * 28)
 		return NULL;
-	return gp_build_sk(sk, (struct sockaddr *)(base + off), len - off,
+	return gp_build_sk(e, sk, (struct sockaddr *)(base + off), len - off,
 			   source, deny_err);
 }
 

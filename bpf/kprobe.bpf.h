@@ -55,15 +55,17 @@ static __always_inline int on_kprobe(struct sock *sk, struct sockaddr *uaddr,
 				     int addr_len)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	__u32 err;
 
-	e = gp_build_sk(sk, uaddr, addr_len, GP_SRC_KPROBE, &err);
+	/* Before the new record is built on the stack: the verifier checks
+	 * the flush's submit with less state to track. */
+	kp_flush_stale(tid);
+	e = gp_build_sk(&ev, sk, uaddr, addr_len, GP_SRC_KPROBE, &err);
 	if (!e)
 		return 0;
 	if (e->verdict == GP_VERDICT_DENY)
 		e->deny_errno = err;	/* settled at return, seeing ret */
-	kp_flush_stale(tid);
 	if (bpf_map_update_elem(&gp_kp_stash, &tid, e, BPF_NOEXIST))
 		count(GP_CNT_DROPS);
 	return 0;
@@ -105,14 +107,14 @@ SEC("kprobe/security_sctp_bind_connect")
 int BPF_KPROBE(gp_kprobe_sctp_bind_connect, struct sock *sk, int optname,
 	       struct sockaddr *address, int addrlen)
 {
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	bool more;
 	__u32 err;
 
 	if (optname != GP_SCTP_SOCKOPT_BINDX_ADD)
 		return 0;
-	e = gp_build_bindx(sk, address, addrlen, false, GP_SRC_KPROBE, &err,
-			   &more);
+	e = gp_build_bindx(&ev, sk, address, addrlen, false, GP_SRC_KPROBE,
+			   &err, &more);
 	if (!e)
 		return 0;
 	/* Under --enforce the LSM runs after this probe and reports what it

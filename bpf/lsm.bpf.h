@@ -36,12 +36,12 @@ static __always_inline long lsm_errno(__u32 err)
 static __always_inline long on_lsm_bind(struct socket *sock,
 					struct sockaddr *address, int addrlen)
 {
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	__u32 err;
 
 	if (!(gp_conf.flags & GP_CONF_ENFORCE))
 		return 0;
-	e = gp_build_sk(BPF_CORE_READ(sock, sk), address, addrlen,
+	e = gp_build_sk(&ev, BPF_CORE_READ(sock, sk), address, addrlen,
 			GP_SRC_LSM, &err);
 	if (!e || e->verdict != GP_VERDICT_DENY || e->sock_type == SOCK_RAW)
 		return 0;
@@ -71,7 +71,7 @@ SEC("lsm/sctp_bind_connect")
 int BPF_PROG(gp_lsm_sctp_bind_connect, struct sock *sk, int optname,
 	     struct sockaddr *address, int addrlen, int ret)
 {
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	bool more = false;
 	__u32 err;
 
@@ -80,8 +80,8 @@ int BPF_PROG(gp_lsm_sctp_bind_connect, struct sock *sk, int optname,
 	if (optname != GP_SCTP_SOCKOPT_BINDX_ADD ||
 	    !(gp_conf.flags & GP_CONF_ENFORCE))
 		return 0;
-	e = gp_build_bindx(sk, address, addrlen, true, GP_SRC_LSM, &err,
-			   &more);
+	e = gp_build_bindx(&ev, sk, address, addrlen, true, GP_SRC_LSM,
+			   &err, &more);
 	if (!e)
 		return more ? -EPERM : 0;
 	if (e->verdict != GP_VERDICT_DENY || !settle_deny(e, err))

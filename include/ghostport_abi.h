@@ -65,6 +65,18 @@ enum gp_verdict {
 	GP_VERDICT_MAX
 };
 
+/*
+ * Why a record's ret is unknown (GP_VF_RET clear), gp_event.ret_why.  A
+ * reason that fits the header needs no version bump (a v2 reader that
+ * does not know the field sees 0, "unknown").
+ */
+enum gp_ret_why {
+	GP_RETW_UNKNOWN	= 0,	/* not said */
+	GP_RETW_FAILED	= 1,	/* failed after the hook that saw it; the
+				 * errno is not visible there (cgroup mode) */
+	GP_RETW_MAX
+};
+
 /* gp_event.flags */
 #define GP_EF_KERNEL		(1U << 0) /* bind made by the kernel itself */
 #define GP_EF_V4MAPPED		(1U << 1) /* AF_INET6 socket, ::ffff:a.b.c.d */
@@ -168,7 +180,9 @@ struct gp_event {
 	__u8  args_flags;	/* GP_AF_* */
 	__u8  __pad0;
 	char  parent_comm[GP_COMM_LEN];	/* GP_VF_PARENT */
-	__u64 __reserved[3];	/* zero; room for additions (lockdown etc.) */
+	__u8  ret_why;		/* enum gp_ret_why: why ret is unknown */
+	__u8  __pad1[7];
+	__u64 __reserved[2];	/* zero; room for additions (lockdown etc.) */
 };
 
 /*
@@ -366,7 +380,8 @@ GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, args_flags) == 150,
 	      "args_flags offset");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, parent_comm) == 152,
 	      "parent_comm offset");
-GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, __reserved) == 168, "reserved offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, ret_why) == 168, "ret_why offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, __reserved) == 176, "reserved offset");
 GP_ABI_ASSERT(sizeof(struct gp_part) == 8, "gp_part must be 8 bytes");
 GP_ABI_ASSERT(GP_RECORD_MAX <= 4096, "a record fits one page");
 GP_ABI_ASSERT(sizeof(struct gp_conf) == 16, "gp_conf must be 16 bytes");
