@@ -469,7 +469,17 @@ if cost_ok:
                         parts.append("%s +%.0f ns" % (n, a - b))
                 why += ("A listed TCP bind() takes %.0f ns more than an unlisted one under ghostport (1 thread); "
                         "the programs account for +%.0f ns of it (bpf_stats: %s); the rest is outside "
-                        "the programs (wake-ups, the reader). Breakdown: docs/bench.md" % (add, pl - pu, ", ".join(parts)))
+                        "the programs (wake-ups, the reader)" % (add, pl - pu, ", ".join(parts)))
+                steps = []
+                prev = None
+                for st, name in STAGES[:7]:
+                    t = summ(list(get("anatomy", st, "listed", "ns_per_run").values()))
+                    if t and prev is not None:
+                        steps.append("%s %+.0f" % (name.lstrip("+ ").split(":")[0].split(" (")[0], t[0] - prev))
+                    if t:
+                        prev = t[0]
+                if steps:
+                    why += ". Section 3b, ns per step: " + "; ".join(steps)
         t_row("listed bind() <= 1.5x unlisted (ghostport cgroup audit)",
               "worst %s %s; all: %s" % (CFG_NAME[c0], fmt(s0), ", ".join("%s %.2f" % (c, s[0]) for c, s in rows)),
               s0[0] <= 1.5, why)
