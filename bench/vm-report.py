@@ -102,11 +102,24 @@ md.append("")
 if kmod:
     md += ["## The module's counters per call", "", "| loop | calls | events | drops | misses (kprobe nmissed) | wake-ups |",
            "|---|---|---|---|---|---|"]
+    def kvs(t):
+        return dict(x.split("=", 1) for x in (t or "").split() if "=" in x)
     for k in kmod:
-        md.append("| %s | %s | %s | %s | %s | %s |" % (k.get("loop"), k.get("calls"), k.get("events"), k.get("drops"),
-                                                   k.get("misses"), k.get("wakeups")))
+        if k.get("unavailable"):
+            md.append("| %s | not measured: %s | | | | |" % (k.get("loop"), k.get("why", "")))
+            continue
+        a, b = kvs(k.get("before")), kvs(k.get("after"))
+        d = {}
         for m in ("events", "drops", "misses", "wakeups"):
-            csvrows.append(["vm-kmod", "gp-kmod", k.get("loop"), m, k.get(m), "", "", k.get("calls")])
+            try:
+                x, y = int(a.get(m, 0)), int(b.get(m, 0))
+                d[m] = y - x if y >= x else y      # counters reset by the reader
+            except ValueError:
+                d[m] = None
+        md.append("| %s | %s | %s | %s | %s | %s |" % (k.get("loop"), k.get("calls"), d["events"], d["drops"],
+                                                   d["misses"], d["wakeups"]))
+        for m in ("events", "drops", "misses", "wakeups"):
+            csvrows.append(["vm-kmod", "gp-kmod", k.get("loop"), m, d[m], "", "", k.get("calls")])
     md.append("")
 
 # ---- timing

@@ -64,6 +64,8 @@ rc=$?
 LOGS=${GP_VM_DIR:-build/vm}/logs/$K
 CON=$LOGS/console.txt
 [ -f "$CON" ] || CON=$LOGS/console.log
-grep -a '^BENCH ' "$CON" | tr -d '\r' > "$B/vm-raw.txt"
+# Copy the console at once: the next run of the shared harness rewrites it.
+cp "$CON" "$B/vm-console-$K.txt" 2>/dev/null
+grep -a '^BENCH ' "$B/vm-console-$K.txt" | tr -d '\r' > "$B/vm-raw.txt"
 log "suite exit $rc; $(wc -l < "$B/vm-raw.txt") BENCH lines (suite log: $B/vm-suite.log)"
 python3 bench/vm-report.py "$B" "$K" "$bs_note"
