@@ -15,19 +15,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "caps.h"
-#include "ctl.h"
-#include "decode.h"
-#include "fold.h"
-#include "format.h"
-#include "hostid.h"
-#include "notify.h"
-#include "output.h"
-#include "pin.h"
+#include "daemon/caps.h"
+#include "daemon/ctl.h"
+#include "event/decode.h"
+#include "event/fold.h"
+#include "format/format.h"
+#include "lib/hostid.h"
+#include "daemon/notify.h"
+#include "output/output.h"
+#include "daemon/runlock.h"
+#include "source/pin.h"
 #include "run.h"
-#include "run_args.h"
-#include "source.h"
-#include "status.h"
+#include "cmd/run_args.h"
+#include "source/source.h"
+#include "daemon/status.h"
 
 #define POLL_MS		50	/* bound on delivery delay with batched wake-ups */
 #define MAX_OUTPUTS	(GP_CONFIG_MAX_OUTPUTS + GP_MAX_CLI_OUTPUTS)
@@ -40,12 +41,14 @@ struct run_state {
 	struct gp_record rec;
 	struct gp_fold *fold;
 	struct gp_output *out[MAX_OUTPUTS];
+	struct gp_output_final final[MAX_OUTPUTS];
 	int n_out;
 	struct gp_ctl *ctl;
 	struct gp_status status;
 	struct gp_port_counts *ports;
 	struct gp_output_env env;
 	const char *hostname, *machine_id;
+	int runtime_enforce;		/* 1 on, 2 off: set at run time */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -221,9 +224,36 @@ static void switch_enforcement(struct run_state *st)
 		return;
 	}
 	st->cfg.enforce = on;
+	st->runtime_enforce = on ? 1 : 2;
 	st->status.enforce = on ? src->deny_name : NULL;
 	fprintf(stderr, "ghostport: enforcement %s%s%s\n", on ? "on" : "off",
 		on ? " via " : "", on ? src->deny_name : "");
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b));
+}
+
+/* What a reload cannot change in a running process: said, not ignored. */
+static void restart_needed(struct run_state *st, const struct gp_config *next)
+{
+	bool outs = next->n_outputs != st->cfg.n_outputs;
+
+	for (size_t i = 0; !outs && i < next->n_outputs; i++)
+		outs = strcmp(next->outputs[i], st->cfg.outputs[i]) != 0;
+	if (outs && !st->args.n_outputs)
+		fprintf(stderr, "ghostport: reload: outputs changed; they take effect at the next restart\n");
+	if (str_differs(next->tls_ca, st->cfg.tls_ca) ||
+	    str_differs(next->tls_cert, st->cfg.tls_cert) ||
+	    str_differs(next->tls_key, st->cfg.tls_key))
+		fprintf(stderr, "ghostport: reload: TLS settings changed; they take effect at the next restart\n");
+	if (str_differs(next->spool_dir, st->cfg.spool_dir) ||
+	    next->spool_max != st->cfg.spool_max)
+		fprintf(stderr, "ghostport: reload: spool settings changed; they take effect at the next restart\n");
+	if (str_differs(next->source, st->cfg.source) ||
+	    next->ring_bytes != st->cfg.ring_bytes)
+		fprintf(stderr, "ghostport: reload: source or ring size changed; they take effect at the next restart\n");
 }
 
 /*
@@ -249,22 +279,31 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 		gp_config_free(&next);
 		return -1;
 	}
+	/* `ghostport enforce on` (or SIGUSR1) at run time outlives a reload
+	 * (logrotate sends SIGHUP): only an explicit off turns it off. */
+	if (st->runtime_enforce == 1)
+		next.enforce = true;
+	else if (st->runtime_enforce == 2)
+		next.enforce = false;
 	flags = gp_config_conf_flags(&next);
+	/* New rules and exemptions first, then enforcement: a bind the new
+	 * policy exempts is never denied in between. */
+	if (src->set_policy) {
+		if (src->set_policy(src, next.rules, &next.exempt, flags)) {
+			snprintf(err, errlen, "applying the policy failed; the kernel may hold a mix of old and new rules");
+			goto refused;
+		}
+	} else if (src->set_rules(src, next.rules) || src->set_conf(src, flags)) {
+		snprintf(err, errlen, "applying the policy failed; the kernel may hold a mix of old and new rules");
+		goto refused;
+	}
 	if (next.enforce && !st->cfg.enforce && src->set_enforce &&
-	    src->set_enforce(src, true, next.deny_with, err, errlen)) {
-		st->status.reload_failures++;
-		snprintf(st->status.last_reload_error,
-			 sizeof(st->status.last_reload_error), "%.*s",
-			 (int)sizeof(st->status.last_reload_error) - 1, err);
-		gp_config_free(&next);
-		return -1;
-	}
-	if (src->set_policy)
-		src->set_policy(src, next.rules, &next.exempt, flags);
-	else {
-		src->set_rules(src, next.rules);
-		src->set_conf(src, flags);
-	}
+	    src->set_enforce(src, true, next.deny_with, err, errlen))
+		goto refused;
+	if (!next.enforce && st->cfg.enforce && src->set_enforce &&
+	    src->set_enforce(src, false, next.deny_with, err, errlen))
+		goto refused;
+	restart_needed(st, &next);
 	gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
 	gp_config_free(&st->cfg);
 	st->cfg = next;
@@ -273,6 +312,13 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 	st->status.reloads++;
 	st->status.last_reload_error[0] = '\0';
 	return 0;
+refused:
+	st->status.reload_failures++;
+	snprintf(st->status.last_reload_error,
+		 sizeof(st->status.last_reload_error), "%.*s",
+		 (int)sizeof(st->status.last_reload_error) - 1, err);
+	gp_config_free(&next);
+	return -1;
 }
 
 static void do_reload(struct run_state *st, bool from_ctl)
@@ -358,10 +404,10 @@ static void summary(struct run_state *st)
 		(unsigned long long)st->status.folded,
 		(unsigned long long)st->status.bad_records);
 	for (i = 0; i < st->n_out; i++) {
-		gp_output_get_stats(st->out[i], &os);
+		os = st->final[i].st;
 		fprintf(stderr,
 			"ghostport: output %s delivered=%llu spooled=%llu dropped=%llu errors=%llu\n",
-			gp_output_spec(st->out[i]),
+			st->final[i].spec,
 			(unsigned long long)os.delivered,
 			(unsigned long long)os.spooled,
 			(unsigned long long)os.dropped,
@@ -391,7 +437,7 @@ static int start(struct run_state *st)
 	struct gp_source_opts o = source_opts(st);
 	char why[256];
 
-	st->src = gp_open_source(st->cfg.source, &o);
+	st->src = gp_source_select(st->cfg.source, &o);
 	if (!st->src)
 		return -1;
 	if (st->cfg.enforce && !st->src->deny_name) {
@@ -428,9 +474,10 @@ static void stop(struct run_state *st)
 	while (st->src->poll(st->src, 0, on_record, st) > 0)
 		;
 	gp_fold_flush(st->fold, deliver, st);
-	summary(st);
+	/* Close first, then report: what is lost at close is counted. */
 	for (i = 0; i < st->n_out; i++)
-		gp_output_close(st->out[i], 2000);
+		gp_output_close_keep(st->out[i], 2000, &st->final[i]);
+	summary(st);
 	st->n_out = 0;
 	if (st->src->persists)
 		fprintf(stderr,
@@ -474,15 +521,19 @@ int gp_cmd_run(int argc, char **argv)
 	}
 	st.hostname = gp_host_name();
 	st.machine_id = gp_host_machine_id();
-	st.ports = gp_port_counts_new();
-	if (!st.ports || open_outputs(&st)) {
-		cleanup(&st);
-		return st.ports ? 2 : 1;
-	}
+	/* The lock first: a second instance must not touch the first's
+	 * spool.  Then protect the host (load, attach, enforce), and only then
+	 * open outputs, which never stop a start for a collector that is down
+	 * or does not resolve (they start down and spool). */
 	lock_fd = gp_run_lock(why, sizeof(why));
 	if (lock_fd < 0) {
 		fprintf(stderr, "ghostport: %s\n", why);
+		return 1;
+	}
+	st.ports = gp_port_counts_new();
+	if (!st.ports) {
 		cleanup(&st);
+		close(lock_fd);
 		return 1;
 	}
 	install_signals();
@@ -490,6 +541,11 @@ int gp_cmd_run(int argc, char **argv)
 		cleanup(&st);
 		close(lock_fd);
 		return 1;
+	}
+	if (open_outputs(&st)) {
+		cleanup(&st);
+		close(lock_fd);
+		return 2;
 	}
 	if (st.status.enforce)
 		fprintf(stderr, "ghostport: enforcing with %s\n",
