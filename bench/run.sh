@@ -19,6 +19,7 @@
 #   storm    both CPUs binding listed ports, several ring sizes
 #   formats  formatter events/s per core, instructions/event (callgrind)
 #   footprint daemon RSS, BPF map memory, program sizes, module size
+#   scan     the squatter scan over 10 000 sockets (bench/scanbench.c)
 #   peers    libbpf-tools bindsnoop (runs only where kprobes work: the VM)
 #   auditd   auditd with `-a always,exit -S bind`, in its own rounds, LAST:
 #            once the kernel's audit was enabled, every task created after
@@ -48,7 +49,7 @@ ROUNDS=${GP_BENCH_ROUNDS:-9}
 ITERS=${GP_BENCH_ITERS:-4000}
 STORM_SECS=${GP_BENCH_STORM_SECS:-2}
 GETPPID_N=300000	# getppid() calls per loop (batches of 1000)
-ONLY=cost,progcost,anatomy,storm,formats,footprint,peers,auditd
+ONLY=cost,progcost,anatomy,storm,formats,footprint,scan,peers,auditd
 [ "${GP_BENCH_AUDITD:-1}" = 0 ] && ONLY=${ONLY%,auditd}
 VM=0
 VM_KERNEL=6.12
@@ -638,6 +639,19 @@ if want footprint; then
 		raw footprint kmod "$(basename "$(dirname "$(dirname "$ko")")")" 0 text_data_bss \
 			"$(size "$ko" | awk 'NR == 2 {print $1 + $2 + $3}')"
 	done
+fi
+
+# ---- 6. scan (issue 18): squatter scan over 10 000 sockets, 5 on ghost ports
+if want scan; then
+	if ${CC:-cc} -std=gnu11 -O2 -D_GNU_SOURCE -Iinclude -Iuserspace -Ibuild/gen -o "$B/scanbench" \
+		bench/scanbench.c build/libghostport.a -lbpf -lelf -lz -lyaml -lssl -lcrypto \
+		-lcap-ng -lsystemd -lpthread 2> "$B/scanbench-build.log" &&
+		line=$("$B/scanbench" -n 10000 -r 15 --all-netns); then
+		log "$line"; note "$line"
+		for k in ms_median ms_min ms_max diag_ms owners_ms; do raw scan all-netns 10000 1 "$k" "$(kv "$k" "$line")"; done
+	else
+		note "scan: bench/scanbench.c did not build or run (build/bench/scanbench-build.log)"
+	fi
 fi
 
 # ---- 7. peers: libbpf-tools bindsnoop ---------------------------------------------------
