@@ -152,7 +152,7 @@ for v in gp-fentry gp-kprobe gp-cgroup gp-kmod; do
 	o=$(storm)
 	stop
 	s=$(grep "ghostport: summary" $T/v.err)
-	out "storm variant=$v binds=$(kv calls "$o") rate=$(kv ops_per_s "$o") events=$(kv events "$s") drops=$(kv drops "$s") misses=$(kv misses "$s") delivered=$(grep -c '"comm":"bindloop"' $T/gp.out)"
+	out "storm variant=$v binds=$(kv calls "$o") rate=$(kv ops_per_s "$o") events=$(kv events "$s") drops=$(kv drops "$s") misses=$(kv misses "$s") delivered=$(grep -c '"comm":"bindloop"' $T/gp.out) log=\"$(grep -v 'ghostport: summary' $T/v.err | tail -n 3 | tr '\n' ' ' | tr -d '"' | cut -c1-300)\""
 	finish $v
 done
 if [ -x $T/bindsnoop ]; then
