@@ -99,7 +99,7 @@ build() {
 	# interface moved, the formats section says so instead of failing all.
 	if ! gcc -O2 -g -D_GNU_SOURCE -Iinclude -Iuserspace -Ibuild/gen \
 		-o "$B/fmtbench" bench/fmtbench.c build/libghostport.a \
-		-lbpf -lelf -lz -lyaml -lssl -lcrypto -lsystemd -lpthread -lcap-ng \
+		-lbpf -lelf -lz -lyaml -lssl -lcrypto -lpthread -lcap-ng \
 		> "$TMP/fmtbench-build.log" 2>&1; then
 		rm -f "$B/fmtbench"
 		log "fmtbench did not build (see $B/fmtbench-build.log)"
@@ -645,7 +645,7 @@ fi
 if want scan; then
 	if ${CC:-cc} -std=gnu11 -O2 -D_GNU_SOURCE -Iinclude -Iuserspace -Ibuild/gen -o "$B/scanbench" \
 		bench/scanbench.c build/libghostport.a -lbpf -lelf -lz -lyaml -lssl -lcrypto \
-		-lcap-ng -lsystemd -lpthread 2> "$B/scanbench-build.log" &&
+		-lcap-ng -lpthread 2> "$B/scanbench-build.log" &&
 		line=$("$B/scanbench" -n 10000 -r 15 --all-netns); then
 		log "$line"; note "$line"
 		for k in ms_median ms_min ms_max diag_ms owners_ms; do raw scan all-netns 10000 1 "$k" "$(kv "$k" "$line")"; done
