@@ -49,7 +49,7 @@ else
 fi
 
 # ---- the guest script with its payload ------------------------------------------------
-S=$B/vm-guest.d/50-bench.sh
+S=$B/vm-guest.d/99-bench.sh
 {
 	cat bench/vm-guest.sh
 	tar -czf - -C "$P" . | base64
@@ -58,7 +58,7 @@ chmod +x "$S"
 log "payload $(du -k "$S" | cut -f1) KiB; booting the $K guest"
 
 # Only the environment check and the bench (GP_VM_ONLY=GLOB to change).
-GP_VM_ONLY=${GP_VM_ONLY:-[05]0-*} GP_VM_EXTRA_GUEST_D=$B/vm-guest.d GP_VM_TIMEOUT=${GP_VM_TIMEOUT:-2400} \
+GP_VM_ONLY=${GP_VM_ONLY:-[09][09]-*} GP_VM_EXTRA_GUEST_D=$B/vm-guest.d GP_VM_TIMEOUT=${GP_VM_TIMEOUT:-2400} \
 	tests/vm/run.sh --kernel "$K" > "$B/vm-suite.log" 2>&1
 rc=$?
 LOGS=${GP_VM_DIR:-build/vm}/logs/$K
