@@ -907,9 +907,10 @@ static void want_part(const struct rec *r, __u16 type, const char *name,
 		     name, (int)len, d, len, (int)wlen, wantd, wlen);
 }
 
-/* The ABI v2 identity of mine, against /proc. */
+/* The ABI v2 identity of mine, against /proc; says what it compared. */
 static void check_identity(const struct rec *r)
 {
+	size_t elen = 0, plen = 0, alen = 0;
 	const struct gp_event *e = &r->e;
 	char path[64], buf[PATH_MAX], cmd[4096];
 	__u16 valid = GP_VF_CREDS | GP_VF_PARENT | GP_VF_PARENT_EXE |
@@ -979,6 +980,12 @@ static void check_identity(const struct rec *r)
 	if (n > 0)
 		want_part(r, GP_PART_PARENT_EXE_PATH, "parent_exe", buf,
 			  (size_t)n);
+	rec_part(r, GP_PART_EXE_PATH, &elen);
+	rec_part(r, GP_PART_PARENT_EXE_PATH, &plen);
+	rec_part(r, GP_PART_ARGS, &alen);
+	printf("identity: size %u, exe path %zu bytes, parent exe path %zu bytes, argv %zu bytes%s\n",
+	       e->size, elen, plen, alen,
+	       e->valid & GP_VF_LOGIN ? ", login ids" : "");
 }
 
 static int cmd_bindcheck(const char *proto, const char *addr, int port,

@@ -81,7 +81,7 @@ if $CTL readsem 5010 > $T/readsem.out 2>&1; then pass readsem; else fail readsem
 bindcheck() { # name proto addr port expect
 	n=$1; shift
 	if $CTL bindcheck "$@" "$CG" > $T/$n.out 2>&1; then
-		pass $n
+		pass $n "$(sed -n 's/^identity: //p' $T/$n.out)"
 	else
 		fail $n "$(grep -E 'mismatch|records for|gp_kmodctl' $T/$n.out | tr '\n' ' ' | cut -c1-300)"
 	fi
