@@ -1585,8 +1585,23 @@ static int cmd_run(int argc, char **argv)
 						"time", "pid", "tid", "ppid", "cgroup_id",
 						"netns", "source" };
 
+					json_t *args = json_object_get(e, "args"), *a;
+					size_t ai;
+
 					for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
 						json_object_del(e, drop[d]);
+					/* The binders are forks of this run: their
+					 * argv is ours, which names the mode. */
+					json_array_foreach(args, ai, a) {
+						const char *v = json_string_value(a);
+
+						if (v && !strcmp(v, mode_name))
+							json_array_set_new(args, ai, json_string("<mode>"));
+						else if (v && !strcmp(v, gpt_prefix))
+							json_array_set_new(args, ai, json_string("<prefix>"));
+						else if (v && !strcmp(v, dump))
+							json_array_set_new(args, ai, json_string("<dump>"));
+					}
 					json_object_set_new(o, "event", e);
 				}
 				out[nout++] = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);

@@ -425,7 +425,8 @@ static bool start(struct gpt_reader *rd, const char *gp, const char *src,
 		snprintf(why, wlen, "spawn %s: %s", gp, strerror(errno));
 		return false;
 	}
-	return gpt_wait_ready(rd, 60, why, wlen);
+	/* Slow under TCG: the 5.10 verifier on every program of a mode. */
+	return gpt_wait_ready(rd, 300, why, wlen);
 }
 
 int main(int argc, char **argv)
