@@ -171,46 +171,84 @@ static void print_event(const struct gp_event *e)
 	       (unsigned long long)e->exe_ino, e->exe_dev, comm);
 }
 
+/*
+ * ABI v2 records are variable: a 192-byte header, then parts (paths, argv),
+ * gp_event.size bytes in all.  read() wants room for the largest record
+ * (GP_RECORD_MAX) and returns whole records.
+ */
+#define RBUF	(64 * GP_RECORD_MAX)
+static unsigned char rbuf[RBUF];
+/* The whole bytes of the records read_records() returned, by index. */
+static unsigned char raw[64][GP_RECORD_MAX];
+
+/* Records in r bytes at b, or -1 (a size that is not a whole record). */
+static int walk_records(const unsigned char *b, size_t r, struct gp_event *out,
+			int room, int rawbase)
+{
+	size_t off = 0;
+	int n = 0;
+
+	while (off < r) {
+		struct gp_event h;
+
+		if (r - off < REC)
+			return -1;
+		memcpy(&h, b + off, REC);
+		if (h.size < REC || h.size > GP_RECORD_MAX || h.size % 8 ||
+		    h.size > r - off) {
+			fprintf(stderr, "gp_kmodctl: record of size %u at %zu of %zu\n",
+				h.size, off, r);
+			return -1;
+		}
+		if (out && n < room) {
+			out[n] = h;
+			if (rawbase + n < 64)
+				memcpy(raw[rawbase + n], b + off, h.size);
+		}
+		n++;
+		off += h.size;
+	}
+	return n;
+}
+
 /* Read up to max records within timeout_ms (poll + read). */
 static int read_records(int fd, struct gp_event *out, int max, int timeout_ms)
 {
 	long long end = gpt_now_ms() + timeout_ms;
-	int n = 0;
+	int n = 0, k;
 
 	while (n < max) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		long long left = end - gpt_now_ms();
+		size_t want = (size_t)(max - n) * GP_RECORD_MAX;
 		ssize_t r;
 
 		if (left < 0)
 			break;
 		if (poll(&pfd, 1, (int)left) <= 0)
 			break;
-		r = read(fd, out + n, (size_t)(max - n) * REC);
+		r = read(fd, rbuf, want < RBUF ? want : RBUF);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			fprintf(stderr, "gp_kmodctl: read: %s\n", strerror(errno));
 			return -1;
 		}
-		if (r % REC) {
-			fprintf(stderr, "gp_kmodctl: read returned %zd bytes, not whole records\n",
-				r);
+		k = walk_records(rbuf, (size_t)r, out + n, max - n, n);
+		if (k < 0)
 			return -1;
-		}
-		n += (int)(r / REC);
+		n += k < max - n ? k : max - n;
 	}
 	return n;
 }
 
 static int drain(int fd)
 {
-	struct gp_event buf[64];
 	long long total = 0;
 	ssize_t r;
 
-	while ((r = read(fd, buf, sizeof(buf))) > 0)
-		total += r / (ssize_t)REC;
+	while ((r = read(fd, rbuf, RBUF)) > 0)
+		total += walk_records(rbuf, (size_t)r, NULL, 0, 0);
 	if (r < 0 && errno != EAGAIN) {
 		fprintf(stderr, "gp_kmodctl: read: %s\n", strerror(errno));
 		return -1;
@@ -460,10 +498,9 @@ static int cmd_reader(int nlists, char **lists)
 	struct churn ch = { .nlists = nlists };
 	struct gp_kmod_counters c;
 	struct sigaction sa;
-	struct gp_event buf[256];
 	unsigned long long total = 0;
 	pthread_t th;
-	int fd, i, ret = 0, have_thread = 0;
+	int fd, i, k, ret = 0, have_thread = 0;
 	ssize_t r;
 
 	ch.lists = calloc((size_t)(nlists ? nlists : 1), sizeof(*ch.lists));
@@ -489,7 +526,7 @@ static int cmd_reader(int nlists, char **lists)
 		have_thread = 1;
 	printf("reader: open\n");
 	while (!got_signal) {
-		r = read(fd, buf, sizeof(buf));
+		r = read(fd, rbuf, RBUF);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -497,12 +534,13 @@ static int cmd_reader(int nlists, char **lists)
 			ret = 1;
 			break;
 		}
-		if (r % REC) {
+		k = walk_records(rbuf, (size_t)r, NULL, 0, 0);
+		if (k < 0) {
 			fprintf(stderr, "gp_kmodctl: partial record\n");
 			ret = 1;
 			break;
 		}
-		total += (unsigned long long)r / REC;
+		total += (unsigned long long)k;
 	}
 	got_signal = 1;
 	if (have_thread)
@@ -573,7 +611,7 @@ static int cmd_readsem(void)
 		       r < 0 ? strerror(errno) : "data");
 		bad = 1;
 	}
-	r = read(fd, buf, sizeof(buf));
+	r = read(fd, rbuf, GP_RECORD_MAX);
 	if (r != -1 || errno != EAGAIN) {
 		printf("read on empty O_NONBLOCK gave %zd (%s), want EAGAIN\n",
 		       r, r < 0 ? strerror(errno) : "data");
@@ -634,6 +672,69 @@ static void want(int cond, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+}
+
+/*
+ * The v2 parts of this process's record: the executable's path (unless an
+ * earlier record of this reader generation sent it), the parent's, argv
+ * as /proc/self/cmdline has it (its first GP_ARGS_MAX bytes), the
+ * parent's comm.
+ */
+static void check_parts(const struct gp_event *h, const unsigned char *rec)
+{
+	char exe[PATH_MAX], pexe[PATH_MAX], link[64], pcomm[32] = "";
+	unsigned char cmd[GP_ARGS_MAX];
+	const unsigned char *pe = NULL, *pp = NULL, *pa = NULL;
+	size_t le = 0, lp = 0, la = 0, off = h->hdr_size;
+	ssize_t n;
+	int fd;
+	FILE *f;
+
+	while (off + sizeof(struct gp_part) <= h->size) {
+		const struct gp_part *p = (const void *)(rec + off);
+		const unsigned char *d = (const unsigned char *)(p + 1);
+
+		if (off + GP_PART_SIZE(p->len) > h->size) {
+			want(0, "part at %zu overruns the record", off);
+			return;
+		}
+		if (p->type == GP_PART_EXE_PATH)
+			pe = d, le = p->len;
+		else if (p->type == GP_PART_PARENT_EXE_PATH)
+			pp = d, lp = p->len;
+		else if (p->type == GP_PART_ARGS)
+			pa = d, la = p->len;
+		off += GP_PART_SIZE(p->len);
+	}
+	want(off == h->size, "parts end at %zu, size %u", off, h->size);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	if (!(h->exe_flags & GP_XF_SENT))
+		want(pe && le == strlen(exe) && !memcmp(pe, exe, le),
+		     "exe path part \"%.*s\" want \"%s\"", (int)le,
+		     pe ? (const char *)pe : "", exe);
+	snprintf(link, sizeof(link), "/proc/%d/exe", getppid());
+	n = readlink(link, pexe, sizeof(pexe) - 1);
+	pexe[n > 0 ? n : 0] = 0;
+	if (n > 0 && !(h->parent_exe_flags & GP_XF_SENT))
+		want(pp && lp == strlen(pexe) && !memcmp(pp, pexe, lp),
+		     "parent exe part \"%.*s\" want \"%s\"", (int)lp,
+		     pp ? (const char *)pp : "", pexe);
+	fd = open("/proc/self/cmdline", O_RDONLY);
+	n = fd >= 0 ? read(fd, cmd, sizeof(cmd)) : -1;
+	if (fd >= 0)
+		close(fd);
+	want(pa && n > 0 && la == (size_t)n && !memcmp(pa, cmd, la),
+	     "argv part of %zu bytes, /proc/self/cmdline %zd", la, n);
+	snprintf(link, sizeof(link), "/proc/%d/comm", getppid());
+	f = fopen(link, "r");
+	if (f) {
+		if (fgets(pcomm, sizeof(pcomm), f))
+			pcomm[strcspn(pcomm, "\n")] = 0;
+		fclose(f);
+	}
+	want(!strncmp(h->parent_comm, pcomm, GP_COMM_LEN),
+	     "parent_comm \"%.16s\" want \"%s\"", h->parent_comm, pcomm);
 }
 
 static int cmd_bindcheck(const char *proto, const char *addr, int port,
@@ -701,7 +802,8 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	prctl(PR_GET_NAME, comm);
 	want(mine->magic == GP_ABI_MAGIC, "magic %#x", mine->magic);
 	want(mine->version == GP_ABI_VERSION, "version %u", mine->version);
-	want(mine->size == REC, "size %u", mine->size);
+	want(mine->size >= REC && mine->hdr_size == REC, "size %u hdr_size %u",
+	     mine->size, mine->hdr_size);
 	want(mine->pid == (__u32)getpid(), "pid %u want %d", mine->pid, getpid());
 	want(mine->ppid == (__u32)getppid(), "ppid %u want %d", mine->ppid,
 	     getppid());
@@ -733,10 +835,16 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 			      GP_EF_V4MAPPED : 0)),
 	     "flags %#x", mine->flags);
 	want(mine->opts == GP_OPT_REUSEADDR, "opts %#x", mine->opts);
-	want(mine->valid == (GP_VF_RET | GP_VF_PPID | GP_VF_NETNS |
-			     GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_EXE |
-			     GP_VF_CGROUP | GP_VF_TYPE),
+	/* v2: creds, parent, its executable and argv always; the login ids
+	 * with CONFIG_AUDIT. */
+	want((mine->valid & ~GP_VF_LOGIN) ==
+	     (GP_VF_RET | GP_VF_PPID | GP_VF_NETNS | GP_VF_IFINDEX |
+	      GP_VF_OPTS | GP_VF_EXE | GP_VF_CGROUP | GP_VF_TYPE |
+	      GP_VF_CREDS | GP_VF_PARENT | GP_VF_PARENT_EXE | GP_VF_ARGS),
 	     "valid %#x", mine->valid);
+	want(mine->euid == geteuid() && mine->egid == getegid(),
+	     "euid/egid %u/%u", mine->euid, mine->egid);
+	check_parts(mine, raw[mine - buf]);
 	want(mine->deny_errno == 0, "deny_errno %u", mine->deny_errno);
 	if (!stat("/proc/self/exe", &st_exe)) {
 		want(mine->exe_ino == st_exe.st_ino, "exe_ino %llu want %llu",
