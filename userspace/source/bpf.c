@@ -52,6 +52,7 @@ static int bpf_set_enforce(struct gp_source *src, bool on,
 			return -1;
 		b->skel->bss->gp_pin_deny_mode = deny;
 		src->deny_name = gp_bpf_mode_name(deny);
+		gp_bpf_restrip_rules(b);
 	}
 	gp_bpf_set_conf(src, flags | GP_CONF_ENFORCE);
 	return 0;
@@ -189,6 +190,9 @@ static int apply_policy(struct gp_source *src, struct bpf_src *b,
 			 strerror(errno));
 		return -1;
 	}
+	/* The deny method first: the rules written depend on it. */
+	if (p->deny)
+		b->skel->bss->gp_pin_deny_mode = p->deny;
 	gp_bpf_set_rules(src, o->rules);
 	b->skel->bss->gp_conf.wakeup_bytes =
 		bpf_map__max_entries(b->skel->maps.gp_events) / 4;
