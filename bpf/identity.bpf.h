@@ -395,6 +395,24 @@ static __always_inline void gp_mark_sent(struct gp_recbuf *rb)
 }
 
 /*
+ * The identity capture as a global function: the verifier checks a global
+ * function once per program, on its own, instead of once for every state
+ * the hook's branches lead to.  5.10's verifier, inlining it into the
+ * cgroup programs (policy, exemptions, two families), gave up with E2BIG
+ * (1M instructions processed).  The header is at rb->rec (gp_submit
+ * copied it there); returns the record's size, 0 without the buffer.
+ */
+__attribute__((noinline)) int gp_identity(void)
+{
+	__u32 zero = 0;
+	struct gp_recbuf *rb = bpf_map_lookup_elem(&gp_recbuf, &zero);
+
+	if (!rb)
+		return 0;
+	return gp_fill_identity(rb, (struct gp_event *)rb->rec);
+}
+
+/*
  * Submit a record: the fixed header e (already filled by the hook) plus
  * the identity of the current task.  Every hook ends here.
  */
@@ -413,7 +431,7 @@ static __always_inline void gp_submit(const struct gp_event *e)
 	__builtin_memcpy(h, e, sizeof(*h));
 	h->version = GP_ABI_VERSION;
 	h->hdr_size = sizeof(*h);
-	size = gp_fill_identity(rb, h);
+	size = (__u32)gp_identity();
 	size &= GP_RECBUF - 1;
 	if (size < sizeof(*h))
 		size = sizeof(*h);
