@@ -53,6 +53,13 @@ void gp_kdev_str(char out[24], __u32 dev);
  * parent_comm_hex and parent_exe_hex when the text form replaced bytes.
  */
 void gp_json_put_identity_extra(struct gp_json *w, const struct gp_record *r);
+/*
+ * "scan":{...}: a scan event's netns name, state, socket inode, holders
+ * (pid, ppid, uid, gid, fd, comm, exe, cmdline, cgroup) and close outcome;
+ * the same object in json (top level), ECS (ghostport.scan) and OCSF
+ * (unmapped.ghostport.scan).
+ */
+void gp_json_put_scan(struct gp_json *w, const struct gp_scan_info *si);
 
 /* The drop notice of CEF and syslog (format/cef.c, format/syslog.c). */
 int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
