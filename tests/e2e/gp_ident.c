@@ -476,7 +476,8 @@ int main(int argc, char **argv)
 	if (!start(&rd, gp, src, true, why, sizeof(why))) {
 		/* Enforcement may be what failed: the audit cases still
 		 * run, and deny says why it could not. */
-		bool unavail = gpt_unavailable(&rd, src);
+		bool unavail = gpt_unavailable(&rd, src) ||
+			       strstr(why, "cannot enforce");
 
 		snprintf(deny_why, sizeof(deny_why), "with --enforce: %s", why);
 		gpt_note("%s; again without --enforce", deny_why);
