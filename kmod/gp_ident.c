@@ -8,7 +8,11 @@
  * handler runs only for binds that are reported.  Both run in the binding
  * task's context with preemption disabled: nothing here sleeps.  d_path()
  * is safe there (RCU and seqlocks, as bpf_d_path relies on); argv is read
- * with copy_from_user_nofault(), which fails instead of faulting a page in.
+ * with copy_from_user_nofault(), which fails instead of faulting a page in
+ * (GP_AF_FAULT).  On PREEMPT_RT a spinlock_t and a seqlock_t writer's lock
+ * are sleeping locks, which d_path() (rename_lock, mount_lock) and
+ * task_lock() may take: there the paths and the parent's executable are
+ * not captured (GP_XF_NO_CAPTURE) and the rest of the identity is.
  *
  * The same fields as the BPF modes (bpf/identity.bpf.h), with the same
  * flags; an executable's path is sent once per reader generation
@@ -36,6 +40,8 @@
 #include "gp_kmod.h"
 
 #define GP_SENT_BITS	10
+/* d_path() and task_lock() do not sleep (see above). */
+#define GP_PATHS	(!IS_ENABLED(CONFIG_PREEMPT_RT))
 #define GP_DELETED_SFX	" (deleted)"
 
 struct gp_sent_slot {
@@ -179,6 +185,10 @@ static u32 gp_put_exe(struct gp_kbuf *b, u32 off, struct file *f, u16 type,
 	*dev = inode->i_sb->s_dev;
 	if (d_unlinked(f->f_path.dentry))
 		*xf |= GP_XF_DELETED;
+	if (!GP_PATHS) {
+		*xf |= GP_XF_NO_CAPTURE;
+		return off;
+	}
 	if (gp_sent_lookup(*ino, *dev, inode->i_generation, &flags)) {
 		*xf |= GP_XF_SENT | flags;
 		return off;
@@ -269,6 +279,8 @@ struct gp_event *gp_ident_build(const struct gp_event *hdr)
 	parent = rcu_dereference(current->real_parent);
 	strscpy_pad(h->parent_comm, parent->comm, sizeof(h->parent_comm));
 	h->valid |= GP_VF_PARENT;
+	if (!GP_PATHS)
+		goto out;
 	task_lock(parent);
 	if (parent->mm) {
 		pexe = rcu_dereference(parent->mm->exe_file);
@@ -281,6 +293,7 @@ struct gp_event *gp_ident_build(const struct gp_event *hdr)
 		}
 	}
 	task_unlock(parent);
+out:
 	rcu_read_unlock();
 	h->size = off;
 	return h;
