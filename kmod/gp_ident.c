@@ -49,6 +49,8 @@ struct gp_sent_slot {
 	u32 dev;
 	u32 gen;		/* 0: empty */
 	u16 flags;		/* GP_XF_* that depend on the path */
+	/* i_generation: a reused inode number is another file (miss) */
+	u32 igen;
 };
 
 struct gp_kbuf {
@@ -79,7 +81,7 @@ static u32 gp_sent_idx(u64 ino, u32 dev)
 }
 
 /* Has the current reader got this executable's path?  Its flags if so. */
-static bool gp_sent_lookup(u64 ino, u32 dev, u16 *flags)
+static bool gp_sent_lookup(u64 ino, u32 dev, u32 igen, u16 *flags)
 {
 	struct gp_sent_slot *s = &gp_sent[gp_sent_idx(ino, dev)];
 	u32 gen = READ_ONCE(gp_exe_gen);
@@ -89,7 +91,8 @@ static bool gp_sent_lookup(u64 ino, u32 dev, u16 *flags)
 	if (!gen)
 		return false;
 	raw_spin_lock_irqsave(&gp_sent_lock, irq);
-	hit = s->gen == gen && s->ino == ino && s->dev == dev;
+	hit = s->gen == gen && s->ino == ino && s->dev == dev &&
+	      s->igen == igen;
 	if (hit)
 		*flags = s->flags;
 	raw_spin_unlock_irqrestore(&gp_sent_lock, irq);
@@ -186,7 +189,7 @@ static u32 gp_put_exe(struct gp_kbuf *b, u32 off, struct file *f, u16 type,
 		*xf |= GP_XF_NO_CAPTURE;
 		return off;
 	}
-	if (gp_sent_lookup(*ino, *dev, &flags)) {
+	if (gp_sent_lookup(*ino, *dev, inode->i_generation, &flags)) {
 		*xf |= GP_XF_SENT | flags;
 		return off;
 	}
@@ -196,6 +199,7 @@ static u32 gp_put_exe(struct gp_kbuf *b, u32 off, struct file *f, u16 type,
 
 		s->ino = *ino;
 		s->dev = *dev;
+		s->igen = inode->i_generation;
 		s->flags = *xf & (GP_XF_MEMFD | GP_XF_ANON_MOUNT |
 				  GP_XF_TRUNCATED | GP_XF_NOT_ROOTED);
 	}
