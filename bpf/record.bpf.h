@@ -277,59 +277,6 @@ static __always_inline void submit_late(const struct gp_event *e)
 }
 
 /*
- * Build the record for a bind request seen from inside inet_bind or
- * inet6_bind (fentry and kprobe modes) into e, the caller's (a stack
- * variable: no per-CPU scratch that a preempted program could share).
- * addr_len is checked before each read: a short sockaddr still gives a
- * well-formed record.  Returns e, or NULL when nothing is to be reported.
- */
-static __always_inline struct gp_event *
-build_from_args(struct gp_event *e, struct socket *sock,
-		struct sockaddr *uaddr, int addr_len, __u16 family,
-		__u8 source, __u32 *deny_err)
-{
-	struct sock *sk = BPF_CORE_READ(sock, sk);
-	__u16 protocol, type, skfam;
-	__be16 nport = 0;
-	__u8 flags = 0;
-	int verdict;
-
-	if (!sk || addr_len < 4)
-		return NULL;
-	bpf_probe_read_kernel(&nport, sizeof(nport),
-			      &((struct sockaddr_in *)uaddr)->sin_port);
-	protocol = BPF_CORE_READ(sk, sk_protocol);
-	type = BPF_CORE_READ(sk, sk_type);
-	skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
-	*deny_err = 0;
-	verdict = classify(bpf_ntohs(nport), skfam, type, protocol, &flags,
-			   deny_err);
-	if (verdict < 0)
-		return NULL;
-
-	__builtin_memset(e, 0, sizeof(*e));
-	e->port = bpf_ntohs(nport);
-	e->verdict = verdict;
-	e->flags = flags;
-	e->source = source;
-	e->family = family;
-	/* Read what the caller passed, even in a sockaddr too short for
-	 * the kernel (which then fails the bind with -EINVAL). */
-	if (family == AF_INET && addr_len >= 8) {
-		bpf_probe_read_kernel(e->addr, 4,
-			&((struct sockaddr_in *)uaddr)->sin_addr);
-	} else if (family == AF_INET6 && addr_len >= 24) {
-		bpf_probe_read_kernel(e->addr, 16,
-			&((struct sockaddr_in6 *)uaddr)->sin6_addr);
-		if (is_v4mapped(e->addr))
-			e->flags |= GP_EF_V4MAPPED;
-	}
-	fill_task(e);
-	fill_sock(e, sk);
-	return e;
-}
-
-/*
  * A deny rule matched a bind that inet_bind saw.  With the LSM enforcing,
  * the bind got here only because it was allowed (exempt or kernel).  With
  * the cgroup hook enforcing, the hook already refused it and reported the
