@@ -38,7 +38,20 @@ void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
  */
 void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
 
-/* The drop notice of CEF and syslog (format/cef.c, format/syslog.c). */
+/* The drop notice of each format (format/dropped.c, and format/cef.c,
+ * format/syslog.c for theirs); gp_format_ops.dropped. */
+int gp_format_text_dropped(uint64_t dropped, const struct timespec *now,
+			   const char *host, const char *mid, char *buf,
+			   size_t len);
+int gp_format_json_dropped(uint64_t dropped, const struct timespec *now,
+			   const char *host, const char *mid, char *buf,
+			   size_t len);
+int gp_format_ecs_dropped(uint64_t dropped, const struct timespec *now,
+			  const char *host, const char *mid, char *buf,
+			  size_t len);
+int gp_format_ocsf_dropped(uint64_t dropped, const struct timespec *now,
+			   const char *host, const char *mid, char *buf,
+			   size_t len);
 int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
 			  const char *host, const char *mid, char *buf,
 			  size_t len);
