@@ -7,6 +7,7 @@
 #   make kmod [KDIR=..]  the kernel module through the top-level Kbuild
 #   make test            every stage: unit, host end-to-end, VM; one summary line
 #   make check-layers    userspace stages include only the stages below them
+#   make lint            checkpatch.pl over kmod/ and bpf/, and check-layers
 #   make test-unit | test-host | test-vm [KERNEL=5.10|6.1|6.12|7.3] | vm-shell KERNEL=..
 #   make run             install build deps if missing, build, run default policy
 #   make install [DESTDIR= PREFIX=]
@@ -71,7 +72,7 @@ BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
-.PHONY: all static asan kmod check-layers test test-unit test-host test-vm vm-shell run deps-test \
+.PHONY: all static asan kmod check-layers lint test test-unit test-host test-vm vm-shell run deps-test \
 	install install-bin install-dkms deb clean bench e2e unit deps FORCE
 
 # Keep the BPF objects (bench and bpftool use them).
@@ -195,6 +196,11 @@ kmod:
 # Which userspace stage may include which: the table is in the script.
 check-layers:
 	tools/check-layers.sh
+
+# checkpatch.pl over kmod/ and bpf/, and the layer check (tools/lint.sh;
+# checkpatch comes from Debian's kernel source via tools/get-checkpatch.sh).
+lint:
+	tools/lint.sh
 
 deps:
 	tools/install-deps.sh

@@ -101,7 +101,8 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 		if (gp_pin_deny_mode == GP_SRC_CGROUP)
 			return deny_in_cgroup(e, err);
 		/* Enforcement is the LSM's: this bind got past it, so it is
-		 * allowed; report it as audited. */
+		 * allowed; report it as audited.
+		 */
 		e->verdict = GP_VERDICT_AUDIT;
 		e->deny_errno = 0;
 		e->valid &= ~GP_VF_RET;

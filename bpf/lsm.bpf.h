@@ -38,7 +38,8 @@ static __always_inline long on_lsm_bind(struct socket *sock,
 	/* LSM programs must provably return 0 or -MAX_ERRNO..-1 (checked by
 	 * 6.10+ verifiers); a negation loses the range, comparisons on the
 	 * very register returned (64-bit, so no extension copies) give it
-	 * back.  The barrier keeps the compiler from checking err instead. */
+	 * back.  The barrier keeps the compiler from checking err instead.
+	 */
 	ret = -(long)err;
 	asm volatile("" : "+r"(ret));
 	if (ret < -4095 || ret > -1)

@@ -65,7 +65,8 @@ static __always_inline bool exempt_cgroup(struct task_struct *task)
 	int i;
 
 	/* The task's cgroup or any ancestor: a unit's cgroup covers its
-	 * children. */
+	 * children.
+	 */
 	for (i = 0; i < MAX_CGROUP_DEPTH && cg; i++) {
 		__u64 id = BPF_CORE_READ(cg, kn, id);
 
@@ -211,7 +212,8 @@ static __always_inline void submit(const struct gp_event *e)
 	}
 	__builtin_memcpy(out, e, sizeof(*out));
 	/* Batch wake-ups: only once enough is queued; the reader's poll
-	 * timeout bounds the delay for the rest. */
+	 * timeout bounds the delay for the rest.
+	 */
 	if (bpf_ringbuf_query(&gp_events, BPF_RB_AVAIL_DATA) >=
 	    gp_conf.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
@@ -265,7 +267,8 @@ build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 	e->source = source;
 	e->family = family;
 	/* Read what the caller passed, even in a sockaddr too short for
-	 * the kernel (which then fails the bind with -EINVAL). */
+	 * the kernel (which then fails the bind with -EINVAL).
+	 */
 	if (family == AF_INET && addr_len >= 8) {
 		bpf_probe_read_kernel(e->addr, 4,
 			&((struct sockaddr_in *)uaddr)->sin_addr);
