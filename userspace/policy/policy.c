@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 
 #include "event/names.h"
+#include "lib/log.h"
 #include "policy/policy.h"
 #include "policy/portlist.h"
 
@@ -37,9 +38,9 @@ static int full(size_t n, const char *what, char *err, size_t errlen)
 {
 	if (n < GP_MAX_EXEMPT)
 		return 0;
-	snprintf(err, errlen, "too many %s exemptions (at most %d)", what,
-		 GP_MAX_EXEMPT);
-	return -1;
+	return gp_errf(err, errlen, ENOSPC,
+		       "too many %s exemptions (at most %d)", what,
+		       GP_MAX_EXEMPT);
 }
 
 int gp_exempt_add_uid(struct gp_exemptions *x, const char *user, char *err,
@@ -49,12 +50,12 @@ int gp_exempt_add_uid(struct gp_exemptions *x, const char *user, char *err,
 	__u32 uid;
 
 	if (full(x->n_uids, "uid", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	if (parse_id(user, &uid)) {
 		pw = getpwnam(user);
 		if (!pw) {
-			snprintf(err, errlen, "unknown user \"%s\"", user);
-			return -1;
+			return gp_errf(err, errlen, ENOENT,
+				       "unknown user \"%s\"", user);
 		}
 		uid = pw->pw_uid;
 	}
@@ -69,12 +70,12 @@ int gp_exempt_add_gid(struct gp_exemptions *x, const char *group, char *err,
 	__u32 gid;
 
 	if (full(x->n_gids, "gid", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	if (parse_id(group, &gid)) {
 		gr = getgrnam(group);
 		if (!gr) {
-			snprintf(err, errlen, "unknown group \"%s\"", group);
-			return -1;
+			return gp_errf(err, errlen, ENOENT,
+				       "unknown group \"%s\"", group);
 		}
 		gid = gr->gr_gid;
 	}
@@ -98,7 +99,7 @@ int gp_exempt_add_cgroup(struct gp_exemptions *x, const char *path,
 	int i;
 
 	if (full(x->n_cgroups, "cgroup", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	for (i = 0; path[0] == '/' ? i == 0 : roots[i] != NULL; i++) {
 		if (path[0] == '/')
 			snprintf(buf, sizeof(buf), "%s", path);
@@ -110,8 +111,8 @@ int gp_exempt_add_cgroup(struct gp_exemptions *x, const char *path,
 		x->cgroups[x->n_cgroups++] = (__u64)st.st_ino;
 		return 0;
 	}
-	snprintf(err, errlen, "\"%s\" is not a cgroup v2 directory", path);
-	return -1;
+	return gp_errf(err, errlen, ENOTDIR,
+		       "\"%s\" is not a cgroup v2 directory", path);
 }
 
 int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
@@ -120,16 +121,14 @@ int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
 	struct stat st;
 
 	if (full(x->n_exes, "executable", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	if (stat(path, &st)) {
-		snprintf(err, errlen, "executable \"%s\": %s", path,
-			 strerror(errno));
-		return -1;
+		return gp_errf(err, errlen, errno, "executable \"%s\": %s",
+			       path, strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "executable \"%s\" is not a regular file",
-			 path);
-		return -1;
+		return gp_errf(err, errlen, EINVAL,
+			       "executable \"%s\" is not a regular file", path);
 	}
 	x->exes[x->n_exes].ino = (__u64)st.st_ino;
 	x->exes[x->n_exes].dev = (major(st.st_dev) << 20) |
@@ -160,13 +159,11 @@ int gp_deny_parse(const char *list, __u32 *rules, int default_errno,
 	int ret = 0;
 
 	if (!*list) {
-		snprintf(err, errlen, "empty deny list");
-		return -1;
+		return gp_errf(err, errlen, EINVAL, "empty deny list");
 	}
 	copy = strdup(list);
 	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return gp_errf(err, errlen, ENOMEM, "out of memory");
 	}
 	for (item = strtok_r(copy, ",", &save); item && !ret;
 	     item = strtok_r(NULL, ",", &save)) {
@@ -177,16 +174,15 @@ int gp_deny_parse(const char *list, __u32 *rules, int default_errno,
 			*colon = '\0';
 			e = gp_errno_parse(colon + 1);
 			if (e <= 0 || e > 255) {
-				snprintf(err, errlen,
-					 "bad errno \"%s\" in deny item \"%s\" (e.g. EPERM, EACCES, EADDRINUSE)",
-					 colon + 1, item);
-				ret = -1;
+				ret = gp_errf(err, errlen, EINVAL,
+					      "bad errno \"%s\" in deny item \"%s\" (e.g. EPERM, EACCES, EADDRINUSE)",
+					      colon + 1, item);
 				break;
 			}
 		}
 		memset(item_rules, 0, sizeof(item_rules));
 		if (gp_portlist_parse(item, item_rules, err, errlen)) {
-			ret = -1;
+			ret = -EINVAL;
 			break;
 		}
 		for (port = 0; port < GP_NR_PORTS; port++)
