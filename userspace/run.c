@@ -233,6 +233,18 @@ static void switch_enforcement(struct run_state *st)
  * for the life of the process; the policy (ports, actions, errnos,
  * exemptions, enforcement, --all) and the fold window change.
  */
+/* A refused reload: counted, its reason kept for `ghostport status`. */
+static int reload_failed(struct run_state *st, struct gp_config *next,
+			 const char *err)
+{
+	st->status.reload_failures++;
+	snprintf(st->status.last_reload_error,
+		 sizeof(st->status.last_reload_error), "%.*s",
+		 (int)sizeof(st->status.last_reload_error) - 1, err);
+	gp_config_free(next);
+	return -1;
+}
+
 static int reload(struct run_state *st, char *err, size_t errlen)
 {
 	static struct gp_config next;
@@ -243,22 +255,12 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 	for (i = 0; i < st->n_out; i++)
 		gp_output_reopen(st->out[i]);
 	if (gp_run_effective(&st->args, &next, err, errlen)) {
-		st->status.reload_failures++;
-		snprintf(st->status.last_reload_error,
-			 sizeof(st->status.last_reload_error), "%.*s",
-			 (int)sizeof(st->status.last_reload_error) - 1, err);
-		gp_config_free(&next);
-		return -1;
+		return reload_failed(st, &next, err);
 	}
 	flags = gp_config_conf_flags(&next);
 	if (next.enforce && !st->cfg.enforce && gp_source_can_enforce(src) &&
 	    gp_source_set_enforce(src, true, next.deny_with, err, errlen)) {
-		st->status.reload_failures++;
-		snprintf(st->status.last_reload_error,
-			 sizeof(st->status.last_reload_error), "%.*s",
-			 (int)sizeof(st->status.last_reload_error) - 1, err);
-		gp_config_free(&next);
-		return -1;
+		return reload_failed(st, &next, err);
 	}
 	gp_source_set_policy(src, next.rules, &next.exempt, flags);
 	gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);

@@ -93,6 +93,11 @@ int gp_format_dropped(enum gp_format f, uint64_t dropped,
 		      const struct timespec *now, const char *hostname,
 		      const char *machine_id, char *buf, size_t len);
 
+/* The drop notice of one format, as gp_format_dropped() without f. */
+typedef int gp_format_dropped_fn(uint64_t dropped, const struct timespec *now,
+				 const char *hostname, const char *machine_id,
+				 char *buf, size_t len);
+
 /*
  * What a format does, one const table per format (format/registry.c), so
  * no caller switches on enum gp_format.  Every writer has the convention
@@ -104,9 +109,7 @@ struct gp_format_ops {
 	/* One record, one line. */
 	int (*event)(const struct gp_record *r, char *buf, size_t len);
 	/* The drop notice (gp_format_dropped). */
-	int (*dropped)(uint64_t dropped, const struct timespec *now,
-		       const char *hostname, const char *machine_id,
-		       char *buf, size_t len);
+	gp_format_dropped_fn *dropped;
 	/* A column header for a terminal, NULL if the format has none. */
 	int (*header)(char *buf, size_t len);
 	/* Its lines already are RFC 5424 messages: a syslog transport sends

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "format/format.h"
 #include "lib/jsonw.h"
 #include "event/record.h"
 
@@ -40,24 +41,9 @@ void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
 
 /* The drop notice of each format (format/dropped.c, and format/cef.c,
  * format/syslog.c for theirs); gp_format_ops.dropped. */
-int gp_format_text_dropped(uint64_t dropped, const struct timespec *now,
-			   const char *host, const char *mid, char *buf,
-			   size_t len);
-int gp_format_json_dropped(uint64_t dropped, const struct timespec *now,
-			   const char *host, const char *mid, char *buf,
-			   size_t len);
-int gp_format_ecs_dropped(uint64_t dropped, const struct timespec *now,
-			  const char *host, const char *mid, char *buf,
-			  size_t len);
-int gp_format_ocsf_dropped(uint64_t dropped, const struct timespec *now,
-			   const char *host, const char *mid, char *buf,
-			   size_t len);
-int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
-			  const char *host, const char *mid, char *buf,
-			  size_t len);
-int gp_format_syslog_dropped(uint64_t dropped, const struct timespec *now,
-			     const char *host, const char *mid, char *buf,
-			     size_t len);
+gp_format_dropped_fn gp_format_text_dropped, gp_format_json_dropped,
+	gp_format_ecs_dropped, gp_format_ocsf_dropped, gp_format_cef_dropped,
+	gp_format_syslog_dropped;
 /* {"ecs":{"version":...}}, which ECS requires in every document. */
 void gp_ecs_put_version(struct gp_json *w);
 /* OCSF's metadata and device objects, for its drop notice (format/ocsf.c). */
