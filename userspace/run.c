@@ -41,12 +41,14 @@ struct run_state {
 	struct gp_record rec;
 	struct gp_fold *fold;
 	struct gp_output *out[MAX_OUTPUTS];
+	struct gp_output_final final[MAX_OUTPUTS];
 	int n_out;
 	struct gp_ctl *ctl;
 	struct gp_status status;
 	struct gp_port_counts *ports;
 	struct gp_output_env env;
 	const char *hostname, *machine_id;
+	int runtime_enforce;		/* 1 on, 2 off: set at run time */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -222,9 +224,36 @@ static void switch_enforcement(struct run_state *st)
 		return;
 	}
 	st->cfg.enforce = on;
+	st->runtime_enforce = on ? 1 : 2;
 	st->status.enforce = on ? src->deny_name : NULL;
 	fprintf(stderr, "ghostport: enforcement %s%s%s\n", on ? "on" : "off",
 		on ? " via " : "", on ? src->deny_name : "");
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b));
+}
+
+/* What a reload cannot change in a running process: said, not ignored. */
+static void restart_needed(struct run_state *st, const struct gp_config *next)
+{
+	bool outs = next->n_outputs != st->cfg.n_outputs;
+
+	for (size_t i = 0; !outs && i < next->n_outputs; i++)
+		outs = strcmp(next->outputs[i], st->cfg.outputs[i]) != 0;
+	if (outs && !st->args.n_outputs)
+		fprintf(stderr, "ghostport: reload: outputs changed; they take effect at the next restart\n");
+	if (str_differs(next->tls_ca, st->cfg.tls_ca) ||
+	    str_differs(next->tls_cert, st->cfg.tls_cert) ||
+	    str_differs(next->tls_key, st->cfg.tls_key))
+		fprintf(stderr, "ghostport: reload: TLS settings changed; they take effect at the next restart\n");
+	if (str_differs(next->spool_dir, st->cfg.spool_dir) ||
+	    next->spool_max != st->cfg.spool_max)
+		fprintf(stderr, "ghostport: reload: spool settings changed; they take effect at the next restart\n");
+	if (str_differs(next->source, st->cfg.source) ||
+	    next->ring_bytes != st->cfg.ring_bytes)
+		fprintf(stderr, "ghostport: reload: source or ring size changed; they take effect at the next restart\n");
 }
 
 /*
@@ -233,18 +262,6 @@ static void switch_enforcement(struct run_state *st)
  * for the life of the process; the policy (ports, actions, errnos,
  * exemptions, enforcement, --all) and the fold window change.
  */
-/* A refused reload: counted, its reason kept for `ghostport status`. */
-static int reload_failed(struct run_state *st, struct gp_config *next,
-			 const char *err)
-{
-	st->status.reload_failures++;
-	snprintf(st->status.last_reload_error,
-		 sizeof(st->status.last_reload_error), "%.*s",
-		 (int)sizeof(st->status.last_reload_error) - 1, err);
-	gp_config_free(next);
-	return -1;
-}
-
 static int reload(struct run_state *st, char *err, size_t errlen)
 {
 	static struct gp_config next;
@@ -254,15 +271,28 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 
 	for (i = 0; i < st->n_out; i++)
 		gp_output_reopen(st->out[i]);
-	if (gp_run_effective(&st->args, &next, err, errlen)) {
-		return reload_failed(st, &next, err);
-	}
+	if (gp_run_effective(&st->args, &next, err, errlen))
+		goto refused;
+	/* `ghostport enforce on` (or SIGUSR1) at run time outlives a reload
+	 * (logrotate sends SIGHUP): only an explicit off turns it off. */
+	if (st->runtime_enforce == 1)
+		next.enforce = true;
+	else if (st->runtime_enforce == 2)
+		next.enforce = false;
 	flags = gp_config_conf_flags(&next);
-	if (next.enforce && !st->cfg.enforce && gp_source_can_enforce(src) &&
-	    gp_source_set_enforce(src, true, next.deny_with, err, errlen)) {
-		return reload_failed(st, &next, err);
+	/* New rules and exemptions first, then enforcement: a bind the new
+	 * policy exempts is never denied in between. */
+	if (gp_source_set_policy(src, next.rules, &next.exempt, flags)) {
+		snprintf(err, errlen, "applying the policy failed; the kernel may hold a mix of old and new rules");
+		goto refused;
 	}
-	gp_source_set_policy(src, next.rules, &next.exempt, flags);
+	if (next.enforce && !st->cfg.enforce && gp_source_can_enforce(src) &&
+	    gp_source_set_enforce(src, true, next.deny_with, err, errlen))
+		goto refused;
+	if (!next.enforce && st->cfg.enforce && gp_source_can_enforce(src) &&
+	    gp_source_set_enforce(src, false, next.deny_with, err, errlen))
+		goto refused;
+	restart_needed(st, &next);
 	gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
 	gp_config_free(&st->cfg);
 	st->cfg = next;
@@ -271,6 +301,13 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 	st->status.reloads++;
 	st->status.last_reload_error[0] = '\0';
 	return 0;
+refused:	/* counted, its reason kept for `ghostport status` */
+	st->status.reload_failures++;
+	snprintf(st->status.last_reload_error,
+		 sizeof(st->status.last_reload_error), "%.*s",
+		 (int)sizeof(st->status.last_reload_error) - 1, err);
+	gp_config_free(&next);
+	return -1;
 }
 
 static void do_reload(struct run_state *st, bool from_ctl)
@@ -356,10 +393,10 @@ static void summary(struct run_state *st)
 		(unsigned long long)st->status.folded,
 		(unsigned long long)st->status.bad_records);
 	for (i = 0; i < st->n_out; i++) {
-		gp_output_get_stats(st->out[i], &os);
+		os = st->final[i].st;
 		fprintf(stderr,
 			"ghostport: output %s delivered=%llu spooled=%llu dropped=%llu errors=%llu\n",
-			gp_output_spec(st->out[i]),
+			st->final[i].spec,
 			(unsigned long long)os.delivered,
 			(unsigned long long)os.spooled,
 			(unsigned long long)os.dropped,
@@ -425,9 +462,10 @@ static void stop(struct run_state *st)
 	while (gp_source_poll(st->src, 0, on_record, st) > 0)
 		;
 	gp_fold_flush(st->fold, deliver, st);
-	summary(st);
+	/* Close first, then report: what is lost at close is counted. */
 	for (i = 0; i < st->n_out; i++)
-		gp_output_close(st->out[i], 2000);
+		gp_output_close_keep(st->out[i], 2000, &st->final[i]);
+	summary(st);
 	st->n_out = 0;
 	if (st->src->persists)
 		fprintf(stderr,
@@ -471,15 +509,19 @@ int gp_cmd_run(int argc, char **argv)
 	}
 	st.hostname = gp_host_name();
 	st.machine_id = gp_host_machine_id();
-	st.ports = gp_port_counts_new();
-	if (!st.ports || open_outputs(&st)) {
-		cleanup(&st);
-		return st.ports ? 2 : 1;
-	}
+	/* The lock first: a second instance must not touch the first's
+	 * spool.  Then protect the host (load, attach, enforce), and only then
+	 * open outputs, which never stop a start for a collector that is down
+	 * or does not resolve (they start down and spool). */
 	lock_fd = gp_run_lock(why, sizeof(why));
 	if (lock_fd < 0) {
 		fprintf(stderr, "ghostport: %s\n", why);
+		return 1;
+	}
+	st.ports = gp_port_counts_new();
+	if (!st.ports) {
 		cleanup(&st);
+		close(lock_fd);
 		return 1;
 	}
 	install_signals();
@@ -487,6 +529,11 @@ int gp_cmd_run(int argc, char **argv)
 		cleanup(&st);
 		close(lock_fd);
 		return 1;
+	}
+	if (open_outputs(&st)) {
+		cleanup(&st);
+		close(lock_fd);
+		return 2;
 	}
 	if (st.status.enforce)
 		fprintf(stderr, "ghostport: enforcing with %s\n",

@@ -92,7 +92,6 @@ static void test_spec_errors(void **state)
 	expect_error("json@udp://h:", "bad port");
 	expect_error("json@tcp://::1:514", "brackets");
 	expect_error("json@tls://[::1:514", "[IPV6]:PORT");
-	expect_error("json@tcp://no-such-host.invalid:514", "cannot resolve");
 	expect_error("json@file:/nonexistent-dir/x", "cannot open");
 #ifdef GP_NO_JOURNAL
 	expect_error("json@journal", "not available");
@@ -105,6 +104,7 @@ static void test_spec_ok(void **state)
 		"text@-", "json@-", "ecs@file:/dev/null", "cef@udp://127.0.0.1:9",
 		"syslog@tcp://[::1]:9", "ocsf@tls://localhost:9",
 		"syslog@unix:/nonexistent/log",
+		"json@tcp://no-such-host.invalid:514",	/* starts down */
 	};
 	struct gp_output_env env = { .spool_dir = tmpdir };
 	char err[512];
@@ -408,6 +408,39 @@ static void test_spool_survives_restart(void **state)
 	free(c.data);
 }
 
+/* Fail closed (issue 15): a collector whose name does not resolve is an
+ * output that starts down and spools, and says why. */
+static void test_unresolvable_starts_down(void **state)
+{
+	struct gp_output_env env = { .spool_dir = tmpdir };
+	struct gp_output_stats st;
+	struct gp_output *o;
+	struct gp_record r;
+	char err[256];
+
+	(void)state;
+	o = gp_output_open("json@tcp://no-such-host.invalid:514", &env, err,
+			   sizeof(err));
+	assert_non_null(o);
+	for (unsigned i = 0; i < 3; i++) {
+		make_record(&r, i);
+		gp_output_emit(o, &r);
+	}
+	for (int t = 0; t < 100; t++) {
+		gp_output_tick(o);
+		gp_output_get_stats(o, &st);
+		if (strstr(st.down, "resolve"))
+			break;
+		poll(NULL, 0, 50);
+	}
+	assert_int_equal(st.delivered, 0);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.spooled, 3);
+	if (!strstr(st.down, "cannot resolve"))
+		fail_msg("down reason: \"%s\"", st.down);
+	gp_output_close(o, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_file_append_reopen),
 		cmocka_unit_test(test_tcp_spool_order_and_bound),
 		cmocka_unit_test(test_spool_survives_restart),
+		cmocka_unit_test(test_unresolvable_starts_down),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

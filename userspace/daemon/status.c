@@ -144,6 +144,9 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 				(unsigned long long)o->st.spooled,
 				(unsigned long long)o->st.dropped,
 				(unsigned long long)o->st.errors);
+			if (o->st.down[0])
+				fprintf(f, "    down: %.*s\n",
+					(int)sizeof(o->st.down), o->st.down);
 		}
 	}
 	return done(f);
@@ -216,6 +219,8 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 		gp_json_key_u64(&w, "spooled", o->st.spooled);
 		gp_json_key_u64(&w, "dropped", o->st.dropped);
 		gp_json_key_u64(&w, "errors", o->st.errors);
+		if (o->st.down[0])
+			gp_json_key_string(&w, "down", o->st.down);
 		gp_json_end_object(&w);
 	}
 	gp_json_end_array(&w);

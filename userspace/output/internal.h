@@ -31,6 +31,8 @@ enum gp_dest {
 #define GP_OUT_SPOOL_DIR	"/var/spool/ghostport"
 /* Longest message: any formatted record plus a syslog wrapping header. */
 #define GP_OUT_MAX_MSG		(GP_FORMAT_BUF_SIZE + 512)
+/* Frames in flight (written, not acknowledged) on one connection. */
+#define GP_OUT_INFLIGHT		16384
 
 struct gp_output {
 	char *spec;
@@ -49,6 +51,7 @@ struct gp_output {
 	size_t wlen;
 	uint64_t wrecs;			/* records in wbuf */
 	bool reopen_failed;
+	bool use_send;			/* stdout is a socket: send(DONTWAIT) */
 
 	/* network: queue, connection and the frame being sent */
 	struct gp_queue q;
@@ -57,6 +60,10 @@ struct gp_output {
 	size_t frame_len, frame_off;
 	bool have_frame;
 	uint64_t pending_drops;		/* not yet reported by a notice */
+	/* frames written to a stream, not yet acknowledged by the peer's
+	 * TCP stack: where each ends in gp_net_sent() bytes (a ring) */
+	uint64_t *ends;
+	size_t ends_head, ends_n;
 };
 
 /* output/file.c */

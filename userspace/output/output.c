@@ -171,6 +171,7 @@ static void free_output(struct gp_output *o)
 	free(o->line);
 	free(o->wbuf);
 	free(o->frame);
+	free(o->ends);
 	free(o);
 }
 
@@ -232,7 +233,8 @@ struct gp_output *gp_output_open(const char *spec,
 		char path[PATH_MAX];
 
 		o->frame = malloc(FRAME_HDR + GP_OUT_MAX_MSG + 1);
-		if (!o->frame)
+		o->ends = calloc(GP_OUT_INFLIGHT, sizeof(*o->ends));
+		if (!o->frame || !o->ends)
 			goto oom;
 		o->net = gp_net_open(kinds[o->dest], o->target, o->port, env,
 				     spec, reason, sizeof(reason));
@@ -310,11 +312,12 @@ static bool load_frame(struct gp_output *o)
 	long n;
 
 	for (;;) {
-		n = gp_queue_peek(&o->q, msg, GP_OUT_MAX_MSG);
+		n = gp_queue_next(&o->q, msg, GP_OUT_MAX_MSG);
 		if (n > 0)
 			break;
-		if (n == 0)
-			return false;
+		if (n == 0 || gp_queue_inflight(&o->q))
+			return false;	/* (unreadable: once nothing is in
+					 * flight, it is the oldest) */
 		/* An unreadable spool record: skip it, counted. */
 		o->st.errors++;
 		o->st.dropped++;
@@ -338,15 +341,46 @@ static bool load_frame(struct gp_output *o)
 	return true;
 }
 
+/* The connection broke: what was not acknowledged is sent again, whole,
+ * on the next one. */
+static void rewind_output(struct gp_output *o)
+{
+	gp_queue_rewind(&o->q);
+	o->ends_n = 0;
+	o->ends_head = 0;
+	o->have_frame = false;
+}
+
+/* Frames the peer's TCP stack acknowledged leave the queue: delivered. */
+static void take_acks(struct gp_output *o)
+{
+	uint64_t acked;
+
+	if (!o->ends_n)
+		return;
+	acked = gp_net_acked(o->net);
+	while (o->ends_n && o->ends[o->ends_head] <= acked) {
+		gp_queue_pop(&o->q);
+		o->st.delivered++;
+		o->ends_head = (o->ends_head + 1) % GP_OUT_INFLIGHT;
+		o->ends_n--;
+	}
+}
+
 /* Send queued messages until the socket is full or the queue is empty. */
 static void flush_queue(struct gp_output *o, uint64_t now)
 {
+	bool stream = gp_net_is_stream(o->net);
+
+	take_acks(o);
 	for (;;) {
 		long w;
 
 		if (!o->have_frame) {
 			if (o->pending_drops && !gp_queue_count(&o->q))
 				queue_notice(o);
+			if (stream && o->ends_n == GP_OUT_INFLIGHT)
+				return;
 			if (!load_frame(o))
 				return;
 		}
@@ -355,21 +389,31 @@ static void flush_queue(struct gp_output *o, uint64_t now)
 		if (w == 0)
 			return;
 		if (w == -1) {
-			/* The next connection gets this frame whole. */
-			o->have_frame = false;
+			rewind_output(o);
 			return;
 		}
 		if (w == -2) {
+			/* a datagram too big: never sendable (nothing is in
+			 * flight on a datagram socket) */
 			o->st.errors++;
 			o->st.dropped++;
-		} else {
-			o->frame_off += (size_t)w;
-			if (o->frame_off < o->frame_len)
-				continue;
-			o->st.delivered++;
+			gp_queue_pop(&o->q);
+			o->have_frame = false;
+			continue;
 		}
-		gp_queue_pop(&o->q);
+		o->frame_off += (size_t)w;
+		if (o->frame_off < o->frame_len)
+			continue;
 		o->have_frame = false;
+		if (!stream) {
+			gp_queue_pop(&o->q);
+			o->st.delivered++;
+			continue;
+		}
+		gp_queue_sent(&o->q);
+		o->ends[(o->ends_head + o->ends_n) % GP_OUT_INFLIGHT] =
+			gp_net_sent(o->net);
+		o->ends_n++;
 	}
 }
 
@@ -430,7 +474,11 @@ void gp_output_tick(struct gp_output *o)
 	now = now_ms();
 	if (gp_net_ready(o->net, now)) {
 		flush_queue(o, now);
-	} else if (o->q.mem_count && gp_net_retry_at(o->net)) {
+		return;
+	}
+	if (o->ends_n || o->have_frame || gp_queue_inflight(&o->q))
+		rewind_output(o);
+	if (o->q.mem_count && gp_net_retry_at(o->net)) {
 		/* Unreachable: keep what waits on disk, not in memory. */
 		if (gp_queue_spill(&o->q) < 0)
 			o->st.errors++;
@@ -445,9 +493,11 @@ void gp_output_reopen(struct gp_output *o)
 void gp_output_get_stats(const struct gp_output *o, struct gp_output_stats *s)
 {
 	*s = o->st;
+	s->down[0] = '\0';
 	if (is_queued(o)) {
 		s->spooled = gp_queue_count(&o->q);
 		s->errors += gp_net_failures(o->net);
+		snprintf(s->down, sizeof(s->down), "%s", gp_net_why(o->net));
 	} else {
 		s->spooled = o->wrecs;
 	}
@@ -460,13 +510,31 @@ const char *gp_output_spec(const struct gp_output *o)
 
 void gp_output_close(struct gp_output *o, int timeout_ms)
 {
-	uint64_t deadline;
+	gp_output_close_keep(o, timeout_ms, NULL);
+}
+
+static void keep_final(struct gp_output *o, struct gp_output_final *f)
+{
+	if (!f)
+		return;
+	snprintf(f->spec, sizeof(f->spec), "%s", o->spec);
+	f->st = o->st;
+	f->st.down[0] = '\0';
+	if (is_queued(o))
+		f->st.errors += gp_net_failures(o->net);
+}
+
+void gp_output_close_keep(struct gp_output *o, int timeout_ms,
+			  struct gp_output_final *f)
+{
+	uint64_t deadline, kept, lost;
 
 	if (!o)
 		return;
 	if (!is_queued(o)) {
 		if (o->dest == GP_DEST_STDOUT || o->dest == GP_DEST_FILE)
 			gp_file_close(o);
+		keep_final(o, f);	/* nothing is queued after close */
 		free_output(o);
 		return;
 	}
@@ -485,15 +553,21 @@ void gp_output_close(struct gp_output *o, int timeout_ms)
 			break;
 		wait = (int)(deadline - now < 50 ? deadline - now : 50);
 		p.fd = gp_net_poll_fd(o->net, &p.events);
-		if (p.fd >= 0)
+		if (p.fd >= 0 && !o->ends_n)
 			poll(&p, 1, wait);
-		else
-			poll(NULL, 0, wait);
+		else	/* waiting for acks: no poll event tells */
+			poll(NULL, 0, wait < 10 ? wait : 10);
 	}
 	/* What is left (and the drop notice, if one is owed) goes to the
 	 * spool, delivered by the next run. */
 	if (o->pending_drops)
 		queue_notice(o);
-	o->st.dropped += gp_queue_close(&o->q);
+	rewind_output(o);
+	kept = gp_queue_count(&o->q);
+	lost = gp_queue_close(&o->q);
+	o->st.dropped += lost;
+	keep_final(o, f);
+	if (f)	/* what waits in the spool for the next run */
+		f->st.spooled = kept - lost;
 	free_output(o);
 }

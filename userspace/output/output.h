@@ -30,11 +30,17 @@ struct gp_output_env {
 	const char *tls_key;
 };
 
+/* delivered + spooled + dropped = every record handed to the output. */
 struct gp_output_stats {
-	uint64_t delivered;		/* handed to the destination */
-	uint64_t spooled;		/* currently waiting on disk/in memory */
+	uint64_t delivered;		/* acknowledged: by the peer's TCP stack
+					 * (tcp, tls, stream unix), sent
+					 * (udp, datagram unix), written (file,
+					 * stdout), accepted (journal) */
+	uint64_t spooled;		/* queued: in memory, on disk, or sent
+					 * and not acknowledged yet */
 	uint64_t dropped;		/* lost past the spool bound (reported) */
 	uint64_t errors;		/* write/connect failures seen */
+	char down[200];			/* why a network output is down, or "" */
 };
 
 /* spec: "FORMAT@DEST"; DEST: -, file:PATH, unix:PATH, journal,
@@ -53,5 +59,13 @@ void gp_output_get_stats(const struct gp_output *o,
 const char *gp_output_spec(const struct gp_output *o);
 /* Flush what can be flushed within timeout_ms, then free. */
 void gp_output_close(struct gp_output *o, int timeout_ms);
+
+/* The same, keeping the final counters (losses at close included). */
+struct gp_output_final {
+	char spec[256];
+	struct gp_output_stats st;
+};
+void gp_output_close_keep(struct gp_output *o, int timeout_ms,
+			  struct gp_output_final *f);
 
 #endif /* GP_OUTPUT_H */

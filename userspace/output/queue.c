@@ -61,6 +61,26 @@ static int pread_all(int fd, char *p, size_t n, uint64_t off)
 	return 0;
 }
 
+/* The spool directory must be ours and writable by nobody else: a
+ * directory others can write to lets them plant a symlink or a file we
+ * would then trust. */
+static int check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st))
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 /* mkdir -p of path's directory, 0700: the spool holds event data. */
 static int make_parent(const char *path)
 {
@@ -82,18 +102,44 @@ static int make_parent(const char *path)
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -1;
-	return 0;
+	return check_dir(dir);
+}
+
+static int spool_dir_ok(const char *path)
+{
+	char dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return check_dir(".");
+	if (slash == dir)
+		return check_dir("/");
+	*slash = '\0';
+	return check_dir(dir);
 }
 
 static int spool_open(struct gp_queue *q, bool create)
 {
+	struct stat st;
+
 	if (q->fd >= 0)
 		return 0;
-	if (create && make_parent(q->path))
+	if (create ? make_parent(q->path) : spool_dir_ok(q->path))
 		return -1;
-	q->fd = open(q->path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
-		     0600);
-	return q->fd < 0 ? -1 : 0;
+	q->fd = open(q->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+		     (create ? O_CREAT : 0), 0600);
+	if (q->fd < 0)
+		return -1;
+	/* a FIFO or device planted there is no spool either */
+	if (fstat(q->fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid()) {
+		close(q->fd);
+		q->fd = -1;
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
 }
 
 /* Count the records of a leftover spool; cut a torn or corrupt tail. */
@@ -140,7 +186,17 @@ int gp_queue_init(struct gp_queue *q, size_t mem_cap, const char *path,
 		free(q->path);
 		return -1;
 	}
-	if (spool_open(q, false) == 0) {
+	if (spool_open(q, false) && errno != ENOENT) {
+		snprintf(err, errlen, "spool %s: %s%s", path, strerror(errno),
+			 errno == ELOOP ? " (a symbolic link: refused)" :
+			 errno == EPERM ? " (its directory must be ours and "
+					  "not writable by others, the file "
+					  "a regular file of ours)" : "");
+		free(q->mem);
+		free(q->path);
+		return -1;
+	}
+	if (q->fd >= 0) {
 		spool_scan(q);
 		if (!q->spool_count) {
 			close(q->fd);
@@ -158,16 +214,60 @@ static bool mem_fits(struct gp_queue *q, size_t n)
 		return true;
 	if (q->cap - (q->tail - q->head) < HDR + n)
 		return false;
-	/* Room exists only in front: slide the live bytes down. */
+	/* Room exists only in front: slide the live bytes down (the sent
+	 * cursor is relative to head: unchanged). */
 	memmove(q->mem, q->mem + q->head, q->tail - q->head);
 	q->tail -= q->head;
 	q->head = 0;
 	return true;
 }
 
+/* Rewrite the spool without its delivered prefix [0, rd): a new file
+ * renamed over the old one, so a crash leaves one or the other, whole. */
+static int spool_compact(struct gp_queue *q)
+{
+	char tmp[4200], buf[65536];
+	uint64_t off = q->rd, out = 0;
+	int fd;
+
+	if (q->rd == 0 || q->fd < 0)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", q->path);
+	unlink(tmp);
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (off < q->wr) {
+		size_t n = q->wr - off < sizeof(buf) ? q->wr - off : sizeof(buf);
+
+		if (pread_all(q->fd, buf, n, off) || pwrite_all(fd, buf, n, out))
+			goto fail;
+		off += n;
+		out += n;
+	}
+	if (rename(tmp, q->path))
+		goto fail;
+	close(q->fd);
+	q->fd = fd;
+	q->wr -= q->rd;
+	q->rd = 0;
+	return 0;
+fail:
+	close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+/* The bound is on the file: cut the delivered prefix off when that makes
+ * room, but only when it is worth a copy (an eighth of the bound). */
 static bool spool_fits(struct gp_queue *q, size_t n)
 {
-	return q->wr - q->rd + HDR + n <= q->spool_max;
+	if (q->wr + HDR + n <= q->spool_max)
+		return true;
+	if (q->wr - q->rd + HDR + n > q->spool_max ||
+	    q->rd < q->spool_max / 8 || spool_compact(q))
+		return false;
+	return q->wr + HDR + n <= q->spool_max;
 }
 
 static int spool_append(struct gp_queue *q, const char *rec, size_t len)
@@ -195,6 +295,13 @@ int gp_queue_spill(struct gp_queue *q)
 			break;
 		if (spool_append(q, q->mem + q->head, HDR + n))
 			return -1;
+		if (q->nm) {
+			/* a sent record moves: still sent, now in the spool */
+			q->nm--;
+			q->nmb -= HDR + n;
+			q->ns++;
+			q->nsb += HDR + n;
+		}
 		q->head += HDR + n;
 		q->mem_count--;
 		moved++;
@@ -220,29 +327,64 @@ int gp_queue_push(struct gp_queue *q, const char *p, size_t n)
 	return 0;
 }
 
-long gp_queue_peek(struct gp_queue *q, char *buf, size_t buflen)
+/* The record at spool offset off, or in memory at offset moff. */
+static long read_spool(struct gp_queue *q, uint64_t off, char *buf,
+		       size_t buflen)
 {
+	char hdr[HDR];
 	uint32_t n;
 
-	if (q->spool_count) {
-		char hdr[HDR];
+	if (pread_all(q->fd, hdr, HDR, off))
+		return -1;
+	n = get_le32(hdr);
+	if (n == 0 || n > buflen || off + HDR + n > q->wr)
+		return -1;
+	if (pread_all(q->fd, buf, n, off + HDR))
+		return -1;
+	return (long)n;
+}
 
-		if (pread_all(q->fd, hdr, HDR, q->rd))
-			return -1;
-		n = get_le32(hdr);
-		if (n == 0 || n > buflen || q->rd + HDR + n > q->wr)
-			return -1;
-		if (pread_all(q->fd, buf, n, q->rd + HDR))
-			return -1;
-		return (long)n;
-	}
-	if (!q->mem_count)
-		return 0;
-	n = get_le32(q->mem + q->head);
+static long read_mem(struct gp_queue *q, size_t moff, char *buf, size_t buflen)
+{
+	uint32_t n = get_le32(q->mem + moff);
+
 	if (n > buflen)
 		return -1;
-	memcpy(buf, q->mem + q->head + HDR, n);
+	memcpy(buf, q->mem + moff + HDR, n);
 	return (long)n;
+}
+
+long gp_queue_peek(struct gp_queue *q, char *buf, size_t buflen)
+{
+	if (q->spool_count)
+		return read_spool(q, q->rd, buf, buflen);
+	if (!q->mem_count)
+		return 0;
+	return read_mem(q, q->head, buf, buflen);
+}
+
+long gp_queue_next(struct gp_queue *q, char *buf, size_t buflen)
+{
+	if (q->ns < q->spool_count)
+		return read_spool(q, q->rd + q->nsb, buf, buflen);
+	if (q->nm >= q->mem_count)
+		return 0;
+	return read_mem(q, q->head + q->nmb, buf, buflen);
+}
+
+void gp_queue_sent(struct gp_queue *q)
+{
+	char hdr[HDR];
+
+	if (q->ns < q->spool_count) {
+		if (pread_all(q->fd, hdr, HDR, q->rd + q->nsb))
+			return;
+		q->ns++;
+		q->nsb += HDR + get_le32(hdr);
+	} else if (q->nm < q->mem_count) {
+		q->nm++;
+		q->nmb += HDR + get_le32(q->mem + q->head + q->nmb);
+	}
 }
 
 void gp_queue_pop(struct gp_queue *q)
@@ -250,17 +392,26 @@ void gp_queue_pop(struct gp_queue *q)
 	char hdr[HDR];
 
 	if (q->spool_count) {
+		uint64_t len;
+
 		if (pread_all(q->fd, hdr, HDR, q->rd)) {
 			/* Unreadable spool: give it up rather than loop. */
 			q->rd = q->wr;
 			q->spool_count = 0;
+			q->ns = q->nsb = 0;
 		} else {
-			q->rd += HDR + get_le32(hdr);
+			len = HDR + get_le32(hdr);
+			q->rd += len;
 			q->spool_count--;
+			if (q->ns) {
+				q->ns--;
+				q->nsb -= len;
+			}
 		}
 		if (!q->spool_count || q->rd >= q->wr) {
 			/* All delivered: start the file over. */
 			q->spool_count = 0;
+			q->ns = q->nsb = 0;
 			q->rd = q->wr = 0;
 			if (ftruncate(q->fd, 0))
 				q->wr = 0;
@@ -269,47 +420,21 @@ void gp_queue_pop(struct gp_queue *q)
 	}
 	if (!q->mem_count)
 		return;
+	if (q->nm) {
+		q->nm--;
+		q->nmb -= HDR + get_le32(q->mem + q->head);
+	}
 	q->head += HDR + get_le32(q->mem + q->head);
 	q->mem_count--;
 	if (q->head == q->tail)
 		q->head = q->tail = 0;
 }
 
-/* Rewrite the spool without its delivered prefix. */
-static int spool_compact(struct gp_queue *q)
-{
-	char tmp[4200], buf[65536];
-	uint64_t off = q->rd, out = 0;
-	int fd;
-
-	if (q->rd == 0)
-		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", q->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	while (off < q->wr) {
-		size_t n = q->wr - off < sizeof(buf) ? q->wr - off : sizeof(buf);
-
-		if (pread_all(q->fd, buf, n, off) || pwrite_all(fd, buf, n, out))
-			goto fail;
-		off += n;
-		out += n;
-	}
-	if (close(fd) || rename(tmp, q->path))
-		goto fail_unlink;
-	return 0;
-fail:
-	close(fd);
-fail_unlink:
-	unlink(tmp);
-	return -1;
-}
-
 uint64_t gp_queue_close(struct gp_queue *q)
 {
 	uint64_t lost = 0;
 
+	gp_queue_rewind(q);	/* unacknowledged: kept for the next run */
 	if (q->mem_count)
 		gp_queue_spill(q);
 	lost = q->mem_count;

@@ -4,6 +4,7 @@
  * matches on: rule bits per port, and uid/gid/cgroup-id/inode keys.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <linux/magic.h>
 
 #include "event/names.h"
+#include "lib/kdev.h"
 #include "lib/log.h"
 #include "policy/policy.h"
 #include "policy/portlist.h"
@@ -119,10 +121,13 @@ int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
 		      size_t errlen)
 {
 	struct stat st;
+	__u64 ino;
+	__u32 kdev;
 
 	if (full(x->n_exes, "executable", err, errlen))
 		return -ENOSPC;	/* full() said why */
-	if (stat(path, &st)) {
+	if (stat(path, &st) ||
+	    gp_kdev_of(AT_FDCWD, path, 0, &ino, &kdev)) {
 		return gp_errf(err, errlen, errno, "executable \"%s\": %s",
 			       path, strerror(errno));
 	}
@@ -130,9 +135,10 @@ int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
 		return gp_errf(err, errlen, EINVAL,
 			       "executable \"%s\" is not a regular file", path);
 	}
-	x->exes[x->n_exes].ino = (__u64)st.st_ino;
-	x->exes[x->n_exes].dev = (major(st.st_dev) << 20) |
-				 (minor(st.st_dev) & 0xfffff);
+	/* The kernel's (i_ino, i_sb->s_dev), not st_dev: they differ on
+	 * btrfs (a subvolume's device) and may on overlayfs. */
+	x->exes[x->n_exes].ino = ino;
+	x->exes[x->n_exes].dev = kdev;
 	x->n_exes++;
 	return 0;
 }

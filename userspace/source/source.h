@@ -113,18 +113,16 @@ static inline int gp_source_set_enforce(struct gp_source *s, bool on,
 	return s->ops->set_enforce(s, on, how, err, errlen);
 }
 
-/* Rules, exemptions and flags, together where the source can. */
-static inline void gp_source_set_policy(struct gp_source *s,
-					const __u32 *rules,
-					const struct gp_exemptions *x,
-					__u32 conf_flags)
+/* Rules, exemptions and flags, together where the source can; 0 or the
+ * first error (the kernel may then hold a mix of old and new rules). */
+static inline int gp_source_set_policy(struct gp_source *s,
+				       const __u32 *rules,
+				       const struct gp_exemptions *x,
+				       __u32 conf_flags)
 {
-	if (s->ops->set_policy) {
-		s->ops->set_policy(s, rules, x, conf_flags);
-		return;
-	}
-	s->ops->set_rules(s, rules);
-	s->ops->set_conf(s, conf_flags);
+	if (s->ops->set_policy)
+		return s->ops->set_policy(s, rules, x, conf_flags);
+	return s->ops->set_rules(s, rules) ?: s->ops->set_conf(s, conf_flags);
 }
 
 static inline void gp_source_detach(struct gp_source *s)
