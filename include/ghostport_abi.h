@@ -42,6 +42,8 @@ enum gp_source_id {
 	GP_SRC_CGROUP	= 3,	/* BPF cgroup sock_addr bind4/bind6 */
 	GP_SRC_KMOD	= 4,	/* ghostport.ko kprobes */
 	GP_SRC_LSM	= 5,	/* BPF LSM socket_bind (enforcement) */
+	GP_SRC_SCAN	= 6,	/* userspace: a socket already there (sock_diag);
+				 * never written by a kernel producer */
 	GP_SRC_MAX
 };
 
@@ -51,6 +53,12 @@ enum gp_verdict {
 	GP_VERDICT_AUDIT	= 1,	/* listed, allowed, reported */
 	GP_VERDICT_DENY		= 2,	/* listed, refused with gp_event.deny_errno */
 	GP_VERDICT_EXEMPT	= 3,	/* listed, deny rule, but exempted */
+	/* Scan verdicts (GP_SRC_SCAN): a socket on a listed port found by
+	 * asking the kernel, not by a bind hook. */
+	GP_VERDICT_PRESENT	= 4,	/* there (or asked to close and left) */
+	GP_VERDICT_GONE		= 5,	/* reported earlier, not there any more */
+	GP_VERDICT_CLOSED	= 6,	/* destroyed by ghostport (SOCK_DESTROY) */
+	GP_VERDICT_OPEN		= 7,	/* closing failed: it stayed open */
 	GP_VERDICT_MAX
 };
 

@@ -22,6 +22,7 @@
 #include "format/format.h"
 #include "lib/hostid.h"
 #include "daemon/notify.h"
+#include "daemon/squatters.h"
 #include "output/output.h"
 #include "daemon/runlock.h"
 #include "source/pin.h"
@@ -48,6 +49,10 @@ struct run_state {
 	struct gp_port_counts *ports;
 	struct gp_output_env env;
 	const char *hostname, *machine_id;
+	struct gp_squatters *sq;	/* NULL: no scans (thread failed) */
+	__u64 next_scan_ns;		/* scan_interval's next scan */
+	bool ctl_scan_wanted;		/* a client waits for a scan */
+	bool scan_after_reload;		/* the reload added ports */
 	int runtime_enforce;		/* 1 on, 2 off: set at run time */
 };
 
@@ -99,6 +104,92 @@ static void deliver(void *ctx, const struct gp_record *r)
 	gp_status_account(&st->status, st->ports, r);
 	for (i = 0; i < st->n_out; i++)
 		gp_output_emit(st->out[i], r);
+}
+
+/* A scan event: past the fold (each socket is reported once anyway). */
+static void scan_emit(void *ctx, const struct gp_record *r)
+{
+	static struct gp_record rec;
+	struct run_state *st = ctx;
+
+	rec = *r;
+	rec.hostname = st->hostname;
+	rec.machine_id = st->machine_id;
+	deliver(st, &rec);
+}
+
+/* --close-existing applies only while enforcing. */
+static bool may_close(const struct run_state *st, bool asked)
+{
+	return st->status.enforce && (st->cfg.close_existing || asked);
+}
+
+static void scan_request(struct run_state *st)
+{
+	if (st->sq)
+		gp_squatters_request(st->sq, &st->cfg, may_close(st, false),
+				     false, false);
+}
+
+/* A finished scan: its events out, its answer to the waiting clients. */
+static void scan_collect(struct run_state *st)
+{
+	struct gp_squat_answer a;
+
+	if (!gp_squatters_take(st->sq, &st->cfg, scan_emit, st, &st->status,
+			       &a))
+		return;
+	if (a.for_ctl && st->ctl)
+		gp_ctl_scan_done(st->ctl, &a);
+	gp_squat_answer_free(&a);
+}
+
+/* Off the event path: collect a finished scan, start the ones due. */
+static void serve_scans(struct run_state *st)
+{
+	struct pollfd p;
+	bool all, close;
+
+	if (!st->sq)
+		return;
+	p.fd = gp_squatters_fd(st->sq);
+	p.events = POLLIN;
+	if (poll(&p, 1, 0) > 0)
+		scan_collect(st);
+	if (st->ctl_scan_wanted && gp_squatters_idle(st->sq)) {
+		st->ctl_scan_wanted = false;
+		if (gp_ctl_scan_begin(st->ctl, &all, &close))
+			gp_squatters_request(st->sq, &st->cfg,
+					     may_close(st, close), all, true);
+	}
+	if (st->cfg.scan_interval_ns && mono_ns() >= st->next_scan_ns) {
+		st->next_scan_ns = mono_ns() + st->cfg.scan_interval_ns;
+		scan_request(st);
+	}
+}
+
+/* The scan at start, before the ready line: the one wait for a scan. */
+static void scan_at_start(struct run_state *st)
+{
+	struct pollfd p;
+	char why[256];
+
+	st->sq = gp_squatters_start(why, sizeof(why));
+	if (!st->sq) {
+		fprintf(stderr,
+			"ghostport: warning: no scans for sockets already on listed ports: %s\n",
+			why);
+		return;
+	}
+	if (st->cfg.close_existing && !st->status.enforce)
+		fprintf(stderr,
+			"ghostport: close_existing: not closing anything without enforcement\n");
+	scan_request(st);
+	p.fd = gp_squatters_fd(st->sq);
+	p.events = POLLIN;
+	if (poll(&p, 1, 60000) > 0)
+		scan_collect(st);
+	st->next_scan_ns = mono_ns() + st->cfg.scan_interval_ns;
 }
 
 static int on_record(void *ctx, const void *data, size_t len)
@@ -294,6 +385,13 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 		goto refused;
 	restart_needed(st, &next);
 	gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
+	/* Sockets may already hold a newly listed port. */
+	st->scan_after_reload =
+		gp_squatters_ports_added(st->cfg.rules, next.rules) ||
+		(next.close_existing && !st->cfg.close_existing) ||
+		(next.enforce && !st->cfg.enforce);
+	if (st->cfg.scan_interval_ns != next.scan_interval_ns)
+		st->next_scan_ns = mono_ns() + next.scan_interval_ns;
 	gp_config_free(&st->cfg);
 	st->cfg = next;
 	memset(&next, 0, sizeof(next));
@@ -329,16 +427,22 @@ static void do_reload(struct run_state *st, bool from_ctl)
 			err);
 	if (from_ctl)
 		gp_ctl_reload_done(st->ctl, ret ? err : NULL, st->cfg.digest);
+	if (!ret && st->scan_after_reload)
+		scan_request(st);
+	st->scan_after_reload = false;
 }
 
 static void serve_ctl(struct run_state *st)
 {
 	struct pollfd p = { .fd = gp_ctl_fd(st->ctl), .events = POLLIN };
+	int r;
 
 	if (poll(&p, 1, 0) <= 0)
 		return;
-	if (gp_ctl_handle(st->ctl, &st->status, refresh_status, st) ==
-	    GP_CTL_RELOAD)
+	r = gp_ctl_handle(st->ctl, &st->status, refresh_status, st);
+	if (r & GP_CTL_SCAN)
+		st->ctl_scan_wanted = true;
+	if (r & GP_CTL_RELOAD)
 		do_reload(st, true);
 }
 
@@ -372,6 +476,7 @@ static int stream(struct run_state *st)
 		tick(st);
 		if (st->ctl)
 			serve_ctl(st);
+		serve_scans(st);
 	}
 	return 0;
 }
@@ -483,6 +588,7 @@ static void cleanup(struct run_state *st)
 		gp_ctl_close(st->ctl);
 	if (st->src)
 		gp_source_close(st->src);
+	gp_squatters_stop(st->sq);
 	gp_fold_free(st->fold);
 	gp_port_counts_free(st->ports);
 	gp_config_free(&st->cfg);
@@ -538,6 +644,9 @@ int gp_cmd_run(int argc, char **argv)
 	if (st.status.enforce)
 		fprintf(stderr, "ghostport: enforcing with %s\n",
 			st.status.enforce);
+	/* After the hooks are attached, so no socket falls between the
+	 * scan and them; before ready, so "ready" means "all reported". */
+	scan_at_start(&st);
 	fprintf(stderr,
 		"ghostport: ready source=%s ports=%zu denied=%zu outputs=%d%s%s%s policy=%.12s\n",
 		st.src->ops->name, st.cfg.n_listed, st.cfg.n_denied, st.n_out,

@@ -583,7 +583,7 @@ static void test_names(void **state)
 	assert_string_equal(gp_proto_name(IPPROTO_ICMP, SOCK_DGRAM), "raw");
 	assert_string_equal(gp_proto_name(IPPROTO_ICMPV6, 0), "raw");
 	assert_string_equal(gp_proto_name(IPPROTO_UDPLITE, SOCK_DGRAM), "ipproto-136");
-	assert_string_equal(gp_proto_name(262, SOCK_STREAM), "ipproto-262");
+	assert_string_equal(gp_proto_name(262, SOCK_STREAM), "mptcp");
 
 	assert_int_equal(gp_proto_bit(IPPROTO_TCP, SOCK_STREAM), GP_PROTO_TCP);
 	assert_int_equal(gp_proto_bit(IPPROTO_UDP, SOCK_DGRAM), GP_PROTO_UDP);

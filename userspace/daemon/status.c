@@ -49,6 +49,18 @@ void gp_status_account(struct gp_status *s, struct gp_port_counts *pc,
 {
 	__u64 n = r->count ? r->count : 1;
 
+	if (r->ev.source == GP_SRC_SCAN) {
+		/* Not a bind: counted apart, not in the per-port bind top. */
+		if (r->ev.verdict == GP_VERDICT_PRESENT)
+			s->scan_present++;
+		else if (r->ev.verdict == GP_VERDICT_GONE)
+			s->scan_gone++;
+		else if (r->ev.verdict == GP_VERDICT_CLOSED)
+			s->scan_closed++;
+		else if (r->ev.verdict == GP_VERDICT_OPEN)
+			s->scan_open++;
+		return;
+	}
 	s->records += n;
 	if (r->ev.verdict == GP_VERDICT_DENY)
 		s->denials += n;
@@ -127,6 +139,14 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 		(unsigned long long)s->exempted, (unsigned long long)s->folded,
 		(unsigned long long)s->bad_records,
 		(unsigned long long)s->undelivered);
+	fprintf(f, "scans:       %llu (%llu failed, last %llu ms), %zu squatters known; %llu present, %llu gone, %llu closed, %llu stayed open\n",
+		(unsigned long long)s->scans,
+		(unsigned long long)s->scan_failures,
+		(unsigned long long)s->scan_last_ms, s->scan_tracked,
+		(unsigned long long)s->scan_present,
+		(unsigned long long)s->scan_gone,
+		(unsigned long long)s->scan_closed,
+		(unsigned long long)s->scan_open);
 	if (s->n_top) {
 		fprintf(f, "ports:\n");
 		for (i = 0; i < s->n_top; i++)
@@ -200,6 +220,14 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 	gp_json_key_u64(&w, "folded", s->folded);
 	gp_json_key_u64(&w, "bad_records", s->bad_records);
 	gp_json_key_u64(&w, "undelivered", s->undelivered);
+	gp_json_key_u64(&w, "scans", s->scans);
+	gp_json_key_u64(&w, "scan_failures", s->scan_failures);
+	gp_json_key_u64(&w, "scan_present", s->scan_present);
+	gp_json_key_u64(&w, "scan_gone", s->scan_gone);
+	gp_json_key_u64(&w, "scan_closed", s->scan_closed);
+	gp_json_key_u64(&w, "scan_open", s->scan_open);
+	gp_json_key_u64(&w, "scan_last_ms", s->scan_last_ms);
+	gp_json_key_u64(&w, "scan_tracked", s->scan_tracked);
 	gp_json_key_begin_array(&w, "ports");
 	for (i = 0; i < s->n_top; i++) {
 		gp_json_begin_object(&w);
@@ -311,6 +339,14 @@ static const struct counter {
 	COUNTER(bad_records, "Records refused by the decoder."),
 	COUNTER(undelivered,
 		"Events that could not be written to standard output."),
+	COUNTER(scans, "Scans for sockets already on listed ports."),
+	COUNTER(scan_failures, "Scans that could not run at all."),
+	COUNTER(scan_present,
+		"Sockets found on listed ports (each reported once unless --all)."),
+	COUNTER(scan_gone, "Reported sockets found gone by a later scan."),
+	COUNTER(scan_closed, "Sockets closed by --close-existing."),
+	COUNTER(scan_open,
+		"Sockets --close-existing could not close (they stayed open)."),
 };
 
 static void output_metric(FILE *f, const struct gp_status *s,

@@ -90,6 +90,15 @@ int gp_decode(const void *data, size_t len, const struct gp_clock *clk,
 			 out->ev.family);
 		return -1;
 	}
+	/* Scan events are made by the reader itself, never by the kernel:
+	 * a ring record claiming one is refused, not believed. */
+	if (out->ev.source == GP_SRC_SCAN ||
+	    (out->ev.verdict >= GP_VERDICT_PRESENT &&
+	     out->ev.verdict <= GP_VERDICT_OPEN)) {
+		snprintf(err, errlen, "kernel record with scan source/verdict %u/%u",
+			 out->ev.source, out->ev.verdict);
+		return -1;
+	}
 	if (gp_ident_parts(e, data, e->size, &out->id, err, errlen))
 		return -1;
 	out->wall = gp_clock_wall(clk, out->ev.ts_ns);
@@ -97,6 +106,7 @@ int gp_decode(const void *data, size_t len, const struct gp_clock *clk,
 	out->service = gp_iana_service(out->ev.port, out->ev.protocol);
 	out->exe[0] = '\0';
 	out->count = 1;
+	out->scan = NULL;
 	return 0;
 }
 

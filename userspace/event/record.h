@@ -18,6 +18,7 @@
 
 #include "ghostport_abi.h"
 #include "event/identity.h"
+#include "event/scaninfo.h"
 
 struct gp_record {
 	struct gp_event ev;		/* validated copy of the raw record */
@@ -32,6 +33,8 @@ struct gp_record {
 					 * first folded event (ev.ts_ns: last) */
 	const char *hostname;		/* host identity, set by the run loop */
 	const char *machine_id;		/* (NULL when unknown) */
+	/* A scan event's holders, netns, state (source scan), else NULL. */
+	const struct gp_scan_info *scan;
 };
 
 #endif /* GP_RECORD_H */

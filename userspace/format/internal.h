@@ -39,6 +39,14 @@ void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
  */
 void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
 
+/*
+ * "scan":{...}: a scan event's netns name, state, socket inode, holders
+ * (pid, ppid, uid, gid, fd, comm, exe, cmdline, cgroup) and close outcome;
+ * the same object in json (top level), ECS (ghostport.scan) and OCSF
+ * (unmapped.ghostport.scan).
+ */
+void gp_json_put_scan(struct gp_json *w, const struct gp_scan_info *si);
+
 /* The drop notice of each format (format/dropped.c, and format/cef.c,
  * format/syslog.c for theirs); gp_format_ops.dropped. */
 gp_format_dropped_fn gp_format_text_dropped, gp_format_json_dropped,

@@ -6,7 +6,8 @@
  * zero that looks like data; the key set itself is stable so a consumer can
  * index on it.  The only keys that come and go are comm_hex (present when
  * comm is not valid UTF-8, so the replaced bytes can be recovered),
- * deny_errno (deny verdicts), count (folded duplicates), and host and
+ * deny_errno (deny verdicts), count (folded duplicates), scan (scan
+ * events: holders, netns name, state, close outcome), and host and
  * machine_id (host identity, when the run loop set it).
  */
 #include <stdint.h>
@@ -206,6 +207,9 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 	gp_json_key_bool(&w, "listed", ev->flags & GP_EF_LISTED);
 	if (r->count > 1)
 		gp_json_key_u64(&w, "count", r->count);
+	/* Scan events only (source scan): holders, netns name, state. */
+	if (r->scan)
+		gp_json_put_scan(&w, r->scan);
 	/* Host identity: only when the run loop set it, so that records
 	 * built without it keep exactly the key set above. */
 	if (r->hostname) {
