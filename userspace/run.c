@@ -500,12 +500,14 @@ static void summary(struct run_state *st)
 	for (i = 0; i < st->n_out; i++) {
 		os = st->final[i].st;
 		fprintf(stderr,
-			"ghostport: output %s delivered=%llu spooled=%llu dropped=%llu errors=%llu\n",
+			"ghostport: output %s handed=%llu delivered=%llu spooled=%llu dropped=%llu errors=%llu resent=%llu\n",
 			st->final[i].spec,
+			(unsigned long long)os.handed,
 			(unsigned long long)os.delivered,
 			(unsigned long long)os.spooled,
 			(unsigned long long)os.dropped,
-			(unsigned long long)os.errors);
+			(unsigned long long)os.errors,
+			(unsigned long long)os.resent);
 	}
 }
 

@@ -22,6 +22,13 @@
 #                      what its TCP stack never acknowledged is sent again
 #   reload-enforce     SIGHUP keeps a run-time `enforce on`
 #   unload-count       `ghostport unload` says how many queued events it discards
+#   journal-native     the journal output writes journald's native protocol
+#   journal-stalled    a journal socket nobody reads: ghostport keeps reading
+#                      events (a file output gets them all), the journal
+#                      output queues, spools, drops and counts, and
+#                      delivered + spooled + dropped = handed
+#   prometheus-down    `status --prometheus` shows a down output's reason
+#                      and counters that add up
 # Run with the host lock: flock /tmp/gp-host.lock tests/host.d/35-delivery.sh
 # Prints PASS/FAIL/SKIP host/delivery/<case> lines.
 set -u
@@ -488,9 +495,116 @@ if want reload-enforce; then
 	fi
 fi
 
+# ---- the journal output: native protocol, and a journald that never reads ----
+# fakejournal.py PATH read|stall: a datagram socket at PATH; "read" parses
+# every entry (NAME=value lines, or NAME LF le64 length value LF) and appends
+# "MESSAGE|GHOSTPORT_PORT|GHOSTPORT_COMM" to PATH.out; "stall" never reads.
+cat >"$T/fakejournal.py" <<'PY'
+import os, socket, struct, sys, time
+path, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+open(path + ".ready", "w").close()
+if mode == "stall":
+    while not os.path.exists(path + ".stop"):
+        time.sleep(0.1)
+    sys.exit(0)
+out = open(path + ".out", "a")
+while True:
+    d = s.recv(1 << 20)
+    f, i = {}, 0
+    while i < len(d):
+        nl = d.index(b"\n", i)
+        line = d[i:nl]
+        if b"=" in line:
+            k, v = line.split(b"=", 1); i = nl + 1
+        else:
+            k = line; n = struct.unpack("<Q", d[nl + 1:nl + 9])[0]
+            v = d[nl + 9:nl + 9 + n]; i = nl + 9 + n + 1
+        f[k.decode()] = v.decode("utf-8", "replace")
+    out.write("%s|%s|%s\n" % (f.get("MESSAGE", ""), f.get("GHOSTPORT_PORT", ""),
+                               f.get("GHOSTPORT_COMM", ""))); out.flush()
+PY
+fj_start() { # path mode
+	rm -f "$1" "$1.ready" "$1.stop"
+	python3 "$T/fakejournal.py" "$1" "$2" 2>>"$T/fakejournal.err" &
+	bg_pids+=($!)
+	for _ in $(seq 50); do [ -e "$1.ready" ] && return 0; sleep 0.1; done
+	return 1
+}
+if want journal; then
+	fj_start "$T/jn.sock" read
+	spec="json@journal:$T/jn.sock"
+	if gp_start "$T/jn.log" --no-pin --ports 686 --output "$spec" \
+		--spool-dir "$T/jn-spool" >/dev/null; then
+		binds 1 10 >/dev/null
+		wait_lines "$T/jn.sock.out" 10 50
+		gp_stop
+		n=$(grep -c '"port":686.*|686|python3' "$T/jn.sock.out" 2>/dev/null)
+		[ "${n:-0}" = 10 ] && pass journal-native ||
+			fail journal-native "${n:-0} of 10 entries with MESSAGE, GHOSTPORT_PORT, GHOSTPORT_COMM: $(head -c 300 "$T/jn.sock.out" 2>/dev/null)"
+	else
+		fail journal-native "did not start: $(tail -1 "$T/jn.log")"
+	fi
+
+	fj_start "$T/js.sock" stall
+	spec="json@journal:$T/js.sock"
+	N=3000
+	if gp_start "$T/js.log" --no-pin --ports 686 --output "$spec" \
+		--output "json@file:$T/js.jsonl" --spool-dir "$T/js-spool" \
+		--spool-max 65536 >/dev/null; then
+		binds 1 $N >/dev/null
+		sleep 1
+		timeout 5 "$GP" status >"$T/js.status" 2>&1; src=$?
+		gp_stop
+		touch "$T/js.sock.stop"
+		got=$(distinct_addrs "$T/js.jsonl")
+		h=$(summary_field "$T/js.log" "$spec" handed)
+		d=$(summary_field "$T/js.log" "$spec" delivered)
+		q=$(summary_field "$T/js.log" "$spec" spooled)
+		x=$(summary_field "$T/js.log" "$spec" dropped)
+		echo "# $P: stalled journal: handed=$h delivered=$d spooled=$q dropped=$x; file output got $got"
+		[ "$got" = $N ] && [ "$src" = 0 ] && pass journal-stalled-keeps-reading ||
+			fail journal-stalled-keeps-reading "file output got $got of $N, status exit $src"
+		[ "${x:-0}" -gt 0 ] && [ "$h" = $N ] && [ $((d + q + x)) = "$h" ] &&
+			pass journal-stalled-counted ||
+			fail journal-stalled-counted "handed=$h delivered=$d spooled=$q dropped=$x"
+	else
+		fail journal-stalled-keeps-reading "did not start: $(tail -1 "$T/js.log")"
+	fi
+fi
+
+# ---- Prometheus: why an output is down, counters that add up -----------------
+if want prometheus; then
+	spec="json@tcp://siem.invalid:6514"
+	if gp_start "$T/pm.log" --no-pin --ports 686 --output "$spec" \
+		--spool-dir "$T/pm-spool" >/dev/null; then
+		binds 1 7 >/dev/null
+		sleep 0.5
+		"$GP" status --prometheus >"$T/pm.prom" 2>&1
+		gp_stop
+		m() { sed -n "s/^$1{output=\"json@tcp:\/\/siem.invalid:6514\"} //p" "$T/pm.prom"; }
+		h=$(m ghostport_output_handed_total); d=$(m ghostport_output_delivered_total)
+		q=$(m ghostport_output_spooled); x=$(m ghostport_output_dropped_total)
+		if grep -q '^ghostport_output_down_info{output="json@tcp://siem.invalid:6514",reason="cannot resolve' "$T/pm.prom" &&
+			grep -q '^ghostport_output_up{output="json@tcp://siem.invalid:6514"} 0' "$T/pm.prom" &&
+			grep -q '^ghostport_output_resent_total{' "$T/pm.prom"; then
+			pass prometheus-down-reason
+		else
+			fail prometheus-down-reason "$(grep '^ghostport_output_\(up\|down\)' "$T/pm.prom" | tr '\n' ' ')"
+		fi
+		[ "$h" = 7 ] && [ $((d + q + x)) = 7 ] && pass prometheus-counters-add-up ||
+			fail prometheus-counters-add-up "handed=$h delivered=$d spooled=$q dropped=$x"
+	else
+		fail prometheus-down-reason "did not start: $(tail -1 "$T/pm.log")"
+	fi
+fi
+
 # ---- unload says how many queued events it discards ------------------------
 if want unload-count; then
-	if gp_start "$T/ul.log" --ports 686 --format json >/dev/null; then
+	# pinned and enforcing: the policy (and its ring) outlives the daemon
+	if gp_start "$T/ul.log" --enforce --ports 686 --format json >/dev/null; then
 		gp_stop
 		binds 1 30 >/dev/null		# into the pinned ring, nobody reads
 		"$GP" unload >"$T/ul.out" 2>&1

@@ -159,11 +159,13 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 		for (i = 0; i < s->n_outputs; i++) {
 			const struct gp_status_output *o = &s->outputs[i];
 
-			fprintf(f, "  %s: %llu delivered, %llu spooled, %llu dropped, %llu errors\n",
-				o->spec, (unsigned long long)o->st.delivered,
+			fprintf(f, "  %s: %llu handed, %llu delivered, %llu spooled, %llu dropped, %llu errors, %llu resent\n",
+				o->spec, (unsigned long long)o->st.handed,
+				(unsigned long long)o->st.delivered,
 				(unsigned long long)o->st.spooled,
 				(unsigned long long)o->st.dropped,
-				(unsigned long long)o->st.errors);
+				(unsigned long long)o->st.errors,
+				(unsigned long long)o->st.resent);
 			if (o->st.down[0])
 				fprintf(f, "    down: %.*s\n",
 					(int)sizeof(o->st.down), o->st.down);
@@ -243,10 +245,12 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 
 		gp_json_begin_object(&w);
 		gp_json_key_string(&w, "output", o->spec);
+		gp_json_key_u64(&w, "handed", o->st.handed);
 		gp_json_key_u64(&w, "delivered", o->st.delivered);
 		gp_json_key_u64(&w, "spooled", o->st.spooled);
 		gp_json_key_u64(&w, "dropped", o->st.dropped);
 		gp_json_key_u64(&w, "errors", o->st.errors);
+		gp_json_key_u64(&w, "resent", o->st.resent);
 		if (o->st.down[0])
 			gp_json_key_string(&w, "down", o->st.down);
 		gp_json_end_object(&w);
@@ -369,6 +373,34 @@ static void output_metric(FILE *f, const struct gp_status *s,
 	}
 }
 
+/* Up or down, and why it is down: the reason as a label of an info
+ * metric (value 1 while down, absent while up). */
+static void output_up(FILE *f, const struct gp_status *s)
+{
+	char label[600], why[600];
+	size_t i;
+
+	if (!s->n_outputs)
+		return;
+	header(f, "ghostport_output_up", "gauge",
+	       "1 while the output can deliver, 0 while it is down.");
+	for (i = 0; i < s->n_outputs; i++) {
+		gp_prom_escape(s->outputs[i].spec, label, sizeof(label));
+		fprintf(f, "ghostport_output_up{output=\"%s\"} %d\n", label,
+			!s->outputs[i].st.down[0]);
+	}
+	header(f, "ghostport_output_down_info", "gauge",
+	       "Why the output is down (value 1, present only while down).");
+	for (i = 0; i < s->n_outputs; i++) {
+		if (!s->outputs[i].st.down[0])
+			continue;
+		gp_prom_escape(s->outputs[i].spec, label, sizeof(label));
+		gp_prom_escape(s->outputs[i].st.down, why, sizeof(why));
+		fprintf(f, "ghostport_output_down_info{output=\"%s\",reason=\"%s\"} 1\n",
+			label, why);
+	}
+}
+
 int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 {
 	char src[64], enf[64], dig[140], ver[64];
@@ -401,8 +433,11 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 				s->top[i].port, s->top[i].proto,
 				(unsigned long long)s->top[i].events);
 	}
+	output_metric(f, s, "ghostport_output_handed_total", "counter",
+		      "Events handed to the output (= delivered + spooled + dropped).",
+		      offsetof(struct gp_output_stats, handed));
 	output_metric(f, s, "ghostport_output_delivered_total", "counter",
-		      "Events handed to the output's destination.",
+		      "Events the output's destination acknowledged (RELP rsp 200, TCP ack) or took.",
 		      offsetof(struct gp_output_stats, delivered));
 	output_metric(f, s, "ghostport_output_spooled", "gauge",
 		      "Events waiting in the output's queue or spool.",
@@ -413,5 +448,9 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 	output_metric(f, s, "ghostport_output_errors_total", "counter",
 		      "Write or connect failures of the output.",
 		      offsetof(struct gp_output_stats, errors));
+	output_metric(f, s, "ghostport_output_resent_total", "counter",
+		      "Frames sent again after a connection broke before they were acknowledged.",
+		      offsetof(struct gp_output_stats, resent));
+	output_up(f, s);
 	return done(f);
 }

@@ -9,6 +9,7 @@
  * wait in the buffer and the open is retried every tick.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,18 +86,27 @@ static ssize_t out_write(struct gp_output *o, const char *p, size_t n)
 	return write(o->fd, p, n);
 }
 
-int gp_file_open(struct gp_output *o, char *err, size_t errlen)
+int gp_file_open(struct gp_output *o, const struct gp_output_env *env,
+		 char *err, size_t errlen)
 {
-	if (o->dest == GP_DEST_STDOUT) {
+	(void)env;
+	o->wbuf = malloc(GP_OUT_WBUF);
+	if (!o->wbuf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* "-" has no path; file: always has one */
+	o->is_stdout = !o->target[0];
+	if (o->is_stdout) {
 		o->fd = STDOUT_FILENO;
 		nonblocking_if_pipe(o);
 		/* A person watching a terminal gets the column names. */
-		if (o->fmt == GP_FMT_TEXT && isatty(STDOUT_FILENO)) {
+		if (gp_format_ops(o->fmt)->header && isatty(STDOUT_FILENO)) {
 			char h[256];
-			int n = gp_format_text_header(h, sizeof(h));
+			int n = gp_format_ops(o->fmt)->header(h, sizeof(h));
 
 			if (n > 0)
-				gp_file_write(o, h, (size_t)n);
+				gp_file_write(o, NULL, h, (size_t)n);
 			o->wrecs = 0;
 		}
 		return 0;
@@ -114,7 +124,7 @@ void gp_file_flush(struct gp_output *o)
 {
 	size_t off = 0;
 
-	if (o->fd < 0 && o->dest == GP_DEST_FILE && o->reopen_failed) {
+	if (o->fd < 0 && o->reopen_failed) {
 		o->fd = open_file(o);
 		if (o->fd >= 0) {
 			o->reopen_failed = false;
@@ -152,27 +162,28 @@ void gp_file_flush(struct gp_output *o)
 	o->wrecs = 0;
 }
 
-void gp_file_write(struct gp_output *o, const char *p, size_t n)
+int gp_file_write(struct gp_output *o, const struct gp_record *r,
+		  const char *p, size_t n)
 {
+	(void)r;
 	if (GP_OUT_WBUF - o->wlen < n)
 		gp_file_flush(o);
 	if (GP_OUT_WBUF - o->wlen < n) {
 		if (o->wlen || n > GP_OUT_WBUF) {
 			o->st.dropped++;
-			return;
+			return -1;
 		}
 	}
 	memcpy(o->wbuf + o->wlen, p, n);
 	o->wlen += n;
 	o->wrecs++;
+	return 0;
 }
 
 void gp_file_reopen(struct gp_output *o)
 {
 	int fd;
 
-	if (o->dest != GP_DEST_FILE)
-		return;
 	gp_file_flush(o);
 	fd = open_file(o);
 	if (fd < 0) {
@@ -191,7 +202,12 @@ void gp_file_reopen(struct gp_output *o)
 	o->reopen_failed = false;
 }
 
-void gp_file_close(struct gp_output *o)
+void gp_file_stats(const struct gp_output *o, struct gp_output_stats *s)
+{
+	s->spooled = o->wrecs;
+}
+
+void gp_file_close(struct gp_output *o, int timeout_ms)
 {
 	struct pollfd p = { .fd = o->fd, .events = POLLOUT };
 	int i;
@@ -203,7 +219,9 @@ void gp_file_close(struct gp_output *o)
 		if (poll(&p, 1, 100) > 0)
 			gp_file_flush(o);
 	}
+	(void)timeout_ms;
 	o->st.dropped += o->wrecs;	/* could not be written at all */
+	o->st.spooled = 0;		/* nothing is queued after close */
 	if (o->fd > STDERR_FILENO)	/* a file, or stdout's own pipe */
 		close(o->fd);
 	o->fd = -1;

@@ -28,6 +28,7 @@
 
 #include "output/net.h"
 #include "output/tls.h"
+#include <openssl/err.h>
 
 enum state { DOWN, RESOLVING, CONNECTING, HANDSHAKE, UP };
 
@@ -56,6 +57,7 @@ struct gp_net {
 	bool reported_down;		/* said so on stderr already */
 	char reported_why[300];
 	bool ever_up;
+	bool duplex;			/* the collector answers (RELP) */
 };
 
 static void fail(struct gp_net *n, uint64_t now, const char *why)
@@ -370,7 +372,7 @@ bool gp_net_ready(struct gp_net *n, uint64_t now)
 			return false;
 		}
 	}
-	if (n->state == UP && peer_gone(n, why, sizeof(why))) {
+	if (n->state == UP && !n->duplex && peer_gone(n, why, sizeof(why))) {
 		fail(n, now, why);
 		return false;
 	}
@@ -415,6 +417,52 @@ long gp_net_send(struct gp_net *n, const char *p, size_t len, uint64_t now)
 	if (errno == EMSGSIZE)
 		return -2;
 	snprintf(why, sizeof(why), "send: %s", strerror(errno));
+	fail(n, now, why);
+	return -1;
+}
+
+void gp_net_set_duplex(struct gp_net *n)
+{
+	n->duplex = true;
+}
+
+void gp_net_fail(struct gp_net *n, uint64_t now, const char *why)
+{
+	if (n->state != DOWN)
+		fail(n, now, why);
+}
+
+long gp_net_recv(struct gp_net *n, char *p, size_t len, uint64_t now)
+{
+	char why[300];
+	ssize_t r;
+
+	if (n->state != UP)
+		return 0;
+	if (n->ssl) {
+		int e;
+
+		ERR_clear_error();
+		errno = 0;
+		r = SSL_read(n->ssl, p, (int)len);
+		if (r > 0)
+			return (long)r;
+		e = SSL_get_error(n->ssl, (int)r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			return 0;
+		gp_tls_error(n->ssl, (int)r, why, sizeof(why));
+		fail(n, now, why);
+		return -1;
+	}
+	r = recv(n->fd, p, len, MSG_DONTWAIT);
+	if (r > 0)
+		return (long)r;
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (r == 0)
+		snprintf(why, sizeof(why), "connection closed by the collector");
+	else
+		snprintf(why, sizeof(why), "recv: %s", strerror(errno));
 	fail(n, now, why);
 	return -1;
 }

@@ -41,6 +41,15 @@ bool gp_net_ready(struct gp_net *n, uint64_t now_ms);
  * this message can never be sent (datagram too big). */
 long gp_net_send(struct gp_net *n, const char *p, size_t len, uint64_t now_ms);
 
+/* The collector talks back (RELP): what it sends is read with
+ * gp_net_recv, not taken as a goodbye. */
+void gp_net_set_duplex(struct gp_net *n);
+/* Read what the collector sent: bytes, 0 if nothing now, -1 if the
+ * connection failed or was closed (it is down, with the reason). */
+long gp_net_recv(struct gp_net *n, char *p, size_t len, uint64_t now_ms);
+/* Give the connection up (a protocol error): down, with why, backoff. */
+void gp_net_fail(struct gp_net *n, uint64_t now_ms, const char *why);
+
 /* Bytes the kernel took on this connection (TLS: ciphertext), and how
  * many of them the peer's TCP stack acknowledged (SIOCOUTQ); 0 while the
  * connection is not proved healthy yet. */

@@ -30,21 +30,28 @@ struct gp_output_env {
 	const char *tls_key;
 };
 
-/* delivered + spooled + dropped = every record handed to the output. */
+/* delivered + spooled + dropped = handed: every record handed to the
+ * output is in exactly one of them (drop notices are in none). */
 struct gp_output_stats {
+	uint64_t handed;		/* records handed to the output */
 	uint64_t delivered;		/* acknowledged: by the peer's TCP stack
 					 * (tcp, tls, stream unix), sent
 					 * (udp, datagram unix), written (file,
-					 * stdout), accepted (journal) */
+					 * stdout), sent (journal), answered
+					 * "rsp 200" (relp) */
 	uint64_t spooled;		/* queued: in memory, on disk, or sent
 					 * and not acknowledged yet */
 	uint64_t dropped;		/* lost past the spool bound (reported) */
 	uint64_t errors;		/* write/connect failures seen */
+	uint64_t resent;		/* frames sent again after a connection
+					 * broke before they were acknowledged
+					 * (the collector may have them twice) */
 	char down[200];			/* why a network output is down, or "" */
 };
 
 /* spec: "FORMAT@DEST"; DEST: -, file:PATH, unix:PATH, journal,
- * udp://H:P, tcp://H:P, tls://H:P.  NULL + one-line reason on error. */
+ * journal:PATH (another journal socket), udp://H:P, tcp://H:P, tls://H:P,
+ * relp://H:P, relp+tls://H:P.  NULL + one-line reason on error. */
 struct gp_output *gp_output_open(const char *spec,
 				 const struct gp_output_env *env, char *err,
 				 size_t errlen);

@@ -29,6 +29,20 @@ static uint32_t get_le32(const char *p)
 	return v;
 }
 
+/* A record's header: its length, and the top bit marks a record that is
+ * not an event (a drop notice), so counters can count events only. */
+#define MARK	0x80000000u
+
+static uint32_t rec_len(const char *hdr)
+{
+	return get_le32(hdr) & ~MARK;
+}
+
+static bool rec_marked(const char *hdr)
+{
+	return get_le32(hdr) & MARK;
+}
+
 static int pwrite_all(int fd, const char *p, size_t n, uint64_t off)
 {
 	while (n) {
@@ -157,11 +171,12 @@ static void spool_scan(struct gp_queue *q)
 
 		if (pread_all(q->fd, hdr, HDR, off))
 			break;
-		n = get_le32(hdr);
+		n = rec_len(hdr);
 		if (n == 0 || n > q->max_record || off + HDR + n > size)
 			break;
 		off += HDR + n;
 		q->spool_count++;
+		q->marked += rec_marked(hdr);
 	}
 	if (off != size && ftruncate(q->fd, (off_t)off))
 		off = size;	/* keep what we have; reads stop at wr */
@@ -289,7 +304,7 @@ int gp_queue_spill(struct gp_queue *q)
 	int moved = 0;
 
 	while (q->head < q->tail) {
-		uint32_t n = get_le32(q->mem + q->head);
+		uint32_t n = rec_len(q->mem + q->head);
 
 		if (!spool_fits(q, n))
 			break;
@@ -313,17 +328,24 @@ int gp_queue_spill(struct gp_queue *q)
 
 int gp_queue_push(struct gp_queue *q, const char *p, size_t n)
 {
-	if (n == 0 || n > q->max_record || n > UINT32_MAX)
+	return gp_queue_push_mark(q, p, n, false);
+}
+
+int gp_queue_push_mark(struct gp_queue *q, const char *p, size_t n,
+		       bool mark)
+{
+	if (n == 0 || n > q->max_record || n >= MARK)
 		return -1;
 	if (!mem_fits(q, n)) {
 		gp_queue_spill(q);
 		if (!mem_fits(q, n))
 			return -1;
 	}
-	put_le32(q->mem + q->tail, (uint32_t)n);
+	put_le32(q->mem + q->tail, (uint32_t)n | (mark ? MARK : 0));
 	memcpy(q->mem + q->tail + HDR, p, n);
 	q->tail += HDR + n;
 	q->mem_count++;
+	q->marked += mark;
 	return 0;
 }
 
@@ -336,7 +358,7 @@ static long read_spool(struct gp_queue *q, uint64_t off, char *buf,
 
 	if (pread_all(q->fd, hdr, HDR, off))
 		return -1;
-	n = get_le32(hdr);
+	n = rec_len(hdr);
 	if (n == 0 || n > buflen || off + HDR + n > q->wr)
 		return -1;
 	if (pread_all(q->fd, buf, n, off + HDR))
@@ -346,7 +368,7 @@ static long read_spool(struct gp_queue *q, uint64_t off, char *buf,
 
 static long read_mem(struct gp_queue *q, size_t moff, char *buf, size_t buflen)
 {
-	uint32_t n = get_le32(q->mem + moff);
+	uint32_t n = rec_len(q->mem + moff);
 
 	if (n > buflen)
 		return -1;
@@ -380,16 +402,17 @@ void gp_queue_sent(struct gp_queue *q)
 		if (pread_all(q->fd, hdr, HDR, q->rd + q->nsb))
 			return;
 		q->ns++;
-		q->nsb += HDR + get_le32(hdr);
+		q->nsb += HDR + rec_len(hdr);
 	} else if (q->nm < q->mem_count) {
 		q->nm++;
-		q->nmb += HDR + get_le32(q->mem + q->head + q->nmb);
+		q->nmb += HDR + rec_len(q->mem + q->head + q->nmb);
 	}
 }
 
-void gp_queue_pop(struct gp_queue *q)
+bool gp_queue_pop(struct gp_queue *q)
 {
 	char hdr[HDR];
+	bool mark = false;
 
 	if (q->spool_count) {
 		uint64_t len;
@@ -400,7 +423,8 @@ void gp_queue_pop(struct gp_queue *q)
 			q->spool_count = 0;
 			q->ns = q->nsb = 0;
 		} else {
-			len = HDR + get_le32(hdr);
+			len = HDR + rec_len(hdr);
+			mark = rec_marked(hdr);
 			q->rd += len;
 			q->spool_count--;
 			if (q->ns) {
@@ -416,18 +440,25 @@ void gp_queue_pop(struct gp_queue *q)
 			if (ftruncate(q->fd, 0))
 				q->wr = 0;
 		}
-		return;
+		goto out;
 	}
 	if (!q->mem_count)
-		return;
+		return false;
+	mark = rec_marked(q->mem + q->head);
 	if (q->nm) {
 		q->nm--;
-		q->nmb -= HDR + get_le32(q->mem + q->head);
+		q->nmb -= HDR + rec_len(q->mem + q->head);
 	}
-	q->head += HDR + get_le32(q->mem + q->head);
+	q->head += HDR + rec_len(q->mem + q->head);
 	q->mem_count--;
 	if (q->head == q->tail)
 		q->head = q->tail = 0;
+out:
+	if (mark && q->marked)
+		q->marked--;
+	if (!gp_queue_count(q))
+		q->marked = 0;
+	return mark;
 }
 
 uint64_t gp_queue_close(struct gp_queue *q)

@@ -51,6 +51,7 @@ struct gp_queue {
 	 * (nsb bytes from rd), then the first nm of memory (nmb bytes from
 	 * head); nm > 0 only when every spool record was sent */
 	uint64_t ns, nsb, nm, nmb;
+	uint64_t marked;	/* marked records queued (drop notices) */
 };
 
 /* Allocates memory for mem_cap bytes; opens an existing spool at path (a
@@ -63,6 +64,10 @@ int gp_queue_init(struct gp_queue *q, size_t mem_cap, const char *path,
  * first.  0, or -1 if the record could be kept nowhere (full or I/O error):
  * the caller counts it as dropped. */
 int gp_queue_push(struct gp_queue *q, const char *p, size_t n);
+/* The same; a marked record is not an event (a drop notice): it is kept
+ * and delivered in order like any, and counted apart (marked). */
+int gp_queue_push_mark(struct gp_queue *q, const char *p, size_t n,
+		       bool mark);
 
 /* Move records from memory to the spool (oldest first) while they fit.
  * Returns the number moved, -1 on an I/O error. */
@@ -72,8 +77,9 @@ int gp_queue_spill(struct gp_queue *q);
  * its length, 0 if the queue is empty, -1 on a spool read error. */
 long gp_queue_peek(struct gp_queue *q, char *buf, size_t buflen);
 
-/* Remove the oldest record (the one gp_queue_peek returned): delivered. */
-void gp_queue_pop(struct gp_queue *q);
+/* Remove the oldest record (the one gp_queue_peek returned): delivered.
+ * true if it was a marked record. */
+bool gp_queue_pop(struct gp_queue *q);
 
 /* The oldest record not sent yet, like gp_queue_peek (0: none). */
 long gp_queue_next(struct gp_queue *q, char *buf, size_t buflen);
@@ -93,6 +99,14 @@ static inline uint64_t gp_queue_inflight(const struct gp_queue *q)
 static inline uint64_t gp_queue_count(const struct gp_queue *q)
 {
 	return q->mem_count + q->spool_count;
+}
+
+/* Events queued: records that are not marked. */
+static inline uint64_t gp_queue_events(const struct gp_queue *q)
+{
+	uint64_t n = gp_queue_count(q);
+
+	return n > q->marked ? n - q->marked : 0;
 }
 
 /* Spill what is in memory, leave only undelivered records in the spool

@@ -31,6 +31,7 @@
  *             run` at a time (an exclusive flock on GPT_LOCK_FILE)
  *   JSON      gpt_json_object(), gpt_jint(), gpt_jstr()
  *   cgroup    gpt_cgroup2_root(): where cgroup v2 is mounted
+ *   io_uring  gpt_uring_bind(): a bind through IORING_OP_BIND, by hand
  *
  * No shell, no python: the programs run in the busybox-only VM guest too.
  */
@@ -50,7 +51,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/io_uring.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -266,6 +271,28 @@ bool gpt_wait_lock_free(int s, char *why, size_t wlen);
 
 /* Where cgroup v2 is mounted (the first cgroup2 line of mountinfo). */
 bool gpt_cgroup2_root(char *out, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* io_uring                                                            */
+/* ------------------------------------------------------------------ */
+
+#ifndef IORING_OP_BIND
+#define IORING_OP_BIND 56	/* Linux 6.11; bookworm's headers predate it */
+#endif
+#ifndef IORING_REGISTER_PROBE
+#define IORING_REGISTER_PROBE 8
+#endif
+#ifndef IO_URING_OP_SUPPORTED
+#define IO_URING_OP_SUPPORTED (1U << 0)
+#endif
+
+/*
+ * io_uring's IORING_OP_BIND (Linux 6.11), by hand: setup, probe, one SQE,
+ * one CQE.  Returns the CQE's result (0 or -errno), or INT_MIN with *skip
+ * saying why the kernel cannot do it.
+ */
+int gpt_uring_bind(int sfd, const struct sockaddr *sa, socklen_t len,
+		   char *skip, size_t slen);
 
 /* The file with main() names the program (see the top of this file). */
 #ifdef GPT_PROG
