@@ -367,12 +367,33 @@ static const char *blind(const struct pcase *c)
 	if (c->sctp && (cg_audit || cg_deny))
 		return "the cgroup sock_addr hooks never run for SCTP (sctp_bind is called "
 		       "before them); README coverage table";
-	if (c->how == H_BINDX && !opt_enforce &&
-	    (!strcmp(opt_source, "fentry") || !strcmp(opt_source, "kprobe") ||
-	     !strcmp(opt_source, "kmod")))
-		return "bindx goes through sctp_do_bind only, no audit hook there yet "
+	if (c->how == H_BINDX && !opt_enforce && !strcmp(opt_source, "kmod"))
+		return "bindx goes through sctp_do_bind only, no module probe there yet "
 		       "(README coverage table)";
 	return NULL;
+}
+
+/* Every event also goes to this file: a file output never drops, so the
+ * leak case can count there what a slow pipe reader may have missed
+ * (ghostport drops, and counts, stdout lines a stalled reader cannot take). */
+static char events_file[64];
+
+static int file_events(pid_t pid, unsigned short port)
+{
+	char pidk[32], portk[32], line[8192];
+	FILE *f = fopen(events_file, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	snprintf(pidk, sizeof(pidk), "\"pid\":%d,", (int)pid);
+	snprintf(portk, sizeof(portk), "\"port\":%u,", port);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, pidk) && strstr(line, portk) &&
+		    !strstr(line, "\"source\":\"scan\""))
+			n++;
+	fclose(f);
+	return n;
 }
 
 static json_t *events_of(struct gpt_reader *rd, pid_t pid, unsigned short port, int *n,
@@ -419,7 +440,17 @@ static void check_case(struct gpt_reader *rd, const struct pcase *c, pid_t pid,
 					  gpt_errno_name(expect_errno, "?"));
 		}
 	}
-	if (n != o->nbinds) {
+	if (n != o->nbinds && c->how == H_LEAK && n < o->nbinds) {
+		int nf = file_events(pid, c->port);
+
+		/* the pipe reader fell behind: the file output has them all */
+		if (nf != o->nbinds)
+			gpt_cfail(&k, "%d event(s) for pid %d port %u in the file output (%d read from stdout), want exactly %d",
+				  nf, pid, c->port, n, o->nbinds);
+		else
+			gpt_note("%s: %d of %d events read from stdout (the rest dropped there, counted), all %d in the file output",
+				 c->name, n, o->nbinds, nf);
+	} else if (n != o->nbinds) {
 		gpt_cfail(&k, "%d event(s) for pid %d port %u, want exactly %d", n, pid,
 			  c->port, o->nbinds);
 	}
@@ -444,6 +475,10 @@ static void check_case(struct gpt_reader *rd, const struct pcase *c, pid_t pid,
 			gpt_cfail(&k, "event %d verdict %s, want audit", i, v ? v : "(none)");
 		/* Threads: any order; compare multisets by counting below. */
 		if (o->nbinds > 1)
+			continue;
+		/* bindx is seen at its check (security_sctp_bind_connect),
+		 * before sctp_do_bind: a bind that passed has ret null. */
+		if (c->how == H_BINDX && json_is_null(ret))
 			continue;
 		if (o->res[0] == 0) {
 			if (!json_is_integer(ret) || json_integer_value(ret) != 0)
@@ -551,7 +586,7 @@ static void run_case(struct gpt_reader *rd, const struct pcase *c)
 int main(int argc, char **argv)
 {
 	struct gpt_reader rd;
-	char why[512], errname[32];
+	char why[512], errname[32], file_output[96];
 	char *args[32];
 	int n = 0;
 
@@ -590,8 +625,13 @@ int main(int argc, char **argv)
 	args[n++] = "run";
 	args[n++] = "--source";
 	args[n++] = (char *)opt_source;
-	args[n++] = "--format";
-	args[n++] = "json";
+	snprintf(events_file, sizeof(events_file), "/tmp/gp-paths-%d.jsonl", (int)getpid());
+	unlink(events_file);
+	snprintf(file_output, sizeof(file_output), "json@file:%s", events_file);
+	args[n++] = "--output";
+	args[n++] = "json@-";
+	args[n++] = "--output";
+	args[n++] = file_output;
 	args[n++] = "--ports";
 	args[n++] = "686,886,887,888";
 	if (opt_enforce) {
@@ -639,6 +679,7 @@ int main(int argc, char **argv)
 		if (strstr(rd.e.v[i], "summary") || strstr(rd.e.v[i], "output "))
 			gpt_note("%s", rd.e.v[i]);
 	gpt_reader_free(&rd);
+	unlink(events_file);
 	{
 		pid_t p = fork();
 
