@@ -7,6 +7,7 @@
 #   make kmod [KDIR=..]  the kernel module through the top-level Kbuild
 #   make test            every stage: unit, host end-to-end, VM; one summary line
 #   make check-layers    userspace stages include only the stages below them
+#   make lint            checkpatch.pl over kmod/ and bpf/, and check-layers
 #   make test-unit | test-host | test-vm [KERNEL=5.10|6.1|6.12|7.3] | vm-shell KERNEL=..
 #   make run             install build deps if missing, build, run default policy
 #   make install [DESTDIR= PREFIX=]
@@ -18,7 +19,9 @@
 #                              rebuilds only what includes it
 #   tests/unit/test_*.c     -> build/tests/unit/test_* (cmocka), linked with
 #                              libghostport.a
-#   tests/e2e/*.c           -> build/tests/e2e/<name> (test programs)
+#   tests/e2e/*.c           -> build/tests/e2e/<name> (test programs), and
+#   tests/e2e/<name>/*.c       one program from several files; each links
+#                              tests/e2e/lib/*.c (build/obj/tests/e2e/lib/libgptest.a)
 #   tools/gen-tables.py     -> build/gen/ghost_table.c from data/*.csv
 
 # The one version: debian/changelog's first entry (`ghostport version`,
@@ -57,14 +60,18 @@ LIB_OBJS	:= $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
 		   $(BUILD)/obj/ghost_table.o
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+# e2e programs: tests/e2e/<name>.c (one file) or tests/e2e/<name>/*.c (several);
+# tests/e2e/lib/*.c is the library linked into every one of them.
 E2E_SRCS	:= $(wildcard tests/e2e/*.c)
-E2E_BINS	:= $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_SRCS))
+E2E_DIRS	:= $(filter-out lib,$(patsubst tests/e2e/%/,%,$(sort $(dir $(wildcard tests/e2e/*/*.c)))))
+E2E_BINS	:= $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_SRCS)) \
+		   $(addprefix $(BUILD)/tests/e2e/,$(E2E_DIRS))
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
-.PHONY: all static asan kmod check-layers test test-unit test-host test-vm vm-shell run deps-test \
+.PHONY: all static asan kmod check-layers lint test test-unit test-host test-vm vm-shell run deps-test \
 	install install-bin install-dkms deb clean bench e2e unit deps FORCE
 
 # Keep the BPF objects (bench and bpftool use them).
@@ -124,9 +131,32 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
 -include $(patsubst $(BUILD)/%,$(BUILD)/obj/%.d,$(UNIT_BINS))
 
 E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
-$(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_abi.h
+E2E_LIB		:= $(BUILD)/obj/tests/e2e/lib/libgptest.a
+E2E_LIB_OBJS	:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/lib/*.c))
+e2e_objs	= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/$(1)/*.c))
+
+$(BUILD)/obj/tests/e2e/%.o: tests/e2e/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(E2E_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/e2e/lib -MMD -MP -c $< -o $@
+
+$(E2E_LIB): $(E2E_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/e2e/%: $(BUILD)/obj/tests/e2e/%.o $(E2E_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $^ $(E2E_LIBS)
+
+define e2e_prog
+$(BUILD)/tests/e2e/$(1): $(call e2e_objs,$(1)) $(E2E_LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(VARIANT_LDFLAGS) -o $$@ $$^ $$(E2E_LIBS)
+endef
+$(foreach d,$(E2E_DIRS),$(eval $(call e2e_prog,$(d))))
+
+-include $(patsubst %.o,%.d,$(E2E_LIB_OBJS) \
+	$(patsubst $(BUILD)/tests/e2e/%,$(BUILD)/obj/tests/e2e/%.o,$(E2E_BINS)) \
+	$(foreach d,$(E2E_DIRS),$(call e2e_objs,$(d))))
 
 # tests/schema/*.c: fixture generators for the SIEM schema checks.
 SCHEMA_BINS	:= $(patsubst tests/schema/%.c,$(BUILD)/tests/schema/%,$(wildcard tests/schema/*.c))
@@ -165,6 +195,11 @@ kmod:
 # Which userspace stage may include which: the table is in the script.
 check-layers:
 	tools/check-layers.sh
+
+# checkpatch.pl over kmod/ and bpf/, and the layer check (tools/lint.sh;
+# checkpatch comes from Debian's kernel source via tools/get-checkpatch.sh).
+lint:
+	tools/lint.sh
 
 deps:
 	tools/install-deps.sh

@@ -117,7 +117,8 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 		if (gp_pin_deny_mode == GP_SRC_CGROUP)
 			return deny_in_cgroup(&ev, err);
 		/* Enforcement is the LSM's: this bind got past it, so it is
-		 * allowed; report it as audited. */
+		 * allowed; report it as audited.
+		 */
 		ev.verdict = GP_VERDICT_AUDIT;
 		ev.deny_errno = 0;
 		ev.ret = 0;

@@ -29,7 +29,8 @@
 #define GP_PATH_DEPTH		40
 #define GP_NAME_MAX		255
 /* Record buffer: a power of two above GP_RECORD_MAX, so a masked offset
- * stays inside it whatever the verifier can prove. */
+ * stays inside it whatever the verifier can prove.
+ */
 #define GP_RECBUF		4096
 #define GP_PATH_DEPTH_MASK	63	/* >= GP_PATH_DEPTH - 1, power of 2 - 1 */
 
@@ -62,7 +63,8 @@ struct gp_recbuf {
 	__u32 total;
 	__u32 w;
 	/* Executables whose path this record carries (marked sent once the
-	 * record is in the ring). */
+	 * record is in the ring).
+	 */
 	struct gp_exe_key sent[2];
 	__u32 sent_igen[2];
 	__u16 sent_flags[2];
@@ -102,7 +104,8 @@ struct gp_exe_sent_val {
 	__u16 pad;
 	/* i_generation of the inode sent: a freed inode number reused by
 	 * another file (a deleted binary, then a new copy) is a miss, so the
-	 * new file's path is sent instead of the old one being assumed. */
+	 * new file's path is sent instead of the old one being assumed.
+	 */
 	__u32 igen;
 };
 
@@ -162,7 +165,8 @@ static __noinline __u32 gp_put_path(struct gp_recbuf *rb, __u32 off,
 			if (d != root) {
 				/* Its own root, not below the mount's: a
 				 * pseudo file (memfd, anon inode: d_path
-				 * names it "/NAME") or a disconnected one. */
+				 * names it "/NAME") or a disconnected one.
+				 */
 				len = BPF_CORE_READ(d, d_name.len);
 				if (len > GP_NAME_MAX)
 					len = GP_NAME_MAX;
@@ -240,7 +244,8 @@ static __noinline __u32 gp_put_path(struct gp_recbuf *rb, __u32 off,
 	p->len = w;
 	p->__pad = 0;
 	/* Zero the padding: no stale bytes from an earlier record (a
-	 * constant bound: the verifier walks this once). */
+	 * constant bound: the verifier walks this once).
+	 */
 	for (k = 0; k < 8; k++)
 		rb->rec[(off + sizeof(*p) + w + k) & (GP_RECBUF - 1)] = 0;
 	return off + GP_PART_SIZE(w);
@@ -280,7 +285,8 @@ static __always_inline __u32 gp_put_exe(struct gp_recbuf *rb, __u32 off,
 		char pre[6] = {};
 
 		/* A memfd is "memfd:NAME" at the root of the internal shm
-		 * mount: fileless code. */
+		 * mount: fileless code.
+		 */
 		if (*xflags & GP_XF_ANON_MOUNT) {
 			bpf_probe_read_kernel(pre, sizeof(pre),
 					      BPF_CORE_READ(d, d_name.name));
@@ -482,7 +488,8 @@ static __always_inline void gp_submit(const struct gp_event *e, bool ident)
 		size = sizeof(*h);
 	h->size = size;
 	/* Batch wake-ups: only once enough is queued; the reader's poll
-	 * timeout bounds the delay for the rest. */
+	 * timeout bounds the delay for the rest.
+	 */
 	if (bpf_ringbuf_query(&gp_events, BPF_RB_AVAIL_DATA) >=
 	    gp_conf.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;

@@ -20,7 +20,8 @@
 #define GP_SMCPROTO_SMC6	1	/* AF_SMC socket over IPv6 */
 #define GP_SCTP_SOCKOPT_BINDX_ADD 100
 /* Addresses of one bindx list we look at; a longer list is refused under
- * --enforce (lsm.bpf.h), never walked past blindly. */
+ * --enforce (lsm.bpf.h), never walked past blindly.
+ */
 #define GP_BINDX_MAX		64
 
 /*
@@ -28,7 +29,7 @@
  * loader): a later `ghostport run` adopts a pinned instance only when it
  * is its own build (bpf_pin.c).
  */
-__u64 gp_pin_version = 0;
+__u64 gp_pin_version;
 
 /*
  * The record of a bind of sk to uaddr (fentry, kprobe, LSM) built into e,
@@ -62,7 +63,8 @@ gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
 		return NULL;
 
 	/* The address as the kernel will read it: sa_family when inet,
-	 * else (AF_UNSPEC) the socket's own. */
+	 * else (AF_UNSPEC) the socket's own.
+	 */
 	if (safam == AF_INET || safam == AF_INET6)
 		family = safam;
 	else if (skfam == GP_AF_SMC)
@@ -166,13 +168,15 @@ gp_build_bindx(struct gp_event *e, struct sock *sk, struct sockaddr *addrs,
 	int found, off = -1;
 
 	/* A plain number, not the hook's typed pointer: the walk adds
-	 * variable offsets to it and only reads through helpers. */
+	 * variable offsets to it and only reads through helpers.
+	 */
 	bpf_probe_read_kernel(&base, sizeof(base), &slot);
 	found = gp_bindx_find(base, len, want_deny, more);
 
 	/* Each exit of the walk knows its offset exactly, and the verifier
 	 * would check the builder once per exit (beyond its limit): read the
-	 * offset back through a helper, an unknown number within bounds. */
+	 * offset back through a helper, an unknown number within bounds.
+	 */
 	bpf_probe_read_kernel(&off, sizeof(off), &found);
 	if (off < 0 || off > len || off > GP_BINDX_MAX * 28)
 		return NULL;

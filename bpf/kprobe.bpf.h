@@ -59,7 +59,8 @@ static __always_inline int on_kprobe(struct sock *sk, struct sockaddr *uaddr,
 	__u32 err;
 
 	/* Before the new record is built on the stack: the verifier checks
-	 * the flush's submit with less state to track. */
+	 * the flush's submit with less state to track.
+	 */
 	kp_flush_stale(tid);
 	e = gp_build_sk(&ev, sk, uaddr, addr_len, GP_SRC_KPROBE, &err);
 	if (!e)
@@ -118,7 +119,8 @@ int BPF_KPROBE(gp_kprobe_sctp_bind_connect, struct sock *sk, int optname,
 	if (!e)
 		return 0;
 	/* Under --enforce the LSM runs after this probe and reports what it
-	 * refuses: a deny rule here is the LSM's to report. */
+	 * refuses: a deny rule here is the LSM's to report.
+	 */
 	if (e->verdict == GP_VERDICT_DENY && gp_pin_deny_mode == GP_SRC_LSM &&
 	    settle_deny(e, err))
 		return 0;

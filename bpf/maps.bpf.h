@@ -76,9 +76,9 @@ struct {
 /* Run-time configuration, written by userspace through the mmaped .bss. */
 struct gp_conf gp_conf = {};
 /* Which programs a pinned instance runs: lets a restart adopt it. */
-__u32 gp_pin_audit_mode = 0;
-__u32 gp_pin_deny_mode = 0;
+__u32 gp_pin_audit_mode;
+__u32 gp_pin_deny_mode;
 /* Requests in gp_stash: lets the exit paths skip the lookup when zero. */
-__s64 gp_pending = 0;
+__s64 gp_pending;
 
 #endif /* GP_MAPS_BPF_H_H */

@@ -66,7 +66,8 @@ static __always_inline bool exempt_cgroup(struct task_struct *task)
 	int i;
 
 	/* The task's cgroup or any ancestor: a unit's cgroup covers its
-	 * children. */
+	 * children.
+	 */
 	for (i = 0; i < MAX_CGROUP_DEPTH && cg; i++) {
 		__u64 id = BPF_CORE_READ(cg, kn, id);
 

@@ -217,7 +217,8 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	e->source = GP_SRC_KMOD;
 	e->family = family;
 	/* By the socket's family: AF_UNSPEC + INADDR_ANY binds an AF_INET
-	 * socket, and sin_addr is where it would be. */
+	 * socket, and sin_addr is where it would be.
+	 */
 	if (family == AF_INET &&
 	    addr_len >= offsetofend(struct sockaddr_in, sin_addr)) {
 		if (copy_from_kernel_nofault(e->addr,

@@ -4,7 +4,8 @@
 #   tests/run-all.sh [unit|host|vm ...] [--kernel 5.10|6.1|6.12|7.3]
 #
 # Stages:
-#   unit  the layer check, cmocka unit tests, plain and under ASan+UBSan
+#   unit  make lint (layer check, checkpatch), cmocka unit tests, plain and
+#         under ASan+UBSan
 #   host  end-to-end tests on this machine's kernel (root: real binds)
 #   vm    the same and more on Debian's kernels under qemu (tests/vm/run.sh)
 #
@@ -50,14 +51,9 @@ run_cmocka() { # variant binary
 }
 
 stage_unit() {
-	# Which userspace stage may include which (tools/check-layers.sh).
-	local layers
-	if layers=$(tools/check-layers.sh 2>&1); then
-		echo "PASS unit/check-layers"
-	else
-		echo "FAIL unit/check-layers: a stage includes one above it"
-		printf '%s\n' "$layers" | sed 's/^/# /'
-	fi
+	# `make lint`: which userspace stage may include which, checkpatch.pl
+	# over kmod/ and bpf/ (its own result lines).
+	tools/lint.sh
 	if ! make -s all unit >"$RES/unit-build.log" 2>&1; then
 		echo "FAIL unit/build: make failed (see $RES/unit-build.log)"
 		tail -20 "$RES/unit-build.log" | sed 's/^/# /'
@@ -95,7 +91,7 @@ stage_host() {
 		echo "# host: fetching the VM kernels failed (see $RES/host-fetch-kernels.log); the DKMS builds will SKIP"
 	fi
 	local t
-	for t in tests/e2e/run-host.sh tests/e2e/bad-input.sh tests/host.d/*.sh; do
+	for t in tests/host.d/*.sh; do
 		[ -x "$t" ] || continue
 		"$t" || true
 	done

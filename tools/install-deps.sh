@@ -7,13 +7,14 @@
 #   tools/install-deps.sh --deb    plus what `make deb` needs (debhelper, DKMS, lintian)
 # --test includes --deb (the tests build, lint and install the packages) and
 # fetches Elastic's ECS field definitions (npm @elastic/ecs) for the schema
-# checks into build/cache/npm (tests/schema/).
+# checks into build/cache/npm (tests/schema/), and the kernel's checkpatch.pl
+# for `make lint` into build/checkpatch (tools/get-checkpatch.sh).
 set -eu
 
 BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 libcmocka-dev libjansson-dev libyaml-dev libssl-dev libcap-ng-dev python3 pkg-config"
 TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq
-rsyslog rsyslog-gnutls rsyslog-relp openssl systemd groff-base man-db"
+rsyslog rsyslog-gnutls rsyslog-relp openssl systemd groff-base man-db perl xz-utils"
 BENCH_PKGS="auditd valgrind"
 DEB_PKGS="debhelper dh-dkms dkms lintian dpkg-dev fakeroot"
 # Pinned: the ECS version ghostport's ecs format declares (format_ecs.c).
@@ -43,8 +44,15 @@ fetch_ecs() {
 	npm install --silent --no-audit --no-fund --prefix "$d" "$ECS_NPM" >&2 ||
 		echo "ghostport: npm install $ECS_NPM failed; the ECS schema checks will SKIP" >&2
 }
+# checkpatch.pl for `make lint` (once, then cached; lint SKIPs without it).
+fetch_checkpatch() {
+	[ "${1:-}" = "--test" ] || return 0
+	"$(dirname "$0")/get-checkpatch.sh" ||
+		echo "ghostport: no checkpatch.pl; make lint will SKIP checkpatch" >&2
+}
 if [ -z "$missing" ]; then
 	fetch_ecs "${1:-}"
+	fetch_checkpatch "${1:-}"
 	exit 0
 fi
 
@@ -73,3 +81,4 @@ if command -v systemctl >/dev/null 2>&1; then
 	case " $missing " in *" auditd "*) systemctl disable auditd >/dev/null 2>&1 || true;; esac
 fi
 fetch_ecs "${1:-}"
+fetch_checkpatch "${1:-}"

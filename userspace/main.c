@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 
+#include "lib/log.h"
 #include "ghostport_abi.h"
 #include "cmd/cmd.h"
 #include "run.h"
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "ghostport: unknown command \"%s\" (see ghostport --help)\n",
-		cmd);
+	gp_log_err("unknown command \"%s\" (see ghostport --help)",
+		   cmd);
 	return 2;
 }

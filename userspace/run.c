@@ -216,7 +216,7 @@ static void fill_status_static(struct run_state *st)
 {
 	struct gp_status *s = &st->status;
 
-	s->source = st->src->name;
+	s->source = st->src->ops->name;
 	s->enforce = (st->cfg.enforce && st->src->deny_name) ?
 		     st->src->deny_name : NULL;
 	s->all = st->cfg.all;
@@ -235,7 +235,7 @@ static void refresh_status(void *ctx, struct gp_status *s)
 	struct gp_fold_stats fs;
 	int i;
 
-	if (!st->src->counters(st->src, &c)) {
+	if (!gp_source_counters(st->src, &c)) {
 		s->events = c.events;
 		s->drops = c.drops;
 		s->misses = c.misses;
@@ -304,12 +304,12 @@ static void switch_enforcement(struct run_state *st)
 	char err[256];
 
 	enforce_request = 0;
-	if (!src->set_enforce) {
+	if (!gp_source_can_enforce(src)) {
 		fprintf(stderr, "ghostport: source %s cannot enforce\n",
-			src->name);
+			src->ops->name);
 		return;
 	}
-	if (src->set_enforce(src, on, st->cfg.deny_with, err, sizeof(err))) {
+	if (gp_source_set_enforce(src, on, st->cfg.deny_with, err, sizeof(err))) {
 		fprintf(stderr, "ghostport: enforcement not switched on: %s\n",
 			err);
 		return;
@@ -362,14 +362,8 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 
 	for (i = 0; i < st->n_out; i++)
 		gp_output_reopen(st->out[i]);
-	if (gp_run_effective(&st->args, &next, err, errlen)) {
-		st->status.reload_failures++;
-		snprintf(st->status.last_reload_error,
-			 sizeof(st->status.last_reload_error), "%.*s",
-			 (int)sizeof(st->status.last_reload_error) - 1, err);
-		gp_config_free(&next);
-		return -1;
-	}
+	if (gp_run_effective(&st->args, &next, err, errlen))
+		goto refused;
 	/* `ghostport enforce on` (or SIGUSR1) at run time outlives a reload
 	 * (logrotate sends SIGHUP): only an explicit off turns it off. */
 	if (st->runtime_enforce == 1)
@@ -379,20 +373,15 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 	flags = gp_config_conf_flags(&next);
 	/* New rules and exemptions first, then enforcement: a bind the new
 	 * policy exempts is never denied in between. */
-	if (src->set_policy) {
-		if (src->set_policy(src, next.rules, &next.exempt, flags)) {
-			snprintf(err, errlen, "applying the policy failed; the kernel may hold a mix of old and new rules");
-			goto refused;
-		}
-	} else if (src->set_rules(src, next.rules) || src->set_conf(src, flags)) {
+	if (gp_source_set_policy(src, next.rules, &next.exempt, flags)) {
 		snprintf(err, errlen, "applying the policy failed; the kernel may hold a mix of old and new rules");
 		goto refused;
 	}
-	if (next.enforce && !st->cfg.enforce && src->set_enforce &&
-	    src->set_enforce(src, true, next.deny_with, err, errlen))
+	if (next.enforce && !st->cfg.enforce && gp_source_can_enforce(src) &&
+	    gp_source_set_enforce(src, true, next.deny_with, err, errlen))
 		goto refused;
-	if (!next.enforce && st->cfg.enforce && src->set_enforce &&
-	    src->set_enforce(src, false, next.deny_with, err, errlen))
+	if (!next.enforce && st->cfg.enforce && gp_source_can_enforce(src) &&
+	    gp_source_set_enforce(src, false, next.deny_with, err, errlen))
 		goto refused;
 	restart_needed(st, &next);
 	gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
@@ -410,7 +399,7 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 	st->status.reloads++;
 	st->status.last_reload_error[0] = '\0';
 	return 0;
-refused:
+refused:	/* counted, its reason kept for `ghostport status` */
 	st->status.reload_failures++;
 	snprintf(st->status.last_reload_error,
 		 sizeof(st->status.last_reload_error), "%.*s",
@@ -478,7 +467,7 @@ static int stream(struct run_state *st)
 			do_reload(st, false);
 		}
 		gp_clock_sync(&st->clk);
-		n = st->src->poll(st->src, POLL_MS, on_record, st);
+		n = gp_source_poll(st->src, POLL_MS, on_record, st);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "ghostport: reading events failed: %s\n",
 				strerror(-n));
@@ -498,11 +487,11 @@ static void summary(struct run_state *st)
 	struct gp_source_counters c = { 0 };
 	int i;
 
-	if (st->src->counters(st->src, &c))
+	if (gp_source_counters(st->src, &c))
 		fprintf(stderr, "ghostport: could not read kernel counters\n");
 	fprintf(stderr,
 		"ghostport: summary source=%s events=%llu drops=%llu misses=%llu records=%llu denials=%llu bypassed=%llu folded=%llu bad_records=%llu\n",
-		st->src->name, (unsigned long long)c.events,
+		st->src->ops->name, (unsigned long long)c.events,
 		(unsigned long long)c.drops, (unsigned long long)c.misses,
 		(unsigned long long)st->status.records,
 		(unsigned long long)st->status.denials,
@@ -551,7 +540,7 @@ static int start(struct run_state *st)
 	if (st->cfg.enforce && !st->src->deny_name) {
 		fprintf(stderr,
 			"ghostport: --enforce: source %s cannot enforce; not starting\n",
-			st->src->name);
+			st->src->ops->name);
 		return -1;
 	}
 	st->fold = gp_fold_new(st->cfg.fold_window_ns, GP_FOLD_DEFAULT_SLOTS);
@@ -576,10 +565,9 @@ static void stop(struct run_state *st)
 
 	gp_notify("STOPPING=1");
 	/* Stop new events, then drain what the kernel already queued. */
-	if (st->src->detach)
-		st->src->detach(st->src);
+	gp_source_detach(st->src);
 	gp_clock_sync(&st->clk);
-	while (st->src->poll(st->src, 0, on_record, st) > 0)
+	while (gp_source_poll(st->src, 0, on_record, st) > 0)
 		;
 	gp_fold_flush(st->fold, deliver, st);
 	/* Close first, then report: what is lost at close is counted. */
@@ -602,7 +590,7 @@ static void cleanup(struct run_state *st)
 	if (st->ctl)
 		gp_ctl_close(st->ctl);
 	if (st->src)
-		st->src->close(st->src);
+		gp_source_close(st->src);
 	gp_squatters_stop(st->sq);
 	gp_fold_free(st->fold);
 	gp_port_counts_free(st->ports);
@@ -664,7 +652,7 @@ int gp_cmd_run(int argc, char **argv)
 	scan_at_start(&st);
 	fprintf(stderr,
 		"ghostport: ready source=%s ports=%zu denied=%zu outputs=%d%s%s%s policy=%.12s\n",
-		st.src->name, st.cfg.n_listed, st.cfg.n_denied, st.n_out,
+		st.src->ops->name, st.cfg.n_listed, st.cfg.n_denied, st.n_out,
 		st.cfg.all ? " all" : "",
 		st.status.enforce ? " enforce=" : "",
 		st.status.enforce ? st.status.enforce : "", st.cfg.digest);

@@ -1062,23 +1062,28 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmd_run(int argc, char **argv)
+/* What one `gp_e2e run` knows: its options, then what each phase found. */
+struct run {
+	const char *ghostport, *source, *dump, *expect_avail, *expect_source;
+	const char *stderr_log, *only;
+	int ready_to, event_to;
+	char ports[128];
+	struct gpt_reader rd;
+	struct child *kids;		/* one per case */
+	struct expect *xs;		/* one per bind made */
+	size_t nx;
+	struct event *evs;		/* one per stdout line */
+	size_t nev;
+	const struct e2e_mode *m;	/* what the mode in use can see */
+	const char *mode_name;
+};
+
+static void run_parse_args(struct run *R, int argc, char **argv)
 {
 	const char *ghostport = NULL, *source = NULL, *dump = NULL;
 	const char *expect_avail = "auto", *expect_source = NULL;
 	const char *stderr_log = NULL, *only = NULL;
 	int ready_to = 60, event_to = 20;
-	char ports[128], why[512];
-	struct gpt_reader rd;
-	struct child *kids;
-	struct expect *xs;
-	struct event *evs;
-	size_t nx = 0, nev = 0;
-	const struct e2e_mode *m;
-	const char *mode_name;
-	size_t nready;
-	long long deadline;
-	bool bad_json = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -1139,90 +1144,127 @@ static int cmd_run(int argc, char **argv)
 		}
 		free(copy);
 	}
+	*R = (struct run){ .ghostport = ghostport, .source = source,
+			   .dump = dump, .expect_avail = expect_avail,
+			   .expect_source = expect_source,
+			   .stderr_log = stderr_log, .only = only,
+			   .ready_to = ready_to, .event_to = event_to };
+}
+
+/* Starts `ghostport run` on the test ports; -1 (a FAIL said) if it cannot. */
+static int run_start(struct run *R)
+{
+	const char *ghostport = R->ghostport, *source = R->source;
+	struct gpt_reader *rd = &R->rd;
+	char *ports = R->ports, why[512];
+	char *args[16];
+	int n;
+
 	signal(SIGPIPE, SIG_IGN);
-	test_ports(ports, sizeof(ports));
+	test_ports(R->ports, sizeof(R->ports));
+	n = 0;
 
-	{
-		char *args[16];
-		int n = 0;
+	args[n++] = (char *)ghostport;
+	args[n++] = "run";
+	args[n++] = "--source";
+	args[n++] = (char *)source;
+	args[n++] = "--ports";
+	args[n++] = ports;
+	args[n++] = "--format";
+	args[n++] = "json";
+	if (all_flag)
+		args[n++] = "--all";
+	args[n] = NULL;
+	gpt_note("%s: %s run --source %s --ports %s --format json%s", gpt_prefix,
+		 ghostport, source, ports, all_flag ? " --all" : "");
+	/* (a reader still running after 180 s: ghostport run says so) */
+	gpt_wait_lock_free(180, why, sizeof(why));
+	if (gpt_spawn(rd, args)) {
+		gpt_result("FAIL", "start", "cannot start %s: %s", ghostport,
+			   strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
-		args[n++] = (char *)ghostport;
-		args[n++] = "run";
-		args[n++] = "--source";
-		args[n++] = (char *)source;
-		args[n++] = "--ports";
-		args[n++] = ports;
-		args[n++] = "--format";
-		args[n++] = "json";
-		if (all_flag)
-			args[n++] = "--all";
-		args[n] = NULL;
-		gpt_note("%s: %s run --source %s --ports %s --format json%s", gpt_prefix,
-			 ghostport, source, ports, all_flag ? " --all" : "");
-		/* (a reader still running after 180 s: ghostport run says so) */
-		gpt_wait_lock_free(180, why, sizeof(why));
-		if (gpt_spawn(&rd, args)) {
-			gpt_result("FAIL", "start", "cannot start %s: %s", ghostport,
-				   strerror(errno));
-			return 1;
+/* 1. wait for "ghostport: ready"; false (every case SKIPped or the start
+ * a FAIL, the dump saying why) when it did not come. */
+static bool run_wait_ready(struct run *R)
+{
+	const char *source = R->source, *only = R->only, *dump = R->dump;
+	struct gpt_reader *rd = &R->rd;
+	char why[512];
+
+	if (gpt_wait_ready(rd, R->ready_to, why, sizeof(why))) {
+		if (!strcmp(R->expect_avail, "no"))
+			gpt_note("%s: mode %s started although --expect-available no",
+				 gpt_prefix, source);
+		gpt_result("PASS", "start", NULL);
+		return true;
+	}
+const char *last = gpt_last_err_line(rd);
+
+	write_stderr_log(rd, R->stderr_log);
+	if (gpt_unavailable(rd, source) && strcmp(R->expect_avail, "yes")) {
+		for (int ci = 0; ci < NCASES; ci++)
+			if (case_selected(only, cases[ci].name))
+				gpt_result("SKIP", cases[ci].name,
+					   "mode %s unavailable here", source);
+		gpt_result("SKIP", "start", "mode %s unavailable: %s", source, last);
+	} else {
+		gpt_result("FAIL", "start", "%s", why);
+		for (int ci = 0; ci < NCASES; ci++)
+			if (case_selected(only, cases[ci].name))
+				gpt_result("SKIP", cases[ci].name,
+					   "not run: ghostport did not start");
+	}
+	if (dump) {
+		FILE *f = fopen(dump, "w");
+
+		if (f) {
+			json_t *meta = json_pack("{s:{s:s,s:s,s:s}}", "meta",
+				"mode", source, "status", "unavailable",
+				"why", last);
+
+			json_dumpf(meta, f, JSON_COMPACT | JSON_SORT_KEYS);
+			fputc('\n', f);
+			json_decref(meta);
+			fclose(f);
 		}
 	}
+	return false;
+}
 
-	/* 1. wait for "ghostport: ready" */
-	if (!gpt_wait_ready(&rd, ready_to, why, sizeof(why))) {
-		const char *last = gpt_last_err_line(&rd);
+/* 2. the bind script: every selected case's child binds. */
+static void run_binds(struct run *R)
+{
+	struct gpt_reader *rd = &R->rd;
+	struct child *kids;
 
-		write_stderr_log(&rd, stderr_log);
-		if (gpt_unavailable(&rd, source) && strcmp(expect_avail, "yes")) {
-			for (int ci = 0; ci < NCASES; ci++)
-				if (case_selected(only, cases[ci].name))
-					gpt_result("SKIP", cases[ci].name,
-						   "mode %s unavailable here", source);
-			gpt_result("SKIP", "start", "mode %s unavailable: %s", source, last);
-		} else {
-			gpt_result("FAIL", "start", "%s", why);
-			for (int ci = 0; ci < NCASES; ci++)
-				if (case_selected(only, cases[ci].name))
-					gpt_result("SKIP", cases[ci].name,
-						   "not run: ghostport did not start");
-		}
-		if (dump) {
-			FILE *f = fopen(dump, "w");
-
-			if (f) {
-				json_t *meta = json_pack("{s:{s:s,s:s,s:s}}", "meta",
-					"mode", source, "status", "unavailable",
-					"why", last);
-
-				json_dumpf(meta, f, JSON_COMPACT | JSON_SORT_KEYS);
-				fputc('\n', f);
-				json_decref(meta);
-				fclose(f);
-			}
-		}
-		return gpt_nfail ? 1 : 0;
-	}
-	if (!strcmp(expect_avail, "no"))
-		gpt_note("%s: mode %s started although --expect-available no", gpt_prefix, source);
-	gpt_result("PASS", "start", NULL);
-
-	/* 2. the bind script */
-	kids = xcalloc(NCASES, sizeof(*kids));
-	xs = xcalloc(NCASES * MAX_BINDS, sizeof(*xs));
+	kids = R->kids = xcalloc(NCASES, sizeof(*kids));
+	R->xs = xcalloc(NCASES * MAX_BINDS, sizeof(*R->xs));
 	for (int ci = 0; ci < NCASES; ci++) {
 		kids[ci].pid = -1;
 		kids[ci].release_w = -1;
-		if (!case_selected(only, cases[ci].name))
+		if (!case_selected(R->only, cases[ci].name))
 			continue;
 		run_case(&cases[ci], &kids[ci], 10000);
-		gpt_pump(&rd, 0);
+		gpt_pump(rd, 0);
 	}
+}
 
-	/* mode: as forced, or as "auto" picked it (from the ready line) */
+/* The mode: as forced, or as "auto" picked it (from the ready line). */
+static void run_pick_mode(struct run *R)
+{
+	const char *source = R->source, *expect_source = R->expect_source;
+	struct gpt_reader *rd = &R->rd;
+	const struct e2e_mode *m;
+	const char *mode_name;
+
 	mode_name = source;
 	if (!strcmp(source, "auto")) {
-		for (size_t i = 0; i < rd.e.n; i++) {
-			const char *p = strstr(rd.e.v[i], "ghostport: ready source=");
+		for (size_t i = 0; i < rd->e.n; i++) {
+			const char *p = strstr(rd->e.v[i], "ghostport: ready source=");
 
 			if (p) {
 				static char picked[32];
@@ -1243,6 +1285,17 @@ static int cmd_run(int argc, char **argv)
 			 gpt_prefix, mode_name);
 		m = &e2e_modes[0];
 	}
+	R->m = m;
+	R->mode_name = mode_name;
+}
+
+/* What each bind made should produce in this mode. */
+static void run_expect(struct run *R)
+{
+	const struct child *kids = R->kids;
+	const struct e2e_mode *m = R->m;
+	struct expect *xs = R->xs;
+	size_t nx = 0;
 
 	for (int ci = 0; ci < NCASES; ci++) {
 		if (!kids[ci].have_report)
@@ -1266,124 +1319,149 @@ static int cmd_run(int argc, char **argv)
 			nx++;
 		}
 	}
+	R->nx = nx;
+}
 
-	/* 3. wait for every expected event (or the deadline), then stop.
-	 * A cheap pre-check by tid; the real matching comes later. */
-	{
-		long long *tids = NULL;
-		size_t ntids = 0, parsed = 0;
+/* 3. wait for every expected event (or the deadline).  A cheap pre-check
+ * by tid; the real matching comes later. */
+static void run_wait_events(struct run *R)
+{
+	struct gpt_reader *rd = &R->rd;
+	const struct expect *xs = R->xs;
+	size_t nx = R->nx;
+	long long deadline;
+	long long *tids = NULL;
+	size_t ntids = 0, parsed = 0;
 
-		deadline = gpt_now_ns() + event_to * GPT_NSEC;
-		for (;;) {
-			size_t have = 0, want = 0;
+	deadline = gpt_now_ns() + R->event_to * GPT_NSEC;
+	for (;;) {
+		size_t have = 0, want = 0;
 
-			gpt_pump(&rd, 100);
-			if (rd.o.n > parsed) {
-				tids = realloc(tids, rd.o.n * sizeof(*tids));
-				if (!tids)
-					exit(2);
-				for (; parsed < rd.o.n; parsed++) {
-					json_t *j = json_loads(rd.o.v[parsed], 0, NULL);
+		gpt_pump(rd, 100);
+		if (rd->o.n > parsed) {
+			tids = realloc(tids, rd->o.n * sizeof(*tids));
+			if (!tids)
+				exit(2);
+			for (; parsed < rd->o.n; parsed++) {
+				json_t *j = json_loads(rd->o.v[parsed], 0, NULL);
 
-					tids[ntids++] = gpt_jint(j, "tid", -1);
-					json_decref(j);
-				}
+				tids[ntids++] = gpt_jint(j, "tid", -1);
+				json_decref(j);
 			}
-			for (size_t i = 0; i < nx; i++) {
-				if (!xs[i].want_event)
-					continue;
-				want++;
-				for (size_t k = 0; k < ntids; k++) {
-					if (tids[k] == xs[i].r->tid) {
-						have++;
-						break;
-					}
-				}
-			}
-			if (have >= want || gpt_now_ns() > deadline ||
-			    rd.out < 0)
-				break;
 		}
-		free(tids);
+		for (size_t i = 0; i < nx; i++) {
+			if (!xs[i].want_event)
+				continue;
+			want++;
+			for (size_t k = 0; k < ntids; k++) {
+				if (tids[k] == xs[i].r->tid) {
+					have++;
+					break;
+				}
+			}
+		}
+		if (have >= want || gpt_now_ns() > deadline ||
+		    rd->out < 0)
+			break;
 	}
-	kill(rd.pid, SIGINT);
+	free(tids);
+}
+
+/* Then stop it: SIGINT, all its output read, exit 0; the children go. */
+static void run_stop(struct run *R)
+{
+	struct gpt_reader *rd = &R->rd;
+	long long deadline;
+
+	kill(rd->pid, SIGINT);
 	deadline = gpt_now_ns() + 30 * GPT_NSEC;
-	while ((rd.out >= 0 || rd.err >= 0) && gpt_now_ns() < deadline)
-		gpt_pump(&rd, 200);
-	if (rd.out >= 0 || rd.err >= 0 || !gpt_reaped(&rd, false)) {
-		for (int i = 0; i < 50 && !gpt_reaped(&rd, false); i++)
+	while ((rd->out >= 0 || rd->err >= 0) && gpt_now_ns() < deadline)
+		gpt_pump(rd, 200);
+	if (rd->out >= 0 || rd->err >= 0 || !gpt_reaped(rd, false)) {
+		for (int i = 0; i < 50 && !gpt_reaped(rd, false); i++)
 			usleep(100000);
-		if (!rd.exited) {
+		if (!rd->exited) {
 			gpt_result("FAIL", "exit", "ghostport still running 35 s after SIGINT; killed");
-			kill(rd.pid, SIGKILL);
-			gpt_reaped(&rd, true);
+			kill(rd->pid, SIGKILL);
+			gpt_reaped(rd, true);
 		}
 	}
-	while (gpt_pump(&rd, 100))
+	while (gpt_pump(rd, 100))
 		;
-	if (rd.exited && !(WIFEXITED(rd.status) && WEXITSTATUS(rd.status) == 0)) {
+	if (rd->exited && !(WIFEXITED(rd->status) && WEXITSTATUS(rd->status) == 0)) {
 		gpt_result("FAIL", "exit", "%s %d after SIGINT (want exit 0); stderr: %s",
-			   WIFEXITED(rd.status) ? "exit status" : "killed by signal",
-			   WIFEXITED(rd.status) ? WEXITSTATUS(rd.status) : WTERMSIG(rd.status),
-			   gpt_last_err_line(&rd));
-	} else if (rd.exited) {
+			   WIFEXITED(rd->status) ? "exit status" : "killed by signal",
+			   WIFEXITED(rd->status) ? WEXITSTATUS(rd->status) : WTERMSIG(rd->status),
+			   gpt_last_err_line(rd));
+	} else if (rd->exited) {
 		gpt_result("PASS", "exit", NULL);
 	}
 	/* The reader is gone: the children may go too. */
 	for (int ci = 0; ci < NCASES; ci++)
-		release_child(&kids[ci]);
+		release_child(&R->kids[ci]);
 
-	write_stderr_log(&rd, stderr_log);
+	write_stderr_log(rd, R->stderr_log);
+}
 
-	/* stderr protocol: one ready line, a summary with drops=0 */
-	{
-		const char *summary = NULL;
-		char bad[300] = "";
+/* stderr protocol: one ready line, a summary with drops=0. */
+static void run_check_stderr(struct run *R)
+{
+	const struct gpt_reader *rd = &R->rd;
+	const char *summary = NULL;
+	char bad[300] = "";
+	size_t nready;
 
-		nready = ready_lines(&rd);
-		for (size_t i = 0; i < rd.e.n; i++) {
-			const char *l = rd.e.v[i];
+	nready = ready_lines(rd);
+	for (size_t i = 0; i < rd->e.n; i++) {
+		const char *l = rd->e.v[i];
 
-			if (!strncmp(l, "ghostport: summary", 18))
-				summary = l;
-			else if (l[0] && strncmp(l, "ghostport: ", 11) && !bad[0])
-				printable(bad, sizeof(bad), l, strlen(l));
-		}
-		if (nready != 1)
-			gpt_result("FAIL", "stderr", "%zu \"ghostport: ready\" lines, want 1", nready);
-		else if (bad[0])
-			gpt_result("FAIL", "stderr", "line without \"ghostport: \": %s", bad);
-		else
-			gpt_result("PASS", "stderr", NULL);
-		if (!summary) {
-			gpt_result("FAIL", "summary", "no \"ghostport: summary\" line on stderr");
-		} else {
-			const char *d = strstr(summary, " drops=");
-			const char *e = strstr(summary, " events=");
-
-			gpt_note("%s: %s", gpt_prefix, summary);
-			if (!d || !e)
-				gpt_result("FAIL", "summary", "no events=/drops= in: %s", summary);
-			else if (strtoull(d + 7, NULL, 10) != 0)
-				gpt_result("FAIL", "summary", "drops=%llu, want 0",
-					   strtoull(d + 7, NULL, 10));
-			else
-				gpt_result("PASS", "summary", NULL);
-		}
+		if (!strncmp(l, "ghostport: summary", 18))
+			summary = l;
+		else if (l[0] && strncmp(l, "ghostport: ", 11) && !bad[0])
+			printable(bad, sizeof(bad), l, strlen(l));
 	}
+	if (nready != 1)
+		gpt_result("FAIL", "stderr", "%zu \"ghostport: ready\" lines, want 1", nready);
+	else if (bad[0])
+		gpt_result("FAIL", "stderr", "line without \"ghostport: \": %s", bad);
+	else
+		gpt_result("PASS", "stderr", NULL);
+	if (!summary) {
+		gpt_result("FAIL", "summary", "no \"ghostport: summary\" line on stderr");
+	} else {
+		const char *d = strstr(summary, " drops=");
+		const char *e = strstr(summary, " events=");
 
-	/* every stdout line a JSON object */
-	evs = xcalloc(rd.o.n, sizeof(*evs));
-	for (size_t i = 0; i < rd.o.n; i++) {
+		gpt_note("%s: %s", gpt_prefix, summary);
+		if (!d || !e)
+			gpt_result("FAIL", "summary", "no events=/drops= in: %s", summary);
+		else if (strtoull(d + 7, NULL, 10) != 0)
+			gpt_result("FAIL", "summary", "drops=%llu, want 0",
+				   strtoull(d + 7, NULL, 10));
+		else
+			gpt_result("PASS", "summary", NULL);
+	}
+}
+
+/* Every stdout line a JSON object. */
+static void run_parse_events(struct run *R)
+{
+	const struct gpt_reader *rd = &R->rd;
+	struct event *evs;
+	size_t nev = 0;
+	bool bad_json = false;
+
+	evs = R->evs = xcalloc(rd->o.n, sizeof(*evs));
+	for (size_t i = 0; i < rd->o.n; i++) {
 		json_error_t jerr;
 		struct event *e = &evs[nev++];
 
-		e->line = rd.o.v[i];
-		e->j = json_loads(rd.o.v[i], 0, &jerr);
+		e->line = rd->o.v[i];
+		e->j = json_loads(rd->o.v[i], 0, &jerr);
 		if (!json_is_object(e->j)) {
 			char p[300];
 
-			printable(p, sizeof(p), rd.o.v[i], strlen(rd.o.v[i]));
+			printable(p, sizeof(p), rd->o.v[i], strlen(rd->o.v[i]));
 			if (!bad_json)
 				gpt_result("FAIL", "json-lines", "line %zu is not a JSON object (%s): %s",
 					   i + 1, e->j ? "not an object" : jerr.text, p);
@@ -1401,8 +1479,16 @@ static int cmd_run(int argc, char **argv)
 	if (!bad_json)
 		gpt_result("PASS", "json-lines", NULL);
 	gpt_note("%s: %zu event lines", gpt_prefix, nev);
+	R->nev = nev;
+}
 
-	/* 4. match: exactly one event per bind, preferring the same ret */
+/* 4. match: exactly one event per bind, preferring the same ret. */
+static void run_match(struct run *R)
+{
+	struct expect *xs = R->xs;
+	struct event *evs = R->evs;
+	size_t nx = R->nx, nev = R->nev;
+
 	for (size_t i = 0; i < nx; i++) {
 		struct expect *x = &xs[i];
 		struct event *first = NULL;
@@ -1422,230 +1508,269 @@ static int cmd_run(int argc, char **argv)
 			x->ev = first;
 		}
 	}
+}
 
-	/* per case results */
-	for (int ci = 0; ci < NCASES; ci++) {
-		const struct case_spec *cs = &cases[ci];
-		struct chk c;
-		char skip[300] = "";
-		int nchecked = 0;
+/* One case's result line, from its binds' expectations and events. */
+static void run_check_case(struct run *R, int ci)
+{
+	const struct child *kids = R->kids;
+	const struct expect *xs = R->xs;
+	const struct e2e_mode *m = R->m;
+	const char *mode_name = R->mode_name;
+	size_t nx = R->nx;
+	const struct case_spec *cs = &cases[ci];
+	struct chk c;
+	char skip[300] = "";
+	int nchecked = 0;
 
-		if (!case_selected(only, cs->name))
-			continue;
-		memset(&c, 0, sizeof(c));
-		if (!kids[ci].have_report || !kids[ci].r.ok) {
-			gpt_result("FAIL", cs->name, "setup: %s", kids[ci].r.why);
-			continue;
-		}
-		for (int bi = 0; bi < cs->nbinds; bi++) {
-			const struct bind_result *b = &kids[ci].r.b[bi];
-			const struct bind_spec *bs = &cs->b[bi];
-			struct expect *x = NULL;
-			char key[96], kp[100];
-
-			dump_key(key, sizeof(key), ci, bi);
-			/* multi-bind cases say which bind a message is about */
-			snprintf(kp, sizeof(kp), "%s%s", cs->nbinds > 1 ? key : "",
-				 cs->nbinds > 1 ? ": " : "");
-			if (!b->done) {
-				snprintf(skip, sizeof(skip), "%s", b->skip);
-				continue;
-			}
-			for (size_t i = 0; i < nx; i++)
-				if (xs[i].ci == ci && xs[i].bi == bi)
-					x = &xs[i];
-			if (b->ret != -bs->want_errno) {
-				cfail(&c, "setup: %sbind() returned %d (%s), the case wants %d",
-				      kp, b->ret, b->ret ? strerror(-b->ret) : "ok",
-				      -bs->want_errno);
-			}
-			if (!x)
-				continue;
-			if (x->unseen) {
-				if (x->ev)
-					cfail(&c, "%sgp_e2e_modes.h says %s does not see %s binds, but an event came: update the table",
-					      kp, m->name, e2e_kind_name[cs->kind]);
-				else
-					snprintf(skip, sizeof(skip), "%s does not see it: %s",
-						 m->name, e2e_kind_why[cs->kind]);
-				continue;
-			}
-			if (!x->want_event) {
-				if (x->ev) {
-					char g[300];
-
-					jrepr(g, sizeof(g), x->ev->j);
-					cfail(&c, "%sevent for an unlisted bind: %s", kp, g);
-				} else {
-					nchecked++;
-				}
-				continue;
-			}
-			if (!x->ev) {
-				cfail(&c, "%sno event (pid %d tid %d %s/%s port %d)", kp,
-				      x->r->pid, x->r->tid, x->family, x->proto, b->port);
-				continue;
-			}
-			{
-				struct chk one;
-
-				memset(&one, 0, sizeof(one));
-				check_event(&one, x, m, mode_name);
-				if (one.nfail) {
-					cfail(&c, "%s%s", kp, one.first);
-					if (one.more[0])
-						cfail(&c, "%s", one.more);
-				}
-			}
-			nchecked++;
-		}
-		if (c.nfail) {
-			char *p, *save = NULL;
-
-			gpt_result("FAIL", cs->name, "%s", c.first);
-			for (p = strtok_r(c.more, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
-				gpt_note("%s/%s: %s", gpt_prefix, cs->name, p);
-		} else if (!nchecked) {
-			gpt_result("SKIP", cs->name, "%s", skip[0] ? skip : "nothing checked");
-		} else {
-			gpt_result("PASS", cs->name, NULL);
-		}
+	memset(&c, 0, sizeof(c));
+	if (!kids[ci].have_report || !kids[ci].r.ok) {
+		gpt_result("FAIL", cs->name, "setup: %s", kids[ci].r.why);
+		return;
 	}
+	for (int bi = 0; bi < cs->nbinds; bi++) {
+		const struct bind_result *b = &kids[ci].r.b[bi];
+		const struct bind_spec *bs = &cs->b[bi];
+		const struct expect *x = NULL;
+		char key[96], kp[100];
 
-	/* leftovers: duplicates of a bind, or events nobody asked for */
-	{
-		size_t ndup = 0, nunexp = 0, nforeign = 0;
-		char first_dup[400] = "", first_unexp[400] = "";
+		dump_key(key, sizeof(key), ci, bi);
+		/* multi-bind cases say which bind a message is about */
+		snprintf(kp, sizeof(kp), "%s%s", cs->nbinds > 1 ? key : "",
+			 cs->nbinds > 1 ? ": " : "");
+		if (!b->done) {
+			snprintf(skip, sizeof(skip), "%s", b->skip);
+			continue;
+		}
+		for (size_t i = 0; i < nx; i++)
+			if (xs[i].ci == ci && xs[i].bi == bi)
+				x = &xs[i];
+		if (b->ret != -bs->want_errno) {
+			cfail(&c, "setup: %sbind() returned %d (%s), the case wants %d",
+			      kp, b->ret, b->ret ? strerror(-b->ret) : "ok",
+			      -bs->want_errno);
+		}
+		if (!x)
+			continue;
+		if (x->unseen) {
+			if (x->ev)
+				cfail(&c, "%sgp_e2e_modes.h says %s does not see %s binds, but an event came: update the table",
+				      kp, m->name, e2e_kind_name[cs->kind]);
+			else
+				snprintf(skip, sizeof(skip), "%s does not see it: %s",
+					 m->name, e2e_kind_why[cs->kind]);
+			continue;
+		}
+		if (!x->want_event) {
+			if (x->ev) {
+				char g[300];
 
-		for (size_t k = 0; k < nev; k++) {
-			struct event *e = &evs[k];
-			bool ours = false, dup = false;
-
-			if (!e->j || e->used)
-				continue;
-			for (int ci = 0; ci < NCASES; ci++)
-				if (kids[ci].have_report && kids[ci].r.pid == e->pid)
-					ours = true;
-			if (!ours) {
-				nforeign++;
-				continue;
-			}
-			for (size_t i = 0; i < nx; i++) {
-				if (xs[i].ev && xs[i].r->tid == e->tid &&
-				    xs[i].br->port == e->port && e->proto &&
-				    !strcmp(e->proto, xs[i].proto))
-					dup = true;
-			}
-			if (dup) {
-				if (!ndup++)
-					printable(first_dup, sizeof(first_dup), e->line, strlen(e->line));
+				jrepr(g, sizeof(g), x->ev->j);
+				cfail(&c, "%sevent for an unlisted bind: %s", kp, g);
 			} else {
-				if (!nunexp++)
-					printable(first_unexp, sizeof(first_unexp), e->line, strlen(e->line));
+				nchecked++;
+			}
+			continue;
+		}
+		if (!x->ev) {
+			cfail(&c, "%sno event (pid %d tid %d %s/%s port %d)", kp,
+			      x->r->pid, x->r->tid, x->family, x->proto, b->port);
+			continue;
+		}
+		{
+			struct chk one;
+
+			memset(&one, 0, sizeof(one));
+			check_event(&one, x, m, mode_name);
+			if (one.nfail) {
+				cfail(&c, "%s%s", kp, one.first);
+				if (one.more[0])
+					cfail(&c, "%s", one.more);
 			}
 		}
-		if (ndup)
-			gpt_result("FAIL", "duplicates", "%zu extra events for binds already matched; first: %s",
-				   ndup, first_dup);
-		else
-			gpt_result("PASS", "duplicates", NULL);
-		if (nunexp)
-			gpt_result("FAIL", "unexpected-events", "%zu events from test processes match no expected bind; first: %s",
-				   nunexp, first_unexp);
-		else
-			gpt_result("PASS", "unexpected-events", NULL);
-		if (nforeign)
-			gpt_note("%s: %zu events from other processes ignored", gpt_prefix, nforeign);
+		nchecked++;
 	}
+	if (c.nfail) {
+		char *p, *save = NULL;
 
-	/* 5. the dump */
-	if (dump) {
-		FILE *f = fopen(dump, "w");
-		char **out = xcalloc(nx + 1, sizeof(char *));
-		size_t nout = 0;
+		gpt_result("FAIL", cs->name, "%s", c.first);
+		for (p = strtok_r(c.more, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
+			gpt_note("%s/%s: %s", gpt_prefix, cs->name, p);
+	} else if (!nchecked) {
+		gpt_result("SKIP", cs->name, "%s", skip[0] ? skip : "nothing checked");
+	} else {
+		gpt_result("PASS", cs->name, NULL);
+	}
+}
 
-		if (!f) {
-			gpt_result("FAIL", "dump", "%s: %s", dump, strerror(errno));
+/* Leftovers: duplicates of a bind, or events nobody asked for. */
+static void run_check_leftovers(struct run *R)
+{
+	const struct child *kids = R->kids;
+	const struct expect *xs = R->xs;
+	struct event *evs = R->evs;
+	size_t nx = R->nx, nev = R->nev;
+	size_t ndup = 0, nunexp = 0, nforeign = 0;
+	char first_dup[400] = "", first_unexp[400] = "";
+
+	for (size_t k = 0; k < nev; k++) {
+		struct event *e = &evs[k];
+		bool ours = false, dup = false;
+
+		if (!e->j || e->used)
+			continue;
+		for (int ci = 0; ci < NCASES; ci++)
+			if (kids[ci].have_report && kids[ci].r.pid == e->pid)
+				ours = true;
+		if (!ours) {
+			nforeign++;
+			continue;
+		}
+		for (size_t i = 0; i < nx; i++) {
+			if (xs[i].ev && xs[i].r->tid == e->tid &&
+			    xs[i].br->port == e->port && e->proto &&
+			    !strcmp(e->proto, xs[i].proto))
+				dup = true;
+		}
+		if (dup) {
+			if (!ndup++)
+				printable(first_dup, sizeof(first_dup), e->line, strlen(e->line));
 		} else {
-			json_t *meta = json_pack("{s:{s:s,s:s,s:i}}", "meta",
-				"mode", mode_name, "status", "ran", "ports_base", ports_base);
-			char *s = json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!nunexp++)
+				printable(first_unexp, sizeof(first_unexp), e->line, strlen(e->line));
+		}
+	}
+	if (ndup)
+		gpt_result("FAIL", "duplicates", "%zu extra events for binds already matched; first: %s",
+			   ndup, first_dup);
+	else
+		gpt_result("PASS", "duplicates", NULL);
+	if (nunexp)
+		gpt_result("FAIL", "unexpected-events", "%zu events from test processes match no expected bind; first: %s",
+			   nunexp, first_unexp);
+	else
+		gpt_result("PASS", "unexpected-events", NULL);
+	if (nforeign)
+		gpt_note("%s: %zu events from other processes ignored", gpt_prefix, nforeign);
+}
 
-			fprintf(f, "%s\n", s);
-			free(s);
-			json_decref(meta);
-			for (size_t i = 0; i < nx; i++) {
-				struct expect *x = &xs[i];
+/* 5. the dump: what each listed bind produced, for `gp_e2e compare`. */
+static void run_write_dump(struct run *R)
+{
+	const char *dump = R->dump, *mode_name = R->mode_name;
+	const struct child *kids = R->kids;
+	const struct expect *xs = R->xs;
+	size_t nx = R->nx;
+	FILE *f = fopen(dump, "w");
+	char **out = xcalloc(nx + 1, sizeof(char *));
+	size_t nout = 0;
+
+	if (!f) {
+		gpt_result("FAIL", "dump", "%s: %s", dump, strerror(errno));
+	} else {
+		json_t *meta = json_pack("{s:{s:s,s:s,s:i}}", "meta",
+			"mode", mode_name, "status", "ran", "ports_base", ports_base);
+		char *s = json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS);
+
+		fprintf(f, "%s\n", s);
+		free(s);
+		json_decref(meta);
+		for (size_t i = 0; i < nx; i++) {
+			const struct expect *x = &xs[i];
+			json_t *o;
+
+			if (!cases[x->ci].b[x->bi].listed && !all_flag)
+				continue;
+			o = json_pack("{s:s,s:s,s:s}", "case", x->key, "mode",
+				      mode_name, "kind", e2e_kind_name[cases[x->ci].kind]);
+			if (x->unseen) {
+				json_object_set_new(o, "unseen", json_string(e2e_kind_why[cases[x->ci].kind]));
+			} else if (!x->ev) {
+				json_object_set_new(o, "missing", json_true());
+			} else {
+				json_t *e = json_deep_copy(x->ev->j);
+				static const char *const drop[] = {
+					"time", "pid", "tid", "ppid", "cgroup_id",
+					"netns", "source",
+					/* checked per mode by run: a mode that
+					 * cannot see a failure's errno says why */
+					"ret_unknown" };
+
+				json_t *args = json_object_get(e, "args");
+
+				for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
+					json_object_del(e, drop[d]);
+				/* The binders are forks of this program: their argv is
+				 * this run's command line (mode, paths), so only
+				 * argv[0] must agree between runs and modes. */
+				if (json_is_array(args) && json_array_size(args) > 1) {
+					json_t *a0 = json_array();
+
+					json_array_append(a0, json_array_get(args, 0));
+					json_object_set_new(e, "args", a0);
+				}
+				json_object_set_new(o, "event", e);
+			}
+			out[nout++] = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+			json_decref(o);
+		}
+		/* binds the environment could not make (e.g. no sctp) */
+		for (int ci = 0; ci < NCASES; ci++) {
+			if (!kids[ci].have_report)
+				continue;
+			for (int bi = 0; bi < cases[ci].nbinds; bi++) {
+				char key[96];
 				json_t *o;
 
-				if (!cases[x->ci].b[x->bi].listed && !all_flag)
+				if (kids[ci].r.b[bi].done || !kids[ci].r.b[bi].skip[0] ||
+				    !cases[ci].b[bi].listed)
 					continue;
-				o = json_pack("{s:s,s:s,s:s}", "case", x->key, "mode",
-					      mode_name, "kind", e2e_kind_name[cases[x->ci].kind]);
-				if (x->unseen) {
-					json_object_set_new(o, "unseen", json_string(e2e_kind_why[cases[x->ci].kind]));
-				} else if (!x->ev) {
-					json_object_set_new(o, "missing", json_true());
-				} else {
-					json_t *e = json_deep_copy(x->ev->j);
-					static const char *const drop[] = {
-						"time", "pid", "tid", "ppid", "cgroup_id",
-						"netns", "source",
-						/* checked per mode by run: a mode that
-						 * cannot see a failure's errno says why */
-						"ret_unknown" };
-
-					json_t *args = json_object_get(e, "args");
-
-					for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
-						json_object_del(e, drop[d]);
-					/* The binders are forks of this program: their argv is
-					 * this run's command line (mode, paths), so only
-					 * argv[0] must agree between runs and modes. */
-					if (json_is_array(args) && json_array_size(args) > 1) {
-						json_t *a0 = json_array();
-
-						json_array_append(a0, json_array_get(args, 0));
-						json_object_set_new(e, "args", a0);
-					}
-					json_object_set_new(o, "event", e);
-				}
+				dump_key(key, sizeof(key), ci, bi);
+				o = json_pack("{s:s,s:s,s:s}", "case", key, "mode",
+					      mode_name, "skipped", kids[ci].r.b[bi].skip);
 				out[nout++] = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 				json_decref(o);
 			}
-			/* binds the environment could not make (e.g. no sctp) */
-			for (int ci = 0; ci < NCASES; ci++) {
-				if (!kids[ci].have_report)
-					continue;
-				for (int bi = 0; bi < cases[ci].nbinds; bi++) {
-					char key[96];
-					json_t *o;
-
-					if (kids[ci].r.b[bi].done || !kids[ci].r.b[bi].skip[0] ||
-					    !cases[ci].b[bi].listed)
-						continue;
-					dump_key(key, sizeof(key), ci, bi);
-					o = json_pack("{s:s,s:s,s:s}", "case", key, "mode",
-						      mode_name, "skipped", kids[ci].r.b[bi].skip);
-					out[nout++] = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-					json_decref(o);
-				}
-			}
-			qsort(out, nout, sizeof(char *), cmp_str);
-			for (size_t i = 0; i < nout; i++) {
-				fprintf(f, "%s\n", out[i]);
-				free(out[i]);
-			}
-			fclose(f);
 		}
-		free(out);
+		qsort(out, nout, sizeof(char *), cmp_str);
+		for (size_t i = 0; i < nout; i++) {
+			fprintf(f, "%s\n", out[i]);
+			free(out[i]);
+		}
+		fclose(f);
 	}
+	free(out);
+}
 
-	for (size_t k = 0; k < nev; k++)
-		json_decref(evs[k].j);
-	free(evs);
-	free(xs);
-	free(kids);
+static int cmd_run(int argc, char **argv)
+{
+	struct run R;
+
+	run_parse_args(&R, argc, argv);
+	if (run_start(&R))
+		return 1;
+	if (!run_wait_ready(&R))
+		return gpt_nfail ? 1 : 0;
+	run_binds(&R);
+	run_pick_mode(&R);
+	run_expect(&R);
+	run_wait_events(&R);
+	run_stop(&R);
+	run_check_stderr(&R);
+	run_parse_events(&R);
+	run_match(&R);
+	for (int ci = 0; ci < NCASES; ci++)
+		if (case_selected(R.only, cases[ci].name))
+			run_check_case(&R, ci);
+	run_check_leftovers(&R);
+	if (R.dump)
+		run_write_dump(&R);
+
+	for (size_t k = 0; k < R.nev; k++)
+		json_decref(R.evs[k].j);
+	free(R.evs);
+	free(R.xs);
+	free(R.kids);
 	printf("# %s: %d passed, %d failed, %d skipped\n", gpt_prefix, gpt_npass, gpt_nfail, gpt_nskip);
 	return gpt_nfail ? 1 : 0;
 }

@@ -477,26 +477,29 @@ static void usage(FILE *f)
 "                [--ready-timeout S (90)] [--event-timeout S (20)]\n");
 }
 
-static int cmd_test(int argc, char **argv)
-{
-	const char *gp = NULL, *source = NULL, *deny_with = NULL, *expect_avail = "any";
-	bool enforce = false;
-	int port = 686, ready_to = 90, event_to = 20;
-	char msg[512], why[768], ports[32];
+/* What one `gp_kbind test` knows: its options, then what each phase found. */
+struct kbt {
+	const char *gp, *source, *deny_with, *expect_avail;
+	bool enforce;
+	int port, ready_to, event_to;
 	struct gpt_reader rd;
-	struct cres probe, up, ub;
-	struct gpt_chk kx = { 0 };
-	int e;
-	size_t phase2;
-	char *args[24];
-	char cmd[512] = "";
-	int n = 0;
+	struct cres probe, up, ub;	/* the three children's binds */
+	struct gpt_chk kx;		/* the exit check, reported last */
+	size_t phase2;			/* first stdout line after link-delete */
+	size_t idx[16], uidx[16];	/* the kernel's and the user's events */
+	int nk, nu;
+};
 
+/* 0, or 2 after the usage message. */
+static int kb_parse_args(struct kbt *t, int argc, char **argv)
+{
+	*t = (struct kbt){ .expect_avail = "any", .port = 686,
+			   .ready_to = 90, .event_to = 20 };
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--enforce")) {
-			enforce = true;
+			t->enforce = true;
 			continue;
 		}
 		if (!v) {
@@ -504,36 +507,42 @@ static int cmd_test(int argc, char **argv)
 			return 2;
 		}
 		if (!strcmp(a, "--ghostport"))
-			gp = v;
+			t->gp = v;
 		else if (!strcmp(a, "--prefix"))
 			gpt_prefix = v;
 		else if (!strcmp(a, "--source"))
-			source = v;
+			t->source = v;
 		else if (!strcmp(a, "--deny-with"))
-			deny_with = v;
+			t->deny_with = v;
 		else if (!strcmp(a, "--port"))
-			port = atoi(v);
+			t->port = atoi(v);
 		else if (!strcmp(a, "--expect-available"))
-			expect_avail = v;
+			t->expect_avail = v;
 		else if (!strcmp(a, "--ready-timeout"))
-			ready_to = atoi(v);
+			t->ready_to = atoi(v);
 		else if (!strcmp(a, "--event-timeout"))
-			event_to = atoi(v);
+			t->event_to = atoi(v);
 		else {
 			usage(stderr);
 			return 2;
 		}
 		i++;
 	}
-	if (!gp || !source || port <= 0 || port > 65535 || (deny_with && !enforce)) {
+	if (!t->gp || !t->source || t->port <= 0 || t->port > 65535 ||
+	    (t->deny_with && !t->enforce)) {
 		usage(stderr);
 		return 2;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	return 0;
+}
 
-	/* 1. the probe, before ghostport runs */
+/* 1. the probe, before ghostport runs: can this kernel bind the port for a
+ * vxlan link at all?  -1 when not (every case reported), else 0. */
+static int kb_probe(struct kbt *t, int *rc)
+{
+	char msg[512], why[768];
+	int e, port = t->port;
+
 	if (link_exists()) {
 		gpt_note("%s exists (left by an earlier run); deleting it", IFNAME);
 		if ((e = link_delete(msg, sizeof(msg))))
@@ -544,249 +553,323 @@ static int cmd_test(int argc, char **argv)
 			 "local 127.0.0.1): %s%s", IFNAME, VNI, port, msg,
 			 e == -EOPNOTSUPP ? " (no vxlan in this kernel: module not loaded?)" : "");
 		rest(0, "SKIP", why);
-		return 0;
+		return -1;
 	}
 	/* (no other ghostport run should see the probe's bind) */
 	if (!gpt_wait_lock_free(180, why, sizeof(why))) {
 		link_delete(msg, sizeof(msg));
 		rest(0, "SKIP", why);
-		return 0;
+		return -1;
 	}
 	/* up and down in a child ("gp-kbind-probe"): a source that buffers
 	 * records while no reader runs (kmod) delivers this bind later, and
 	 * its pid tells it from the bind under test */
-	child_run(J_PROBE, port, "gp-kbind-probe", &probe);
-	if (!probe.done || probe.err > 0) {
+	child_run(J_PROBE, port, "gp-kbind-probe", &t->probe);
+	if (!t->probe.done || t->probe.err > 0) {
 		snprintf(why, sizeof(why), "vxlan link %s cannot be set up on UDP %d even without "
-			 "ghostport: %s", IFNAME, port, probe.why);
+			 "ghostport: %s", IFNAME, port, t->probe.why);
 		link_delete(msg, sizeof(msg));
 		rest(0, "SKIP", why);
-		return 0;
+		return -1;
 	}
-	if (probe.err < 0) {
+	if (t->probe.err < 0) {
 		snprintf(why, sizeof(why), "vxlan link %s cannot be set down again: %s", IFNAME,
-			 probe.why);
+			 t->probe.why);
 		link_delete(msg, sizeof(msg));
 		rest(0, "FAIL", why);
-		return 1;
+		*rc = 1;
+		return -1;
 	}
 	gpt_note("%s: probe: vxlan %s created, set up and down without ghostport (pid %d)", gpt_prefix,
-		 IFNAME, (int)probe.pid);
+		 IFNAME, (int)t->probe.pid);
+	return 0;
+}
 
-	/* 2. ghostport run */
-	if (enforce && access(GPT_PIN_DIR, F_OK) == 0) {
+/* The ready line says the source and enforcement asked for. */
+static void kb_check_ready(struct kbt *t)
+{
+	struct gpt_chk k = { 0 };
+	const struct gpt_reader *rd = &t->rd;
+
+	if (strcmp(rd->ready_source, t->source) && strcmp(t->source, "auto"))
+		gpt_cfail(&k, "ready line says source=%s, asked for %s", rd->ready_source, t->source);
+	if (t->enforce && !rd->ready_enforce[0])
+		gpt_cfail(&k, "--enforce but the ready line says no enforce=");
+	if (t->enforce && t->deny_with && strcmp(rd->ready_enforce, t->deny_with))
+		gpt_cfail(&k, "ready line says enforce=%s, asked for --deny-with %s",
+			  rd->ready_enforce, t->deny_with);
+	if (!t->enforce && rd->ready_enforce[0])
+		gpt_cfail(&k, "not enforcing but the ready line says enforce=%s", rd->ready_enforce);
+	gpt_cdone(&k, "start");
+}
+
+/* 2. ghostport run, until its ready line.  -1 when it did not start
+ * (every case reported, *rc set), else 0. */
+static int kb_start(struct kbt *t, int *rc)
+{
+	char msg[512], why[768], ports[32];
+	char *args[24];
+	char cmd[512] = "";
+	int n = 0;
+
+	if (t->enforce && access(GPT_PIN_DIR, F_OK) == 0) {
 		gpt_note("%s exists before the test (left by an earlier run); ghostport unload", GPT_PIN_DIR);
-		gp_unload(gp);
+		gp_unload(t->gp);
 	}
-	snprintf(ports, sizeof(ports), "%d/udp", port);
-	args[n++] = (char *)gp;
+	snprintf(ports, sizeof(ports), "%d/udp", t->port);
+	args[n++] = (char *)t->gp;
 	args[n++] = "run";
 	args[n++] = "--no-config";
 	args[n++] = "--source";
-	args[n++] = (char *)source;
+	args[n++] = (char *)t->source;
 	args[n++] = "--ports";
 	args[n++] = ports;
 	args[n++] = "--format";
 	args[n++] = "json";
-	if (enforce) {
+	if (t->enforce) {
 		args[n++] = "--enforce";
 		args[n++] = "--no-pin";
-		if (deny_with) {
+		if (t->deny_with) {
 			args[n++] = "--deny-with";
-			args[n++] = (char *)deny_with;
+			args[n++] = (char *)t->deny_with;
 		}
 	}
 	args[n] = NULL;
 	for (int i = 1; i < n; i++)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", args[i]);
 	gpt_note("%s: ghostport%s", gpt_prefix, cmd);
-	if (spawn_reader(&rd, args)) {
-		snprintf(why, sizeof(why), "cannot start %s: %s", gp, strerror(errno));
+	if (spawn_reader(&t->rd, args)) {
+		snprintf(why, sizeof(why), "cannot start %s: %s", t->gp, strerror(errno));
 		link_delete(msg, sizeof(msg));
 		gpt_result("FAIL", "start", "%s", why);
 		rest(1, "SKIP", "not run: ghostport did not start");
-		return 1;
+		*rc = 1;
+		return -1;
 	}
-	if (!gpt_wait_ready(&rd, ready_to, why, sizeof(why))) {
+	if (!gpt_wait_ready(&t->rd, t->ready_to, why, sizeof(why))) {
 		link_delete(msg, sizeof(msg));
-		if (gpt_unavailable(&rd, source) && strcmp(expect_avail, "yes")) {
-			snprintf(why, sizeof(why), "unavailable here: %s", gpt_last_err_line(&rd));
+		if (gpt_unavailable(&t->rd, t->source) && strcmp(t->expect_avail, "yes")) {
+			snprintf(why, sizeof(why), "unavailable here: %s", gpt_last_err_line(&t->rd));
 			rest(0, "SKIP", why);
 		} else {
-			gpt_show_stderr(&rd);
+			gpt_show_stderr(&t->rd);
 			gpt_result("FAIL", "start", "%s", why);
 			rest(1, "SKIP", "not run: ghostport did not start");
 		}
-		reader_free(&rd);
-		return gpt_nfail ? 1 : 0;
+		reader_free(&t->rd);
+		*rc = gpt_nfail ? 1 : 0;
+		return -1;
 	}
-	gpt_note("%s: %s", gpt_prefix, gpt_err_find(&rd, "ghostport: ready"));
-	if (!strcmp(expect_avail, "no"))
-		gpt_note("%s: mode %s started although --expect-available no", gpt_prefix, source);
-	{
-		struct gpt_chk k = { 0 };
+	gpt_note("%s: %s", gpt_prefix, gpt_err_find(&t->rd, "ghostport: ready"));
+	if (!strcmp(t->expect_avail, "no"))
+		gpt_note("%s: mode %s started although --expect-available no", gpt_prefix, t->source);
+	kb_check_ready(t);
+	return 0;
+}
 
-		if (strcmp(rd.ready_source, source) && strcmp(source, "auto"))
-			gpt_cfail(&k, "ready line says source=%s, asked for %s", rd.ready_source, source);
-		if (enforce && !rd.ready_enforce[0])
-			gpt_cfail(&k, "--enforce but the ready line says no enforce=");
-		if (enforce && deny_with && strcmp(rd.ready_enforce, deny_with))
-			gpt_cfail(&k, "ready line says enforce=%s, asked for --deny-with %s",
-				  rd.ready_enforce, deny_with);
-		if (!enforce && rd.ready_enforce[0])
-			gpt_cfail(&k, "not enforcing but the ready line says enforce=%s", rd.ready_enforce);
-		gpt_cdone(&k, "start");
-	}
+/* 3. the kernel bind: the link set up in a child. */
+static void kb_kernel_bind(struct kbt *t)
+{
+	struct gpt_chk k = { 0 };
+	const struct cres *up = &t->up;
 
-	/* 3. the kernel bind */
-	gpt_pump(&rd, 0);
-	child_run(J_UP, port, "gp-kbind-up", &up);
-	{
-		struct gpt_chk k = { 0 };
+	gpt_pump(&t->rd, 0);
+	child_run(J_UP, t->port, "gp-kbind-up", &t->up);
+	if (!up->done)
+		gpt_cfail(&k, "%s", up->why);
+	else if (up->err)
+		gpt_cfail(&k, "setting vxlan %s up (the kernel's bind of UDP %d) failed under "
+			  "ghostport%s: %s (it worked without ghostport)", IFNAME, t->port,
+			  t->enforce ? " --enforce" : "", up->why);
+	else
+		gpt_note("%s: %s up by pid %d (gp-kbind-up): kernel bound UDP %d", gpt_prefix,
+			 IFNAME, (int)up->pid, t->port);
+	gpt_cdone(&k, "vxlan-up");
+	wait_events(&t->rd, 0, t->port, t->probe.pid, 1,
+		    up->done && !up->err ? t->event_to : 3, 1000);
+	t->phase2 = t->rd.o.n;
+}
 
-		if (!up.done)
-			gpt_cfail(&k, "%s", up.why);
-		else if (up.err)
-			gpt_cfail(&k, "setting vxlan %s up (the kernel's bind of UDP %d) failed under "
-				  "ghostport%s: %s (it worked without ghostport)", IFNAME, port,
-				  enforce ? " --enforce" : "", up.why);
-		else
-			gpt_note("%s: %s up by pid %d (gp-kbind-up): kernel bound UDP %d", gpt_prefix,
-				 IFNAME, (int)up.pid, port);
-		gpt_cdone(&k, "vxlan-up");
-	}
-	wait_events(&rd, 0, port, probe.pid, 1, up.done && !up.err ? event_to : 3, 1000);
-	phase2 = rd.o.n;
+/* 4. delete the device: the kernel's socket goes. */
+static void kb_link_delete(void)
+{
+	struct gpt_chk k = { 0 };
+	char msg[512];
 
-	/* 4. delete the device: the kernel's socket goes */
-	{
-		struct gpt_chk k = { 0 };
+	if (link_delete(msg, sizeof(msg)))
+		gpt_cfail(&k, "ip link del %s: %s", IFNAME, msg);
+	else if (link_exists())
+		gpt_cfail(&k, "%s still in /sys/class/net after delete", IFNAME);
+	gpt_cdone(&k, "link-delete");
+}
 
-		if ((e = link_delete(msg, sizeof(msg))))
-			gpt_cfail(&k, "ip link del %s: %s", IFNAME, msg);
-		else if (link_exists())
-			gpt_cfail(&k, "%s still in /sys/class/net after delete", IFNAME);
-		gpt_cdone(&k, "link-delete");
-	}
+/* 5. the user bind, in a child. */
+static void kb_user_bind(struct kbt *t)
+{
+	gpt_pump(&t->rd, 0);
+	child_run(J_USER_BIND, t->port, "gp-kbind-user", &t->ub);
+	wait_events(&t->rd, t->phase2, t->port, t->probe.pid, 1, t->event_to, 1000);
+}
 
-	/* 5. the user bind */
-	gpt_pump(&rd, 0);
-	child_run(J_USER_BIND, port, "gp-kbind-user", &ub);
-	wait_events(&rd, phase2, port, probe.pid, 1, event_to, 1000);
+/* 6. stop (its result after the events'). */
+static void kb_stop(struct kbt *t)
+{
+	struct gpt_reader *rd = &t->rd;
 
-	/* 6. stop (its result after the events') */
-	kill(rd.pid, SIGINT);
-	if (!gpt_reap(&rd, 30000)) {
-		kill(rd.pid, SIGKILL);
-		gpt_reap(&rd, 5000);
-		gpt_cfail(&kx, "ghostport still running 30 s after SIGINT; killed");
+	kill(rd->pid, SIGINT);
+	if (!gpt_reap(rd, 30000)) {
+		kill(rd->pid, SIGKILL);
+		gpt_reap(rd, 5000);
+		gpt_cfail(&t->kx, "ghostport still running 30 s after SIGINT; killed");
 	} else {
-		while (gpt_pump(&rd, 200))
+		while (gpt_pump(rd, 200))
 			;
-		if (!WIFEXITED(rd.status) || WEXITSTATUS(rd.status))
-			gpt_cfail(&kx, "%s %d after SIGINT (want exit 0); stderr: %s",
-				  WIFEXITED(rd.status) ? "exit" : "signal",
-				  WIFEXITED(rd.status) ? WEXITSTATUS(rd.status) : WTERMSIG(rd.status),
-				  gpt_last_err_line(&rd));
+		if (!WIFEXITED(rd->status) || WEXITSTATUS(rd->status))
+			gpt_cfail(&t->kx, "%s %d after SIGINT (want exit 0); stderr: %s",
+				  WIFEXITED(rd->status) ? "exit" : "signal",
+				  WIFEXITED(rd->status) ? WEXITSTATUS(rd->status) : WTERMSIG(rd->status),
+				  gpt_last_err_line(rd));
 	}
-	for (size_t i = 0; i < rd.e.n; i++)
-		if (strstr(rd.e.v[i], "drop") || strstr(rd.e.v[i], "summary"))
-			gpt_note("%s: %s", gpt_prefix, rd.e.v[i]);
+	for (size_t i = 0; i < rd->e.n; i++)
+		if (strstr(rd->e.v[i], "drop") || strstr(rd->e.v[i], "summary"))
+			gpt_note("%s: %s", gpt_prefix, rd->e.v[i]);
+}
 
-	/* the kernel's event(s): every event for the port before the user bind,
-	 * and later ones not from the user bind's child */
-	{
-		struct gpt_chk k = { 0 };
-		size_t idx[16], uidx[16];
-		int nk = 0, nu = 0;
+/* The kernel's event(s): every event for the port before the user bind,
+ * and later ones not from the user bind's child; the user's own after. */
+static void kb_sort_events(struct kbt *t)
+{
+	struct gpt_reader *rd = &t->rd;
+	int port = t->port;
 
-		for (size_t i = 0; i < rd.o.n; i++) {
-			json_t *j = gpt_line_json(&rd.o, i);
+	for (size_t i = 0; i < rd->o.n; i++) {
+		json_t *j = gpt_line_json(&rd->o, i);
 
-			if (!j && rd.o.v[i][0])
-				gpt_note("%s: not a JSON object on stdout: %s", gpt_prefix, rd.o.v[i]);
-			if (j && gpt_jint(j, "port", -1) == port && probe.done &&
-			    gpt_jint(j, "pid", -1) == probe.pid) {
-				gpt_note("%s: the probe's bind (before ghostport started, pid %d) "
-					 "reported: %s", gpt_prefix, (int)probe.pid, rd.o.v[i]);
-			} else if (j && gpt_jint(j, "port", -1) == port) {
-				if (i >= phase2 && ub.done && gpt_jint(j, "pid", -1) == ub.pid) {
-					if (nu < 16)
-						uidx[nu] = i;
-					nu++;
-				} else {
-					if (nk < 16)
-						idx[nk] = i;
-					nk++;
-				}
+		if (!j && rd->o.v[i][0])
+			gpt_note("%s: not a JSON object on stdout: %s", gpt_prefix, rd->o.v[i]);
+		if (j && gpt_jint(j, "port", -1) == port && t->probe.done &&
+		    gpt_jint(j, "pid", -1) == t->probe.pid) {
+			gpt_note("%s: the probe's bind (before ghostport started, pid %d) "
+				 "reported: %s", gpt_prefix, (int)t->probe.pid, rd->o.v[i]);
+		} else if (j && gpt_jint(j, "port", -1) == port) {
+			if (i >= t->phase2 && t->ub.done && gpt_jint(j, "pid", -1) == t->ub.pid) {
+				if (t->nu < 16)
+					t->uidx[t->nu] = i;
+				t->nu++;
+			} else {
+				if (t->nk < 16)
+					t->idx[t->nk] = i;
+				t->nk++;
 			}
 		}
-		for (int i = 0; i < nk && i < 16; i++)
-			gpt_note("%s: kernel-bind event%s: %s", gpt_prefix,
-				 idx[i] >= phase2 ? " (after the link was deleted)" : "",
-				 rd.o.v[idx[i]]);
-		for (int i = 0; i < nu && i < 16; i++)
-			gpt_note("%s: user-bind event: %s", gpt_prefix, rd.o.v[uidx[i]]);
+	}
+	for (int i = 0; i < t->nk && i < 16; i++)
+		gpt_note("%s: kernel-bind event%s: %s", gpt_prefix,
+			 t->idx[i] >= t->phase2 ? " (after the link was deleted)" : "",
+			 rd->o.v[t->idx[i]]);
+	for (int i = 0; i < t->nu && i < 16; i++)
+		gpt_note("%s: user-bind event: %s", gpt_prefix, rd->o.v[t->uidx[i]]);
+}
 
-		if (!up.done || up.err) {
-			if (nk)
-				gpt_cfail(&k, "the link did not come up, yet %d event(s) for port %d", nk, port);
-			else
-				gpt_cfail(&k, "no kernel bind to report: the link did not come up");
-		} else if (nk != 1) {
-			gpt_cfail(&k, "%d events for UDP %d from the kernel's bind, want exactly 1", nk, port);
-		}
-		if (nk >= 1) {
-			const json_t *j = gpt_line_json(&rd.o, idx[0]);
+static void kb_check_kernel_event(struct kbt *t)
+{
+	struct gpt_chk k = { 0 };
+	int nk = t->nk, port = t->port;
 
-			if (gpt_jint(j, "port", -1) != port)
-				gpt_cfail(&k, "port: %lld, want %d", gpt_jint(j, "port", -1), port);
+	if (!t->up.done || t->up.err) {
+		if (nk)
+			gpt_cfail(&k, "the link did not come up, yet %d event(s) for port %d", nk, port);
+		else
+			gpt_cfail(&k, "no kernel bind to report: the link did not come up");
+	} else if (nk != 1) {
+		gpt_cfail(&k, "%d events for UDP %d from the kernel's bind, want exactly 1", nk, port);
+	}
+	if (nk >= 1) {
+		const json_t *j = gpt_line_json(&t->rd.o, t->idx[0]);
+
+		if (gpt_jint(j, "port", -1) != port)
+			gpt_cfail(&k, "port: %lld, want %d", gpt_jint(j, "port", -1), port);
+		chk_field_str(&k, j, "proto", "udp");
+		chk_field_bool(&k, j, "kernel", true);
+		chk_field_str(&k, j, "verdict", "audit");
+		if (gpt_jint(j, "pid", -1) != t->up.pid)
+			gpt_note("%s: kernel-bind event pid %lld, the process that set the link "
+				 "up was %d", gpt_prefix, gpt_jint(j, "pid", -1), (int)t->up.pid);
+	}
+	gpt_cdone(&k, "kernel-event");
+}
+
+static void kb_check_user_bind(struct kbt *t)
+{
+	struct gpt_chk k = { 0 };
+	const struct cres *ub = &t->ub;
+	int nu = t->nu, port = t->port;
+	bool enforce = t->enforce;
+
+	if (!ub->done) {
+		gpt_cfail(&k, "%s", ub->why);
+	} else {
+		if (enforce && ub->err != EPERM)
+			gpt_cfail(&k, "user bind of UDP %d: %s, want EPERM (denied)", port,
+				  errno_name(ub->err));
+		if (!enforce && ub->err)
+			gpt_cfail(&k, "user bind of UDP %d: %s, want success (audit only)", port,
+				  errno_name(ub->err));
+		if (nu != 1)
+			gpt_cfail(&k, "%d events for pid %d port %d, want exactly 1", nu,
+				  (int)ub->pid, port);
+		if (nu >= 1) {
+			const json_t *j = gpt_line_json(&t->rd.o, t->uidx[0]);
+
 			chk_field_str(&k, j, "proto", "udp");
-			chk_field_bool(&k, j, "kernel", true);
-			chk_field_str(&k, j, "verdict", "audit");
-			if (gpt_jint(j, "pid", -1) != up.pid)
-				gpt_note("%s: kernel-bind event pid %lld, the process that set the link "
-					 "up was %d", gpt_prefix, gpt_jint(j, "pid", -1), (int)up.pid);
+			chk_field_bool(&k, j, "kernel", false);
+			chk_field_str(&k, j, "verdict", enforce ? "deny" : "audit");
+			chk_field_str(&k, j, "comm", "gp-kbind-user");
+			if (enforce && t->rd.ready_enforce[0])
+				chk_field_str(&k, j, "source", t->rd.ready_enforce);
 		}
-		gpt_cdone(&k, "kernel-event");
-
-		/* the user's own bind */
-		if (!ub.done) {
-			gpt_cfail(&k, "%s", ub.why);
-		} else {
-			if (enforce && ub.err != EPERM)
-				gpt_cfail(&k, "user bind of UDP %d: %s, want EPERM (denied)", port,
-					  errno_name(ub.err));
-			if (!enforce && ub.err)
-				gpt_cfail(&k, "user bind of UDP %d: %s, want success (audit only)", port,
-					  errno_name(ub.err));
-			if (nu != 1)
-				gpt_cfail(&k, "%d events for pid %d port %d, want exactly 1", nu,
-					  (int)ub.pid, port);
-			if (nu >= 1) {
-				const json_t *j = gpt_line_json(&rd.o, uidx[0]);
-
-				chk_field_str(&k, j, "proto", "udp");
-				chk_field_bool(&k, j, "kernel", false);
-				chk_field_str(&k, j, "verdict", enforce ? "deny" : "audit");
-				chk_field_str(&k, j, "comm", "gp-kbind-user");
-				if (enforce && rd.ready_enforce[0])
-					chk_field_str(&k, j, "source", rd.ready_enforce);
-			}
-		}
-		gpt_cdone(&k, "user-bind");
 	}
-	gpt_cdone(&kx, "exit");
+	gpt_cdone(&k, "user-bind");
+}
+
+/* Nothing left behind: the link, the pins of an --enforce run. */
+static void kb_cleanup(struct kbt *t)
+{
+	char msg[512];
 
 	if (link_exists()) {
 		gpt_note("%s still there at the end; deleting it", IFNAME);
 		link_delete(msg, sizeof(msg));
 	}
-	if (enforce && access(GPT_PIN_DIR, F_OK) == 0) {
+	if (t->enforce && access(GPT_PIN_DIR, F_OK) == 0) {
 		gpt_note("%s exists after a --no-pin run; ghostport unload", GPT_PIN_DIR);
-		gp_unload(gp);
+		gp_unload(t->gp);
 	}
-	reader_free(&rd);
+	reader_free(&t->rd);
+}
+
+static int cmd_test(int argc, char **argv)
+{
+	static struct kbt t;
+	int rc = 0;
+
+	if (kb_parse_args(&t, argc, argv))
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	if (kb_probe(&t, &rc) || kb_start(&t, &rc))
+		return rc;
+	kb_kernel_bind(&t);
+	kb_link_delete();
+	kb_user_bind(&t);
+	kb_stop(&t);
+	kb_sort_events(&t);
+	kb_check_kernel_event(&t);
+	kb_check_user_bind(&t);
+	gpt_cdone(&t.kx, "exit");
+	kb_cleanup(&t);
 	return gpt_nfail ? 1 : 0;
 }
 

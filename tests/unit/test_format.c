@@ -574,6 +574,29 @@ static void test_format_parse_and_dispatch(void **state)
 	assert_int_equal(gp_format_record(GP_FMT_MAX, &r, buf, sizeof(buf)), -1);
 }
 
+/* Every format has its ops, under its own id and name, with the two
+ * writers every output needs; only syslog frames itself. */
+static void test_format_ops_table(void **state)
+{
+	(void)state;
+
+	for (int f = 0; f < GP_FMT_MAX; f++) {
+		const struct gp_format_ops *ops = gp_format_ops(f);
+
+		assert_non_null(ops);
+		assert_int_equal(ops->id, f);
+		assert_ptr_equal(gp_format_find(ops->name), ops);
+		assert_string_equal(gp_format_name(f), ops->name);
+		assert_non_null(strstr(GP_FORMAT_LIST, ops->name));
+		assert_non_null(ops->event);
+		assert_non_null(ops->dropped);
+		assert_int_equal(ops->syslog_framed, f == GP_FMT_SYSLOG);
+	}
+	assert_null(gp_format_ops(GP_FMT_MAX));
+	assert_null(gp_format_find("xml"));
+	assert_non_null(gp_format_ops(GP_FMT_TEXT)->header);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -696,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_too_small_buffer),
 		cmocka_unit_test(test_worst_case_fits),
 		cmocka_unit_test(test_format_parse_and_dispatch),
+		cmocka_unit_test(test_format_ops_table),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_opts_join),
 	};

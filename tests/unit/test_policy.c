@@ -38,11 +38,11 @@ static void test_deny_errors(void **state)
 	(void)state;
 	memset(rules, 0, sizeof(rules));
 	assert_int_equal(gp_deny_parse("686:ENOTANERRNO", rules, EPERM, err,
-				       sizeof(err)), -1);
+				       sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "bad errno"));
-	assert_int_equal(gp_deny_parse("", rules, EPERM, err, sizeof(err)), -1);
-	assert_int_equal(gp_deny_parse("70000", rules, EPERM, err, sizeof(err)), -1);
-	assert_int_equal(gp_deny_parse("686:0", rules, EPERM, err, sizeof(err)), -1);
+	assert_int_equal(gp_deny_parse("", rules, EPERM, err, sizeof(err)), -EINVAL);
+	assert_int_equal(gp_deny_parse("70000", rules, EPERM, err, sizeof(err)), -EINVAL);
+	assert_int_equal(gp_deny_parse("686:0", rules, EPERM, err, sizeof(err)), -EINVAL);
 }
 
 static void test_deny_all_listed(void **state)
@@ -72,16 +72,16 @@ static void test_exemptions(void **state)
 	memset(&x, 0, sizeof(x));
 	assert_int_equal(gp_exempt_add_uid(&x, "0", err, sizeof(err)), 0);
 	assert_int_equal(gp_exempt_add_uid(&x, "root", err, sizeof(err)), 0);
-	assert_int_equal(gp_exempt_add_uid(&x, "no-such-user-xyz", err, sizeof(err)), -1);
+	assert_int_equal(gp_exempt_add_uid(&x, "no-such-user-xyz", err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "unknown user"));
 	assert_int_equal(gp_exempt_add_gid(&x, "0", err, sizeof(err)), 0);
 	assert_int_equal(gp_exempt_add_exe(&x, "/bin/sh", err, sizeof(err)), 0);
 	assert_int_equal(stat("/bin/sh", &st), 0);
 	assert_int_equal(x.exes[0].ino, st.st_ino);
 	assert_int_equal(x.exes[0].dev, (major(st.st_dev) << 20) | minor(st.st_dev));
-	assert_int_equal(gp_exempt_add_exe(&x, "/nonexistent", err, sizeof(err)), -1);
-	assert_int_equal(gp_exempt_add_exe(&x, "/tmp", err, sizeof(err)), -1);
-	assert_int_equal(gp_exempt_add_cgroup(&x, "/tmp", err, sizeof(err)), -1);
+	assert_int_equal(gp_exempt_add_exe(&x, "/nonexistent", err, sizeof(err)), -ENOENT);
+	assert_int_equal(gp_exempt_add_exe(&x, "/tmp", err, sizeof(err)), -EINVAL);
+	assert_int_equal(gp_exempt_add_cgroup(&x, "/tmp", err, sizeof(err)), -ENOTDIR);
 	assert_non_null(strstr(err, "not a cgroup v2"));
 	assert_int_equal(gp_exempt_count(&x), 4);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/log.h"
 #include "policy/config.h"
 #include "cmd/cmd.h"
 
@@ -40,15 +41,13 @@ int gp_cmd_check_config(int argc, char **argv)
 			return 0;
 		}
 		if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr,
-				"ghostport: unknown option \"%s\" (see ghostport check-config --help)\n",
-				argv[i]);
+			gp_log_err("unknown option \"%s\" (see ghostport check-config --help)",
+				   argv[i]);
 			return 2;
 		}
 		if (path) {
-			fprintf(stderr,
-				"ghostport: check-config takes one file, got \"%s\" too\n",
-				argv[i]);
+			gp_log_err("check-config takes one file, got \"%s\" too",
+				   argv[i]);
 			return 2;
 		}
 		path = argv[i];
@@ -58,7 +57,7 @@ int gp_cmd_check_config(int argc, char **argv)
 	/* ~260 KiB: not for the stack. */
 	c = malloc(sizeof(*c));
 	if (!c) {
-		fprintf(stderr, "ghostport: out of memory\n");
+		gp_log_err("out of memory");
 		return 1;
 	}
 	ret = gp_config_load(path, c, err, sizeof(err));

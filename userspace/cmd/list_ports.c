@@ -8,6 +8,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "lib/log.h"
 #include "event/iana.h"
 #include "cmd/cmd.h"
 #include "policy/portlist.h"
@@ -84,9 +85,8 @@ int gp_cmd_list(int argc, char **argv)
 		case 'a': add = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default:
-			fprintf(stderr,
-				"ghostport: bad option \"%s\" (see ghostport list --help)\n",
-				argv[optind - 1]);
+			gp_log_err("bad option \"%s\" (see ghostport list --help)",
+				   argv[optind - 1]);
 			return 2;
 		}
 	}
@@ -95,7 +95,7 @@ int gp_cmd_list(int argc, char **argv)
 		gp_ghost_default_rules(rules);
 	if ((ports && gp_portlist_parse(ports, rules, err, sizeof(err))) ||
 	    (add && gp_portlist_parse(add, rules, err, sizeof(err)))) {
-		fprintf(stderr, "ghostport: %s\n", err);
+		gp_log_err("%s", err);
 		return 2;
 	}
 	print_rules(rules);

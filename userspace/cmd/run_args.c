@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "event/iana.h"
 #include "event/names.h"
 #include "source/pin.h"
@@ -95,7 +96,7 @@ static int parse_size(const char *s, __u64 lo, __u64 hi, __u64 *out)
 
 static int bad(const char *opt, const char *val, const char *want)
 {
-	fprintf(stderr, "ghostport: bad %s \"%s\" (%s)\n", opt, val, want);
+	gp_log_err("bad %s \"%s\" (%s)", opt, val, want);
 	return 2;
 }
 
@@ -206,7 +207,7 @@ static int one_opt(int c, struct run_args *a)
 		return -1;
 	}
 	if (r) {
-		fprintf(stderr, "ghostport: %s\n", err);
+		gp_log_err("%s", err);
 		return 2;
 	}
 	return 0;
@@ -240,39 +241,36 @@ int gp_run_parse_args(int argc, char **argv, struct run_args *a)
 			return 1;
 		}
 		if (c == ':') {
-			fprintf(stderr, "ghostport: option %s needs a value\n",
-				argv[optind - 1]);
+			gp_log_err("option %s needs a value",
+				   argv[optind - 1]);
 			return 2;
 		}
 		r = one_opt(c, a);
 		if (r < 0) {
-			fprintf(stderr,
-				"ghostport: unknown option \"%s\" (see ghostport run --help)\n",
-				argv[optind - 1]);
+			gp_log_err("unknown option \"%s\" (see ghostport run --help)",
+				   argv[optind - 1]);
 			return 2;
 		}
 		if (r)
 			return r;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
-			argv[optind]);
+		gp_log_err("unexpected argument \"%s\"",
+			   argv[optind]);
 		return 2;
 	}
 	if (a->source && !known_source(a->source)) {
-		fprintf(stderr,
-			"ghostport: unknown source \"%s\" (auto, fentry, kprobe, cgroup, kmod)\n",
-			a->source);
+		gp_log_err("unknown source \"%s\" (auto, fentry, kprobe, cgroup, kmod)",
+			   a->source);
 		return 2;
 	}
 	if (a->format && gp_format_parse(a->format) < 0) {
-		fprintf(stderr, "ghostport: unknown format \"%s\" (%s)\n",
-			a->format, GP_FORMAT_LIST);
+		gp_log_err("unknown format \"%s\" (%s)",
+			   a->format, GP_FORMAT_LIST);
 		return 2;
 	}
 	if ((a->deny || a->deny_with) && a->enforce != 1) {
-		fprintf(stderr,
-			"ghostport: --deny and --deny-with need --enforce\n");
+		gp_log_err("--deny and --deny-with need --enforce");
 		return 2;
 	}
 	if (!a->config_path && !a->no_config && !access(GP_CONFIG_PATH, F_OK))

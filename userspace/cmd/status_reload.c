@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "lib/log.h"
 #include "cmd/cmd.h"
 #include "daemon/ctl.h"
 
@@ -28,7 +29,7 @@ static int print_answer(const char *a, FILE *out)
 		size_t l = strcspn(a, "\n");
 
 		if (!strncmp(a, "error: ", 7)) {
-			fprintf(stderr, "ghostport: %.*s\n", (int)(l - 7), a + 7);
+			gp_log_err("%.*s", (int)(l - 7), a + 7);
 			failed = 1;
 		} else {
 			fprintf(out, "%.*s\n", (int)l, a);
@@ -51,38 +52,38 @@ static int write_textfile(const char *path, const char *text)
 	int fd, ret = -1;
 
 	if (!copy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(copy), base) < 0) {
-		fprintf(stderr, "ghostport: out of memory\n");
+		gp_log_err("out of memory");
 		free(copy);
 		return -1;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		fprintf(stderr, "ghostport: --textfile %s: %s\n", path,
-			strerror(errno));
+		gp_log_err("--textfile %s: %s", path,
+			   strerror(errno));
 		goto out;
 	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
-		fprintf(stderr, "ghostport: %s: %s\n", tmp, strerror(errno));
+		gp_log_err("%s: %s", tmp, strerror(errno));
 		goto remove;
 	}
 	/* Readable by node_exporter, which rarely runs as root. */
 	if (fchmod(fd, 0644) || fwrite(text, 1, len, f) != len || fflush(f) ||
 	    fsync(fd)) {
-		fprintf(stderr, "ghostport: writing %s: %s\n", tmp,
-			strerror(errno));
+		gp_log_err("writing %s: %s", tmp,
+			   strerror(errno));
 		fclose(f);
 		goto remove;
 	}
 	if (fclose(f)) {
-		fprintf(stderr, "ghostport: writing %s: %s\n", tmp,
-			strerror(errno));
+		gp_log_err("writing %s: %s", tmp,
+			   strerror(errno));
 		goto remove;
 	}
 	if (rename(tmp, path)) {
-		fprintf(stderr, "ghostport: --textfile %s: %s\n", path,
-			strerror(errno));
+		gp_log_err("--textfile %s: %s", path,
+			   strerror(errno));
 		goto remove;
 	}
 	ret = 0;
@@ -103,12 +104,11 @@ out:
 static int bad_option(int c, char **argv, const char *cmd)
 {
 	if (c == ':')
-		fprintf(stderr, "ghostport: option %s needs a value\n",
-			argv[optind - 1]);
+		gp_log_err("option %s needs a value",
+			   argv[optind - 1]);
 	else
-		fprintf(stderr,
-			"ghostport: unknown option \"%s\" (see ghostport %s --help)\n",
-			argv[optind - 1], cmd);
+		gp_log_err("unknown option \"%s\" (see ghostport %s --help)",
+			   argv[optind - 1], cmd);
 	return 2;
 }
 
@@ -116,8 +116,8 @@ static int bad_option(int c, char **argv, const char *cmd)
 static int no_operands(int argc, char **argv)
 {
 	if (optind < argc) {
-		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
-			argv[optind]);
+		gp_log_err("unexpected argument \"%s\"",
+			   argv[optind]);
 		return 2;
 	}
 	return 0;
@@ -130,7 +130,7 @@ static int ask(const char *sock, const char *req, int timeout_ms,
 	char err[512];
 
 	if (gp_ctl_request(sock, req, timeout_ms, ans, err, sizeof(err))) {
-		fprintf(stderr, "ghostport: %s\n", err);
+		gp_log_err("%s", err);
 		return 1;
 	}
 	return 0;
@@ -183,7 +183,7 @@ int gp_cmd_status(int argc, char **argv)
 	if (no_operands(argc, argv))
 		return 2;
 	if (textfile && strcmp(req, "status prometheus")) {
-		fprintf(stderr, "ghostport: --textfile goes with --prometheus\n");
+		gp_log_err("--textfile goes with --prometheus");
 		return 2;
 	}
 	if (ask(sock, req, 5000, &ans))

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/log.h"
 #include "cmd/cmd.h"
 #include "daemon/runlock.h"
 #include "source/pin.h"
@@ -125,16 +126,15 @@ int gp_cmd_unload(int argc, char **argv)
 			       GP_PIN_DIR);
 			return 0;
 		}
-		fprintf(stderr, "ghostport: unload takes no arguments\n");
+		gp_log_err("unload takes no arguments");
 		return 2;
 	}
 	pid = gp_run_lock_holder();
 	if (pid > 0) {
 		kill(pid, SIGTERM);
 		if (wait_gone(10)) {
-			fprintf(stderr,
-				"ghostport: the running ghostport (pid %d) did not stop\n",
-				(int)pid);
+			gp_log_err("the running ghostport (pid %d) did not stop",
+				   (int)pid);
 			return 1;
 		}
 	}
@@ -143,24 +143,23 @@ int gp_cmd_unload(int argc, char **argv)
 	ring_fd = bpf_obj_get(ring);
 	n = gp_pin_remove_all(err, sizeof(err));
 	if (n < 0) {
-		fprintf(stderr, "ghostport: %s\n", err);
+		gp_log_err("%s", err);
 		if (ring_fd >= 0)
 			close(ring_fd);
 		return 1;
 	}
 	if (n > 0 && wait_detached(3))
-		fprintf(stderr,
-			"ghostport: warning: ghostport programs are still attached (another instance running with --no-pin?)\n");
+		gp_log_warn("ghostport programs are still attached (another instance running with --no-pin?)");
 	left = ring_left(ring_fd);
 	if (ring_fd >= 0)
 		close(ring_fd);
-	fprintf(stderr, "ghostport: unloaded (%d pins removed%s)\n", n,
-		pid > 0 ? ", daemon stopped" : "");
+	gp_log_info("unloaded (%d pins removed%s)", n,
+		    pid > 0 ? ", daemon stopped" : "");
 	if (left > 0)
-		fprintf(stderr, "ghostport: %lld events still queued in the pinned ring buffer were discarded (no daemon read them)\n",
-			left);
+		gp_log_info("%lld events still queued in the pinned ring buffer were discarded (no daemon read them)",
+			    left);
 	else if (left < 0 && ring_fd >= 0)
-		fprintf(stderr, "ghostport: could not count the events left in the pinned ring buffer\n");
+		gp_log_err("could not count the events left in the pinned ring buffer");
 	return 0;
 }
 
@@ -177,21 +176,21 @@ int gp_cmd_enforce(int argc, char **argv)
 			       "monitoring, with no gap (same as SIGUSR1 / SIGUSR2).\n");
 			return 0;
 		}
-		fprintf(stderr, "ghostport: usage: ghostport enforce on|off\n");
+		gp_log_err("usage: ghostport enforce on|off");
 		return 2;
 	}
 	on = !strcmp(argv[1], "on");
 	pid = gp_run_lock_holder();
 	if (pid <= 0) {
-		fprintf(stderr, "ghostport: no ghostport run is active\n");
+		gp_log_err("no ghostport run is active");
 		return 1;
 	}
 	if (kill(pid, on ? SIGUSR1 : SIGUSR2)) {
-		fprintf(stderr, "ghostport: signalling pid %d: %s\n", (int)pid,
-			strerror(errno));
+		gp_log_err("signalling pid %d: %s", (int)pid,
+			   strerror(errno));
 		return 1;
 	}
-	fprintf(stderr, "ghostport: asked pid %d to switch enforcement %s\n",
-		(int)pid, argv[1]);
+	gp_log_info("asked pid %d to switch enforcement %s",
+		    (int)pid, argv[1]);
 	return 0;
 }

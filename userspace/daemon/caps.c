@@ -12,6 +12,7 @@
 
 #include <cap-ng.h>
 
+#include "lib/log.h"
 #include "daemon/caps.h"
 
 #ifndef CAP_PERFMON
@@ -66,6 +67,5 @@ void gp_caps_drop_after_load(void)
 			  CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_PTRACE,
 			  CAP_DAC_READ_SEARCH, -1) ||
 	    capng_apply(CAPNG_SELECT_BOTH))
-		fprintf(stderr,
-			"ghostport: warning: could not drop capabilities\n");
+		gp_log_warn("could not drop capabilities");
 }

@@ -37,7 +37,7 @@ struct gp_status_output {
 struct gp_status {
 	/* Set once by the run loop (after the source is open). */
 	pid_t pid;
-	const char *source;		/* attach method: src->name */
+	const char *source;		/* attach method: src->ops->name */
 	const char *enforce;		/* src->deny_name when enforcing, else NULL */
 	bool all;			/* --all / all: true */
 	const char *config_path;	/* NULL when run without a config */
@@ -52,7 +52,7 @@ struct gp_status {
 	__u64 reload_failures;		/* refused, old policy kept */
 	char last_reload_error[512];	/* the problems, "" if none */
 
-	/* Counters in the kernel (src->counters), refreshed on request. */
+	/* Counters in the kernel (gp_source_counters), refreshed on request. */
 	__u64 events, drops, misses;
 	/* Counted by gp_status_account() as records leave the fold. */
 	__u64 records;			/* sum of count */

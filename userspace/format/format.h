@@ -4,9 +4,9 @@
  *
  * A formatter writes into the caller's buffer and allocates nothing, so the
  * run loop can format every event into one reused buffer.  Each format is
- * its own file (format_<name>.c); this header is the list of them and the
- * dispatch, so adding one touches the enum, the name table and the switch
- * below and nothing else.
+ * its own file (format/<name>.c) and one const struct gp_format_ops in
+ * format/registry.c; adding one touches the enum, that table and
+ * GP_FORMAT_LIST, and nothing else.
  *
  * Every line ends with '\n' and holds no other newline, whatever the task
  * put in its comm: outputs that frame messages (syslog transports, the
@@ -16,8 +16,10 @@
 #define GP_FORMAT_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "event/record.h"
 
@@ -91,45 +93,44 @@ int gp_format_dropped(enum gp_format f, uint64_t dropped,
 		      const struct timespec *now, const char *hostname,
 		      const char *machine_id, char *buf, size_t len);
 
-static const char *const gp_format_names[GP_FMT_MAX] = {
-	[GP_FMT_TEXT] = "text",
-	[GP_FMT_JSON] = "json",
-	[GP_FMT_ECS] = "ecs",
-	[GP_FMT_OCSF] = "ocsf",
-	[GP_FMT_CEF] = "cef",
-	[GP_FMT_SYSLOG] = "syslog",
+/* The drop notice of one format, as gp_format_dropped() without f. */
+typedef int gp_format_dropped_fn(uint64_t dropped, const struct timespec *now,
+				 const char *hostname, const char *machine_id,
+				 char *buf, size_t len);
+
+/*
+ * What a format does, one const table per format (format/registry.c), so
+ * no caller switches on enum gp_format.  Every writer has the convention
+ * above: bytes written without the NUL, -1 if it did not fit.
+ */
+struct gp_format_ops {
+	const char *name;		/* as in settings and --format */
+	enum gp_format id;
+	/* One record, one line. */
+	int (*event)(const struct gp_record *r, char *buf, size_t len);
+	/* The drop notice (gp_format_dropped). */
+	gp_format_dropped_fn *dropped;
+	/* A column header for a terminal, NULL if the format has none. */
+	int (*header)(char *buf, size_t len);
+	/* Its lines already are RFC 5424 messages: a syslog transport sends
+	 * them as they are instead of wrapping them. */
+	bool syslog_framed;
 };
+
+/* The format called name, NULL if none is. */
+const struct gp_format_ops *gp_format_find(const char *name);
+/* The format f, NULL if f is out of range. */
+const struct gp_format_ops *gp_format_ops(enum gp_format f);
 
 /* The list for usage messages. */
 #define GP_FORMAT_LIST	"text, json, ecs, ocsf, cef, syslog"
 
-static inline int gp_format_parse(const char *name)
-{
-	if (!name)
-		return -1;
-	for (int f = 0; f < GP_FMT_MAX; f++)
-		if (!strcmp(name, gp_format_names[f]))
-			return f;
-	return -1;
-}
-
-static inline const char *gp_format_name(enum gp_format f)
-{
-	return (unsigned)f < GP_FMT_MAX ? gp_format_names[f] : "unknown";
-}
-
-static inline int gp_format_record(enum gp_format f, const struct gp_record *r,
-				   char *buf, size_t len)
-{
-	switch (f) {
-	case GP_FMT_TEXT:	return gp_format_text(r, buf, len);
-	case GP_FMT_JSON:	return gp_format_json(r, buf, len);
-	case GP_FMT_ECS:	return gp_format_ecs(r, buf, len);
-	case GP_FMT_OCSF:	return gp_format_ocsf(r, buf, len);
-	case GP_FMT_CEF:	return gp_format_cef(r, buf, len);
-	case GP_FMT_SYSLOG:	return gp_format_syslog(r, buf, len);
-	default:		return -1;
-	}
-}
+/* enum gp_format of name, -1 if there is no such format. */
+int gp_format_parse(const char *name);
+/* The name of f, "unknown" out of range. */
+const char *gp_format_name(enum gp_format f);
+/* Writes record r in format f; -1 for an unknown f. */
+int gp_format_record(enum gp_format f, const struct gp_record *r, char *buf,
+		     size_t len);
 
 #endif /* GP_FORMAT_H */

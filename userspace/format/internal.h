@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "format/format.h"
 #include "lib/jsonw.h"
 #include "event/record.h"
 
@@ -61,13 +62,11 @@ void gp_json_put_identity_extra(struct gp_json *w, const struct gp_record *r);
  */
 void gp_json_put_scan(struct gp_json *w, const struct gp_scan_info *si);
 
-/* The drop notice of CEF and syslog (format/cef.c, format/syslog.c). */
-int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
-			  const char *host, const char *mid, char *buf,
-			  size_t len);
-int gp_format_syslog_dropped(uint64_t dropped, const struct timespec *now,
-			     const char *host, const char *mid, char *buf,
-			     size_t len);
+/* The drop notice of each format (format/dropped.c, and format/cef.c,
+ * format/syslog.c for theirs); gp_format_ops.dropped. */
+gp_format_dropped_fn gp_format_text_dropped, gp_format_json_dropped,
+	gp_format_ecs_dropped, gp_format_ocsf_dropped, gp_format_cef_dropped,
+	gp_format_syslog_dropped;
 /* {"ecs":{"version":...}}, which ECS requires in every document. */
 void gp_ecs_put_version(struct gp_json *w);
 /* OCSF's metadata and device objects, for its drop notice (format/ocsf.c). */

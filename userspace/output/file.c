@@ -101,9 +101,9 @@ int gp_file_open(struct gp_output *o, const struct gp_output_env *env,
 		o->fd = STDOUT_FILENO;
 		nonblocking_if_pipe(o);
 		/* A person watching a terminal gets the column names. */
-		if (o->fmt == GP_FMT_TEXT && isatty(STDOUT_FILENO)) {
+		if (gp_format_ops(o->fmt)->header && isatty(STDOUT_FILENO)) {
 			char h[256];
-			int n = gp_format_text_header(h, sizeof(h));
+			int n = gp_format_ops(o->fmt)->header(h, sizeof(h));
 
 			if (n > 0)
 				gp_file_write(o, NULL, h, (size_t)n);

@@ -269,7 +269,8 @@ int gp_output_emit(struct gp_output *o, const struct gp_record *r)
 	int pre = 0, n;
 
 	o->st.handed++;
-	if (o->ops->queued && !o->ops->message && o->fmt != GP_FMT_SYSLOG) {
+	if (o->ops->queued && !o->ops->message &&
+	    !gp_format_ops(o->fmt)->syslog_framed) {
 		/* Another format over syslog: after an RFC 5424 header. */
 		pre = gp_syslog_wrap_prefix(r, o->line, GP_OUT_MAX_MSG);
 		if (pre < 0)

@@ -88,7 +88,7 @@ static void queue_notice(struct gp_output *o)
 		n = o->ops->notice(o, o->pending_drops, buf, sizeof(buf));
 	} else {
 		clock_gettime(CLOCK_REALTIME, &now);
-		if (o->fmt != GP_FMT_SYSLOG) {
+		if (!gp_format_ops(o->fmt)->syslog_framed) {
 			pre = gp_syslog_prefix(4, &now, o->hostname, "DROPPED",
 					       buf, sizeof(buf));
 			if (pre < 0)

@@ -17,6 +17,7 @@
 
 #include "event/names.h"
 #include "lib/kdev.h"
+#include "lib/log.h"
 #include "policy/policy.h"
 #include "policy/portlist.h"
 
@@ -39,9 +40,9 @@ static int full(size_t n, const char *what, char *err, size_t errlen)
 {
 	if (n < GP_MAX_EXEMPT)
 		return 0;
-	snprintf(err, errlen, "too many %s exemptions (at most %d)", what,
-		 GP_MAX_EXEMPT);
-	return -1;
+	return gp_errf(err, errlen, ENOSPC,
+		       "too many %s exemptions (at most %d)", what,
+		       GP_MAX_EXEMPT);
 }
 
 int gp_exempt_add_uid(struct gp_exemptions *x, const char *user, char *err,
@@ -51,12 +52,12 @@ int gp_exempt_add_uid(struct gp_exemptions *x, const char *user, char *err,
 	__u32 uid;
 
 	if (full(x->n_uids, "uid", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	if (parse_id(user, &uid)) {
 		pw = getpwnam(user);
 		if (!pw) {
-			snprintf(err, errlen, "unknown user \"%s\"", user);
-			return -1;
+			return gp_errf(err, errlen, ENOENT,
+				       "unknown user \"%s\"", user);
 		}
 		uid = pw->pw_uid;
 	}
@@ -71,12 +72,12 @@ int gp_exempt_add_gid(struct gp_exemptions *x, const char *group, char *err,
 	__u32 gid;
 
 	if (full(x->n_gids, "gid", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	if (parse_id(group, &gid)) {
 		gr = getgrnam(group);
 		if (!gr) {
-			snprintf(err, errlen, "unknown group \"%s\"", group);
-			return -1;
+			return gp_errf(err, errlen, ENOENT,
+				       "unknown group \"%s\"", group);
 		}
 		gid = gr->gr_gid;
 	}
@@ -100,7 +101,7 @@ int gp_exempt_add_cgroup(struct gp_exemptions *x, const char *path,
 	int i;
 
 	if (full(x->n_cgroups, "cgroup", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	for (i = 0; path[0] == '/' ? i == 0 : roots[i] != NULL; i++) {
 		if (path[0] == '/')
 			snprintf(buf, sizeof(buf), "%s", path);
@@ -112,8 +113,8 @@ int gp_exempt_add_cgroup(struct gp_exemptions *x, const char *path,
 		x->cgroups[x->n_cgroups++] = (__u64)st.st_ino;
 		return 0;
 	}
-	snprintf(err, errlen, "\"%s\" is not a cgroup v2 directory", path);
-	return -1;
+	return gp_errf(err, errlen, ENOTDIR,
+		       "\"%s\" is not a cgroup v2 directory", path);
 }
 
 int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
@@ -124,17 +125,15 @@ int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
 	__u32 kdev;
 
 	if (full(x->n_exes, "executable", err, errlen))
-		return -1;
+		return -ENOSPC;	/* full() said why */
 	if (stat(path, &st) ||
 	    gp_kdev_of(AT_FDCWD, path, 0, &ino, &kdev)) {
-		snprintf(err, errlen, "executable \"%s\": %s", path,
-			 strerror(errno));
-		return -1;
+		return gp_errf(err, errlen, errno, "executable \"%s\": %s",
+			       path, strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "executable \"%s\" is not a regular file",
-			 path);
-		return -1;
+		return gp_errf(err, errlen, EINVAL,
+			       "executable \"%s\" is not a regular file", path);
 	}
 	/* The kernel's (i_ino, i_sb->s_dev), not st_dev: they differ on
 	 * btrfs (a subvolume's device) and may on overlayfs. */
@@ -166,13 +165,11 @@ int gp_deny_parse(const char *list, __u32 *rules, int default_errno,
 	int ret = 0;
 
 	if (!*list) {
-		snprintf(err, errlen, "empty deny list");
-		return -1;
+		return gp_errf(err, errlen, EINVAL, "empty deny list");
 	}
 	copy = strdup(list);
 	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return gp_errf(err, errlen, ENOMEM, "out of memory");
 	}
 	for (item = strtok_r(copy, ",", &save); item && !ret;
 	     item = strtok_r(NULL, ",", &save)) {
@@ -183,16 +180,15 @@ int gp_deny_parse(const char *list, __u32 *rules, int default_errno,
 			*colon = '\0';
 			e = gp_errno_parse(colon + 1);
 			if (e <= 0 || e > 255) {
-				snprintf(err, errlen,
-					 "bad errno \"%s\" in deny item \"%s\" (e.g. EPERM, EACCES, EADDRINUSE)",
-					 colon + 1, item);
-				ret = -1;
+				ret = gp_errf(err, errlen, EINVAL,
+					      "bad errno \"%s\" in deny item \"%s\" (e.g. EPERM, EACCES, EADDRINUSE)",
+					      colon + 1, item);
 				break;
 			}
 		}
 		memset(item_rules, 0, sizeof(item_rules));
 		if (gp_portlist_parse(item, item_rules, err, errlen)) {
-			ret = -1;
+			ret = -EINVAL;
 			break;
 		}
 		for (port = 0; port < GP_NR_PORTS; port++)

@@ -37,7 +37,8 @@ struct gp_exemptions {
 	size_t n_exes;
 };
 
-/* Each returns 0, or -1 with a one-line reason in err. */
+/* Each returns 0, or a negative errno with a one-line reason in err
+ * (lib/log.h). */
 int gp_exempt_add_uid(struct gp_exemptions *x, const char *user, char *err,
 		      size_t errlen);
 int gp_exempt_add_gid(struct gp_exemptions *x, const char *group, char *err,
@@ -54,7 +55,8 @@ size_t gp_exempt_count(const struct gp_exemptions *x);
  * Deny rules: LIST is a port list whose items may end in ":ERRNO"
  * (e.g. "686,886/tcp:EADDRINUSE").  Each item's ports get deny bits for
  * its protocols (and audit bits: a denied port is always listed) and the
- * errno (default_errno when none is given).
+ * errno (default_errno when none is given).  0, or a negative errno with
+ * the reason in err.
  */
 int gp_deny_parse(const char *list, __u32 *rules, int default_errno,
 		  char *err, size_t errlen);

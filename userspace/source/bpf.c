@@ -28,8 +28,6 @@
 #include "source/pin.h"
 #include "event/identity.h"
 
-static void bpf_close(struct gp_source *src);
-
 static int bpf_set_enforce(struct gp_source *src, bool on,
 			   enum gp_deny_method how, char *err, size_t errlen)
 {
@@ -47,7 +45,7 @@ static int bpf_set_enforce(struct gp_source *src, bool on,
 	if (!deny) {
 		deny = gp_bpf_choose_deny(&o, err, errlen);
 		/* The cgroup audit hooks already deny once told to. */
-		if (!(deny == GP_SRC_CGROUP && src->id == GP_SRC_CGROUP) &&
+		if (!(deny == GP_SRC_CGROUP && src->ops->id == GP_SRC_CGROUP) &&
 		    gp_bpf_add_deny_programs(b, deny, &o, err, errlen))
 			return -1;
 		b->skel->bss->gp_pin_deny_mode = deny;
@@ -58,20 +56,13 @@ static int bpf_set_enforce(struct gp_source *src, bool on,
 	return 0;
 }
 
+static const struct gp_source_ops *ops_of(int mode);
+
 static struct gp_source *fill_source(struct gp_source *src,
 				     struct bpf_src *b, int mode, int deny)
 {
-	src->name = gp_bpf_mode_name(mode);
-	src->id = mode;
+	src->ops = ops_of(mode);
 	src->deny_name = deny ? gp_bpf_mode_name(deny) : NULL;
-	src->set_rules = gp_bpf_set_rules;
-	src->set_policy = gp_bpf_set_policy;
-	src->set_conf = gp_bpf_set_conf;
-	src->set_enforce = bpf_set_enforce;
-	src->poll = gp_bpf_poll;
-	src->counters = gp_bpf_counters;
-	src->detach = gp_bpf_detach;
-	src->close = bpf_close;
 	src->priv = b;
 	return src;
 }
@@ -249,4 +240,56 @@ fail:
 		bpf_teardown(b);
 	free(src);
 	return NULL;
+}
+
+static struct gp_source *fentry_open(const struct gp_source_opts *o,
+				     char *err, size_t errlen)
+{
+	return gp_source_bpf_open(GP_SRC_FENTRY, o, err, errlen);
+}
+
+static struct gp_source *kprobe_open(const struct gp_source_opts *o,
+				     char *err, size_t errlen)
+{
+	return gp_source_bpf_open(GP_SRC_KPROBE, o, err, errlen);
+}
+
+static struct gp_source *cgroup_open(const struct gp_source_opts *o,
+				     char *err, size_t errlen)
+{
+	return gp_source_bpf_open(GP_SRC_CGROUP, o, err, errlen);
+}
+
+/* The three BPF attach modes differ in what they load, not in how they
+ * run: one set of operations, three names. */
+#define GP_BPF_SOURCE_OPS(_name, _id, _open)		\
+	{						\
+		.name = _name,				\
+		.id = _id,				\
+		.open = _open,				\
+		.set_rules = gp_bpf_set_rules,		\
+		.set_conf = gp_bpf_set_conf,		\
+		.set_policy = gp_bpf_set_policy,	\
+		.set_enforce = bpf_set_enforce,		\
+		.poll = gp_bpf_poll,			\
+		.counters = gp_bpf_counters,		\
+		.detach = gp_bpf_detach,		\
+		.close = bpf_close,			\
+	}
+
+const struct gp_source_ops gp_source_fentry_ops =
+	GP_BPF_SOURCE_OPS("fentry", GP_SRC_FENTRY, fentry_open);
+const struct gp_source_ops gp_source_kprobe_ops =
+	GP_BPF_SOURCE_OPS("kprobe", GP_SRC_KPROBE, kprobe_open);
+const struct gp_source_ops gp_source_cgroup_ops =
+	GP_BPF_SOURCE_OPS("cgroup", GP_SRC_CGROUP, cgroup_open);
+
+/* An adopted instance runs in the pinned mode, whatever was asked. */
+static const struct gp_source_ops *ops_of(int mode)
+{
+	if (mode == GP_SRC_KPROBE)
+		return &gp_source_kprobe_ops;
+	if (mode == GP_SRC_CGROUP)
+		return &gp_source_cgroup_ops;
+	return &gp_source_fentry_ops;
 }

@@ -211,17 +211,9 @@ struct gp_source *gp_source_kmod_open(const struct gp_source_opts *o,
 	k->fd = fd;
 	k->ring_records = v.ring_records;
 	k->exe_gen = gp_ident_new_gen();
-	s->name = "kmod";
-	s->id = GP_SRC_KMOD;
-	s->set_rules = kmod_set_rules;
-	s->set_conf = kmod_set_conf;
-	s->set_enforce = NULL;
+	s->ops = &gp_source_kmod_ops;
 	s->persists = false;
 	s->deny_name = NULL;
-	s->poll = kmod_poll;
-	s->counters = kmod_counters;
-	s->detach = kmod_detach;
-	s->close = kmod_close;
 	s->priv = k;
 
 	/* Policy first, so the first bind after open is judged by it. */
@@ -241,3 +233,17 @@ fail:
 	close(fd);
 	return NULL;
 }
+
+/* The module audits and denies through its own kprobes: it has no run-time
+ * enforcement switch and no exemption maps (set_policy). */
+const struct gp_source_ops gp_source_kmod_ops = {
+	.name = "kmod",
+	.id = GP_SRC_KMOD,
+	.open = gp_source_kmod_open,
+	.set_rules = kmod_set_rules,
+	.set_conf = kmod_set_conf,
+	.poll = kmod_poll,
+	.counters = kmod_counters,
+	.detach = kmod_detach,
+	.close = kmod_close,
+};

@@ -12,27 +12,15 @@
 
 #include "source/source.h"
 
-struct mode {
-	const char *name;
-	int id;
-};
-
-static const struct mode modes[] = {
-	{ "fentry", GP_SRC_FENTRY },
-	{ "kprobe", GP_SRC_KPROBE },
-	{ "cgroup", GP_SRC_CGROUP },
-	{ "kmod", GP_SRC_KMOD },
+/* In the order `auto` tries them: best first. */
+static const struct gp_source_ops *const modes[] = {
+	&gp_source_fentry_ops,
+	&gp_source_kprobe_ops,
+	&gp_source_cgroup_ops,
+	&gp_source_kmod_ops,
 };
 
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
-
-static struct gp_source *open_one(int id, const struct gp_source_opts *o,
-				  char *err, size_t errlen)
-{
-	if (id == GP_SRC_KMOD)
-		return gp_source_kmod_open(o, err, errlen);
-	return gp_source_bpf_open(id, o, err, errlen);
-}
 
 struct gp_source *gp_source_select(const char *name,
 				 const struct gp_source_opts *o)
@@ -52,9 +40,9 @@ struct gp_source *gp_source_select(const char *name,
 	}
 	if (strcmp(name, "auto")) {
 		for (i = 0; i < NMODES; i++) {
-			if (strcmp(name, modes[i].name))
+			if (strcmp(name, modes[i]->name))
 				continue;
-			s = open_one(modes[i].id, o, err, sizeof(err));
+			s = modes[i]->open(o, err, sizeof(err));
 			if (!s)
 				fprintf(stderr, "ghostport: source %s: %s\n",
 					name, err);
@@ -72,33 +60,33 @@ struct gp_source *gp_source_select(const char *name,
 		return NULL;
 	}
 	for (i = 0; pinned && i < NMODES; i++) {
-		if (modes[i].id != pinned)
+		if (modes[i]->id != pinned)
 			continue;
-		s = open_one(pinned, o, err, sizeof(err));
+		s = modes[i]->open(o, err, sizeof(err));
 		if (s) {
 			fprintf(stderr, "ghostport: source %s selected (pinned)\n",
-				modes[i].name);
+				modes[i]->name);
 			return s;
 		}
 		fprintf(stderr, "ghostport: pinned source %s unusable: %s\n",
-			modes[i].name, err);
+			modes[i]->name, err);
 		return NULL;
 	}
 	for (i = 0; i < NMODES; i++) {
 		/* The module is a fallback only when someone loaded it. */
-		if (modes[i].id == GP_SRC_KMOD && access("/dev/ghostport", F_OK)) {
+		if (modes[i]->id == GP_SRC_KMOD && access("/dev/ghostport", F_OK)) {
 			fprintf(stderr,
 				"ghostport: source kmod unavailable: /dev/ghostport not present (module not loaded)\n");
 			continue;
 		}
-		s = open_one(modes[i].id, o, err, sizeof(err));
+		s = modes[i]->open(o, err, sizeof(err));
 		if (s) {
 			fprintf(stderr, "ghostport: source %s selected\n",
-				modes[i].name);
+				modes[i]->name);
 			return s;
 		}
 		fprintf(stderr, "ghostport: source %s unavailable: %s\n",
-			modes[i].name, err);
+			modes[i]->name, err);
 	}
 	fprintf(stderr, "ghostport: no attach mode works on this kernel\n");
 	return NULL;

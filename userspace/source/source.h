@@ -37,9 +37,21 @@ struct gp_source_counters {
 	__u64 misses;			/* probe misses (kprobe nmissed) */
 };
 
-struct gp_source {
+struct gp_source;
+
+/*
+ * What a source does, one const table per source (like the kernel's
+ * file_operations): the run loop calls through it and never asks which
+ * source it has.  Optional operations are NULL.
+ */
+struct gp_source_ops {
 	const char *name;		/* "fentry", "kprobe", "cgroup", "kmod" */
 	int id;				/* enum gp_source_id */
+	/* NULL and a one-line reason in err (no "ghostport:" prefix, no
+	 * newline) on failure.  An adopted pinned instance may come back
+	 * with another source's ops: s->ops says what is running. */
+	struct gp_source *(*open)(const struct gp_source_opts *o, char *err,
+				  size_t errlen);
 	/* Replace the whole blocklist without a window for common ports. */
 	int (*set_rules)(struct gp_source *s, const __u32 *rules);
 	int (*set_conf)(struct gp_source *s, __u32 conf_flags);
@@ -52,19 +64,77 @@ struct gp_source {
 	 * NULL for sources that cannot enforce. */
 	int (*set_enforce)(struct gp_source *s, bool on,
 			   enum gp_deny_method how, char *err, size_t errlen);
-	/* After close(): does the policy stay in force (pinned)? */
-	bool persists;
-	const char *deny_name;		/* "lsm", "cgroup" or NULL */
 	/* Wait up to timeout_ms, then deliver what is there. >=0: records. */
 	int (*poll)(struct gp_source *s, int timeout_ms, gp_event_fn fn,
 		    void *ctx);
 	int (*counters)(struct gp_source *s, struct gp_source_counters *c);
-	/* Stop producing (optional, may be NULL): the reader then drains
-	 * what is queued before close(), so shutdown loses nothing. */
+	/* Stop producing (optional): the reader then drains what is queued
+	 * before close(), so shutdown loses nothing. */
 	void (*detach)(struct gp_source *s);
 	void (*close)(struct gp_source *s);	/* detach, free; s is freed */
+};
+
+/* An open source: its operations and the state that changes at run time. */
+struct gp_source {
+	const struct gp_source_ops *ops;
+	/* After close(): does the policy stay in force (pinned)? */
+	bool persists;
+	const char *deny_name;		/* "lsm", "cgroup" or NULL */
 	void *priv;
 };
+
+/* The sources, in the order `auto` tries them (source/select.c). */
+extern const struct gp_source_ops gp_source_fentry_ops;
+extern const struct gp_source_ops gp_source_kprobe_ops;
+extern const struct gp_source_ops gp_source_cgroup_ops;
+extern const struct gp_source_ops gp_source_kmod_ops;
+
+static inline int gp_source_poll(struct gp_source *s, int timeout_ms,
+				 gp_event_fn fn, void *ctx)
+{
+	return s->ops->poll(s, timeout_ms, fn, ctx);
+}
+
+static inline int gp_source_counters(struct gp_source *s,
+				     struct gp_source_counters *c)
+{
+	return s->ops->counters(s, c);
+}
+
+static inline bool gp_source_can_enforce(const struct gp_source *s)
+{
+	return s->ops->set_enforce != NULL;
+}
+
+static inline int gp_source_set_enforce(struct gp_source *s, bool on,
+					enum gp_deny_method how, char *err,
+					size_t errlen)
+{
+	return s->ops->set_enforce(s, on, how, err, errlen);
+}
+
+/* Rules, exemptions and flags, together where the source can; 0 or the
+ * first error (the kernel may then hold a mix of old and new rules). */
+static inline int gp_source_set_policy(struct gp_source *s,
+				       const __u32 *rules,
+				       const struct gp_exemptions *x,
+				       __u32 conf_flags)
+{
+	if (s->ops->set_policy)
+		return s->ops->set_policy(s, rules, x, conf_flags);
+	return s->ops->set_rules(s, rules) ?: s->ops->set_conf(s, conf_flags);
+}
+
+static inline void gp_source_detach(struct gp_source *s)
+{
+	if (s->ops->detach)
+		s->ops->detach(s);
+}
+
+static inline void gp_source_close(struct gp_source *s)
+{
+	s->ops->close(s);
+}
 
 /*
  * Openers.  On failure: NULL, and a one-line reason in err (no "ghostport:"

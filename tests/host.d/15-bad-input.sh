@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/e2e/bad-input.sh - ghostport on bad input: every case must end with a
+# tests/host.d/15-bad-input.sh - ghostport on bad input: every case must end with a
 # clear one-line "ghostport: ..." error and a non-zero exit (2 for usage,
 # 1 at run time), never a crash (exit >= 128), a hang or a silent success.
 # Also: list, version and the help texts work.  One result line per check.

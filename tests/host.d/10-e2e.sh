@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/e2e/run-host.sh - end-to-end bind tests on this host (root needed).
+# tests/host.d/10-e2e.sh - end-to-end bind tests on this host (root needed).
 #
 # The host kernel cannot do fentry/kprobe (see ../shared/notes/kernels.md),
 # so here: the cgroup mode (plain and ASan builds) with the full bind script,

@@ -1,89 +1,13 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
- * gp_test.h - what the end-to-end test programs (tests/e2e/gp_*.c) share.
- *
- * Header only: each tests/e2e/<name>.c is one program, linked with
- * -ljansson -lpthread and nothing else (not libghostport), static for the
- * VM guest.  Everything here is static inline; a program uses what it needs.
- * Define GPT_PROG (the program's name, for its own error messages) and
- * optionally GPT_PREFIX (the default result prefix, else GPT_PROG) before
- * including it.
- *
- *   results   gpt_result(): PASS/FAIL/SKIP <gpt_prefix>/<name>[: why] as
- *             docs/hacking.md says, counted in gpt_npass/gpt_nfail/gpt_nskip;
- *             gpt_note(): "# " detail lines; struct gpt_chk: a check's
- *             reasons collected (gpt_cfail), then its one line (gpt_cdone)
- *   errnos    gpt_errno_name(): "EPERM" ...
- *   time      gpt_clock_ns(), gpt_now_ns(), gpt_now_ms() (monotonic), gpt_sleep_ms()
- *   I/O       gpt_write_all(), gpt_read_full() (bounded in time),
- *             gpt_fork_piped(): a child with a pipe back to its parent
- *   sockets   union gpt_sockaddr: gpt_sockaddr(), gpt_sockaddr_parse()
- *   lines     struct gpt_lines: what comes from a pipe, as lines, each parsed
- *             as a JSON object on demand (gpt_line_json)
- *   reader    struct gpt_reader: `ghostport ...` with stdout and stderr on
- *             pipes: gpt_spawn(), gpt_pump(), gpt_pump_for(), gpt_reaped(),
- *             gpt_reap(), gpt_wait_ready(), gpt_unavailable(),
- *             gpt_err_find(), gpt_last_err_line(), gpt_show_stderr(),
- *             gpt_reader_free()
- *   run lock  gpt_lock_holder(), gpt_wait_lock_free(): only one `ghostport
- *             run` at a time (an exclusive flock on GPT_LOCK_FILE)
- *   JSON      gpt_json_object(), gpt_jint(), gpt_jstr()
- *   cgroup    gpt_cgroup2_root(): where cgroup v2 is mounted
- *
- * No shell, no python: the programs run in the busybox-only VM guest too.
+ * gp_test.c - the library every end-to-end test program links
+ * (tests/e2e/lib/gp_test.h says what is in it).  Plain libc, jansson and
+ * nothing else, so the programs link statically for the VM guest.
  */
-#ifndef GP_TEST_H
-#define GP_TEST_H
+#include "gp_test.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <linux/io_uring.h>
-#include <sys/file.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+int gpt_npass, gpt_nfail, gpt_nskip;
 
-#include <jansson.h>
-
-#ifndef GPT_PROG
-#error "define GPT_PROG (the program's name) before including gp_test.h"
-#endif
-#ifndef GPT_PREFIX
-#define GPT_PREFIX GPT_PROG
-#endif
-
-#define GPT_NSEC	1000000000LL
-#define GPT_LOCK_FILE	"/run/ghostport.lock"
-#define GPT_PIN_DIR	"/sys/fs/bpf/ghostport"
-
-#define GPT_UNUSED	__attribute__((unused))
-
-/* ------------------------------------------------------------------ */
-/* Results                                                             */
-/* ------------------------------------------------------------------ */
-
-/* <prefix> of the result lines (the programs' --prefix). */
-static const char *gpt_prefix GPT_UNUSED = GPT_PREFIX;
-static int gpt_npass GPT_UNUSED, gpt_nfail GPT_UNUSED, gpt_nskip GPT_UNUSED;
-
-/* "PASS|FAIL|SKIP <prefix>/<name>", then ": why" unless fmt is NULL. */
-static inline __attribute__((format(printf, 3, 4)))
 void gpt_result(const char *what, const char *name, const char *fmt, ...)
 {
 	va_list ap;
@@ -105,8 +29,6 @@ void gpt_result(const char *what, const char *name, const char *fmt, ...)
 		gpt_nskip++;
 }
 
-/* A detail line: "# ..." */
-static inline __attribute__((format(printf, 1, 2)))
 void gpt_note(const char *fmt, ...)
 {
 	va_list ap;
@@ -119,14 +41,6 @@ void gpt_note(const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* A check made of several conditions: every failed one's reason, joined
- * with "; ", then one result line. */
-struct gpt_chk {
-	char why[1024];
-	size_t len;
-};
-
-static inline __attribute__((format(printf, 2, 3)))
 void gpt_cfail(struct gpt_chk *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -142,8 +56,7 @@ void gpt_cfail(struct gpt_chk *c, const char *fmt, ...)
 		c->len = sizeof(c->why) - 1;
 }
 
-/* PASS name, or FAIL name with the reasons; the check is empty again. */
-static inline void gpt_cdone(struct gpt_chk *c, const char *name)
+void gpt_cdone(struct gpt_chk *c, const char *name)
 {
 	if (c->len)
 		gpt_result("FAIL", name, "%s", c->why);
@@ -152,8 +65,7 @@ static inline void gpt_cdone(struct gpt_chk *c, const char *name)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The symbolic name of errno e (as ghostport prints it), or unknown. */
-static inline const char *gpt_errno_name(int e, const char *unknown)
+const char *gpt_errno_name(int e, const char *unknown)
 {
 	static const struct {
 		int e;
@@ -173,11 +85,7 @@ static inline const char *gpt_errno_name(int e, const char *unknown)
 	return unknown;
 }
 
-/* ------------------------------------------------------------------ */
-/* Time                                                                */
-/* ------------------------------------------------------------------ */
-
-static inline long long gpt_clock_ns(clockid_t clk)
+long long gpt_clock_ns(clockid_t clk)
 {
 	struct timespec ts;
 
@@ -185,17 +93,17 @@ static inline long long gpt_clock_ns(clockid_t clk)
 	return ts.tv_sec * GPT_NSEC + ts.tv_nsec;
 }
 
-static inline long long gpt_now_ns(void)
+long long gpt_now_ns(void)
 {
 	return gpt_clock_ns(CLOCK_MONOTONIC);
 }
 
-static inline long long gpt_now_ms(void)
+long long gpt_now_ms(void)
 {
 	return gpt_now_ns() / 1000000;
 }
 
-static inline void gpt_sleep_ms(int ms)
+void gpt_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
@@ -203,17 +111,13 @@ static inline void gpt_sleep_ms(int ms)
 		;
 }
 
-/* ------------------------------------------------------------------ */
-/* I/O                                                                 */
-/* ------------------------------------------------------------------ */
-
-static inline __attribute__((noreturn)) void gpt_oom(void)
+void gpt_oom(void)
 {
-	fprintf(stderr, GPT_PROG ": out of memory\n");
+	fprintf(stderr, "%s: out of memory\n", gpt_prog);
 	exit(2);
 }
 
-static inline void *gpt_xrealloc(void *p, size_t n)
+void *gpt_xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
@@ -221,7 +125,7 @@ static inline void *gpt_xrealloc(void *p, size_t n)
 	return p;
 }
 
-static inline bool gpt_write_all(int fd, const void *buf, size_t len)
+bool gpt_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -238,9 +142,7 @@ static inline bool gpt_write_all(int fd, const void *buf, size_t len)
 	return true;
 }
 
-/* Reads len bytes from fd unless it ends or timeout_ms passes first; how
- * many it got. */
-static inline size_t gpt_read_full(int fd, void *buf, size_t len, int timeout_ms)
+size_t gpt_read_full(int fd, void *buf, size_t len, int timeout_ms)
 {
 	long long end = gpt_now_ns() + (long long)timeout_ms * 1000000;
 	size_t got = 0;
@@ -268,12 +170,7 @@ static inline size_t gpt_read_full(int fd, void *buf, size_t len, int timeout_ms
 	return got;
 }
 
-/*
- * fork() with a pipe from the child to the parent (both ends O_CLOEXEC):
- * the child gets 0 and the write end in *fd, the parent the child's pid
- * and the read end; -1 (nothing to close) and why when it cannot.
- */
-static inline pid_t gpt_fork_piped(int *fd, char *why, size_t wlen)
+pid_t gpt_fork_piped(int *fd, char *why, size_t wlen)
 {
 	int p[2];
 	pid_t pid;
@@ -295,19 +192,7 @@ static inline pid_t gpt_fork_piped(int *fd, char *why, size_t wlen)
 	return pid;
 }
 
-/* ------------------------------------------------------------------ */
-/* Socket addresses                                                    */
-/* ------------------------------------------------------------------ */
-
-union gpt_sockaddr {
-	struct sockaddr sa;
-	struct sockaddr_in in;
-	struct sockaddr_in6 in6;
-};
-
-/* AF_INET6 (else AF_INET) address addr (an in6_addr or in_addr; NULL: the
- * any address) and port into *u; returns its length. */
-static inline socklen_t gpt_sockaddr(union gpt_sockaddr *u, int family, const void *addr,
+socklen_t gpt_sockaddr(union gpt_sockaddr *u, int family, const void *addr,
 				     int port)
 {
 	memset(u, 0, sizeof(*u));
@@ -325,9 +210,7 @@ static inline socklen_t gpt_sockaddr(union gpt_sockaddr *u, int family, const vo
 	return sizeof(u->in);
 }
 
-/* The same from the address in text; its length in *len.  -1 (the address
- * left all zeros) when the text is not an address of that family. */
-static inline int gpt_sockaddr_parse(union gpt_sockaddr *u, socklen_t *len, int family,
+int gpt_sockaddr_parse(union gpt_sockaddr *u, socklen_t *len, int family,
 				     const char *text, int port)
 {
 	void *a;
@@ -337,12 +220,7 @@ static inline int gpt_sockaddr_parse(union gpt_sockaddr *u, socklen_t *len, int 
 	return inet_pton(family == AF_INET6 ? AF_INET6 : AF_INET, text, a) == 1 ? 0 : -1;
 }
 
-/* ------------------------------------------------------------------ */
-/* JSON                                                                */
-/* ------------------------------------------------------------------ */
-
-/* The line parsed, if it is a JSON object (else NULL); the caller's. */
-static inline json_t *gpt_json_object(const char *line)
+json_t *gpt_json_object(const char *line)
 {
 	json_t *j = json_loads(line, 0, NULL);
 
@@ -353,33 +231,19 @@ static inline json_t *gpt_json_object(const char *line)
 	return j;
 }
 
-static inline long long gpt_jint(const json_t *o, const char *k, long long dflt)
+long long gpt_jint(const json_t *o, const char *k, long long dflt)
 {
 	const json_t *v = json_object_get(o, k);
 
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
-/* A string member, NULL if absent or not a string. */
-static inline const char *gpt_jstr(const json_t *o, const char *k)
+const char *gpt_jstr(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
 }
 
-/* ------------------------------------------------------------------ */
-/* Lines from a pipe                                                   */
-/* ------------------------------------------------------------------ */
-
-struct gpt_lines {
-	char **v;		/* the complete lines, without '\n' */
-	json_t **j;		/* gpt_line_json(): parsed on first use */
-	bool *parsed;
-	size_t n, cap;
-	char *part;		/* an incomplete last line */
-	size_t plen;
-};
-
-static inline void gpt_lines_push(struct gpt_lines *l, const char *s, size_t n)
+void gpt_lines_push(struct gpt_lines *l, const char *s, size_t n)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
@@ -395,8 +259,7 @@ static inline void gpt_lines_push(struct gpt_lines *l, const char *s, size_t n)
 	l->n++;
 }
 
-/* Appends what was read; every complete line becomes one of l->v. */
-static inline void gpt_lines_feed(struct gpt_lines *l, const char *buf, size_t n)
+void gpt_lines_feed(struct gpt_lines *l, const char *buf, size_t n)
 {
 	l->part = gpt_xrealloc(l->part, l->plen + n + 1);
 	memcpy(l->part + l->plen, buf, n);
@@ -414,8 +277,7 @@ static inline void gpt_lines_feed(struct gpt_lines *l, const char *buf, size_t n
 	}
 }
 
-/* At the end: an unterminated last line is a line too. */
-static inline void gpt_lines_flush(struct gpt_lines *l)
+void gpt_lines_flush(struct gpt_lines *l)
 {
 	if (l->plen) {
 		gpt_lines_push(l, l->part, l->plen);
@@ -423,7 +285,7 @@ static inline void gpt_lines_flush(struct gpt_lines *l)
 	}
 }
 
-static inline void gpt_lines_free(struct gpt_lines *l)
+void gpt_lines_free(struct gpt_lines *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i]);
@@ -437,8 +299,7 @@ static inline void gpt_lines_free(struct gpt_lines *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Line i as a JSON object (NULL if it is not one); the lines keep it. */
-static inline json_t *gpt_line_json(struct gpt_lines *l, size_t i)
+json_t *gpt_line_json(struct gpt_lines *l, size_t i)
 {
 	if (!l->parsed[i]) {
 		l->j[i] = gpt_json_object(l->v[i]);
@@ -447,32 +308,14 @@ static inline json_t *gpt_line_json(struct gpt_lines *l, size_t i)
 	return l->j[i];
 }
 
-/* ------------------------------------------------------------------ */
-/* The reader: `ghostport ...`, its stdout and stderr as lines         */
-/* ------------------------------------------------------------------ */
-
-struct gpt_reader {
-	pid_t pid;
-	int out, err;		/* its stdout and stderr; -1 at EOF */
-	struct gpt_lines o, e;
-	int status;		/* waitpid()'s, once exited */
-	bool exited;
-	bool ready;		/* gpt_wait_ready() saw the ready line */
-	char ready_source[32];	/* the ready line's source= */
-	char ready_enforce[32];	/* its enforce= ("" without) */
-};
-
-/* Nothing started yet (safe to gpt_reader_free). */
-static inline void gpt_reader_init(struct gpt_reader *rd)
+void gpt_reader_init(struct gpt_reader *rd)
 {
 	memset(rd, 0, sizeof(*rd));
 	rd->out = rd->err = -1;
 	rd->pid = -1;
 }
 
-/* Starts argv (argv[0] a path) with stdin /dev/null, stdout and stderr
- * on pipes; -1 (errno set) if it cannot. */
-static inline int gpt_spawn(struct gpt_reader *rd, char *const argv[])
+int gpt_spawn(struct gpt_reader *rd, char *const argv[])
 {
 	int po[2], pe[2], e;
 
@@ -515,7 +358,7 @@ static inline int gpt_spawn(struct gpt_reader *rd, char *const argv[])
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
 		execv(argv[0], argv);
-		dprintf(2, GPT_PROG ": exec %s: %s\n", argv[0], strerror(errno));
+		dprintf(2, "%s: exec %s: %s\n", gpt_prog, argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(po[1]);
@@ -525,8 +368,7 @@ static inline int gpt_spawn(struct gpt_reader *rd, char *const argv[])
 	return 0;
 }
 
-/* Reads what is there, waiting up to ms.  False when both pipes ended. */
-static inline bool gpt_pump(struct gpt_reader *rd, int ms)
+bool gpt_pump(struct gpt_reader *rd, int ms)
 {
 	struct pollfd p[2];
 	int n = 0;
@@ -565,8 +407,7 @@ static inline bool gpt_pump(struct gpt_reader *rd, int ms)
 	return true;
 }
 
-/* Reads for ms (sleeps the rest once both pipes ended). */
-static inline void gpt_pump_for(struct gpt_reader *rd, int ms)
+void gpt_pump_for(struct gpt_reader *rd, int ms)
 {
 	long long end = gpt_now_ns() + (long long)ms * 1000000;
 
@@ -580,16 +421,14 @@ static inline void gpt_pump_for(struct gpt_reader *rd, int ms)
 	}
 }
 
-/* Has it exited (rd->status then set)?  block: wait until it has. */
-static inline bool gpt_reaped(struct gpt_reader *rd, bool block)
+bool gpt_reaped(struct gpt_reader *rd, bool block)
 {
 	if (!rd->exited && waitpid(rd->pid, &rd->status, block ? 0 : WNOHANG) == rd->pid)
 		rd->exited = true;
 	return rd->exited;
 }
 
-/* Waits up to ms for it to exit, reading its output meanwhile. */
-static inline bool gpt_reap(struct gpt_reader *rd, int ms)
+bool gpt_reap(struct gpt_reader *rd, int ms)
 {
 	long long end = gpt_now_ns() + (long long)ms * 1000000;
 
@@ -610,8 +449,7 @@ static inline bool gpt_reap(struct gpt_reader *rd, int ms)
 	return rd->exited;
 }
 
-/* The first stderr line with needle in it, or NULL. */
-static inline const char *gpt_err_find(const struct gpt_reader *rd, const char *needle)
+const char *gpt_err_find(const struct gpt_reader *rd, const char *needle)
 {
 	for (size_t i = 0; i < rd->e.n; i++)
 		if (strstr(rd->e.v[i], needle))
@@ -619,8 +457,7 @@ static inline const char *gpt_err_find(const struct gpt_reader *rd, const char *
 	return NULL;
 }
 
-/* Its last non-empty stderr line (its error, when it failed). */
-static inline const char *gpt_last_err_line(const struct gpt_reader *rd)
+const char *gpt_last_err_line(const struct gpt_reader *rd)
 {
 	for (size_t i = rd->e.n; i > 0; i--)
 		if (rd->e.v[i - 1][0])
@@ -628,15 +465,13 @@ static inline const char *gpt_last_err_line(const struct gpt_reader *rd)
 	return "(no message)";
 }
 
-/* Its stderr as "# " lines. */
-static inline void gpt_show_stderr(const struct gpt_reader *rd)
+void gpt_show_stderr(const struct gpt_reader *rd)
 {
 	for (size_t i = 0; i < rd->e.n; i++)
 		gpt_note("  stderr: %s", rd->e.v[i]);
 }
 
-/* Pipes closed, lines freed; pid, status and exited stay. */
-static inline void gpt_reader_free(struct gpt_reader *rd)
+void gpt_reader_free(struct gpt_reader *rd)
 {
 	if (rd->out >= 0)
 		close(rd->out);
@@ -647,13 +482,7 @@ static inline void gpt_reader_free(struct gpt_reader *rd)
 	gpt_lines_free(&rd->e);
 }
 
-/*
- * Waits up to timeout_s for `ghostport run`'s "ghostport: ready" line: true
- * with rd->ready, rd->ready_source and rd->ready_enforce set from it.  Else
- * the reader is gone (killed if it still ran, reaped, its output read) and
- * why says what happened.
- */
-static inline bool gpt_wait_ready(struct gpt_reader *rd, int timeout_s, char *why, size_t wlen)
+bool gpt_wait_ready(struct gpt_reader *rd, int timeout_s, char *why, size_t wlen)
 {
 	long long end = gpt_now_ns() + (long long)timeout_s * GPT_NSEC;
 	const char *r, *p;
@@ -689,9 +518,7 @@ static inline bool gpt_wait_ready(struct gpt_reader *rd, int timeout_s, char *wh
 	return false;
 }
 
-/* After gpt_wait_ready() failed: did it exit because the attach mode
- * (--source) or the enforcement method is not available here? */
-static inline bool gpt_unavailable(const struct gpt_reader *rd, const char *source)
+bool gpt_unavailable(const struct gpt_reader *rd, const char *source)
 {
 	const char *last = gpt_last_err_line(rd);
 	char srcpfx[64];
@@ -703,12 +530,7 @@ static inline bool gpt_unavailable(const struct gpt_reader *rd, const char *sour
 		strstr(last, "unavailable") || strstr(last, "no attach mode works"));
 }
 
-/* ------------------------------------------------------------------ */
-/* The run lock                                                        */
-/* ------------------------------------------------------------------ */
-
-/* Who holds the run lock: 0 nobody, else its pid (-1 unknown). */
-static inline pid_t gpt_lock_holder(void)
+pid_t gpt_lock_holder(void)
 {
 	int fd = open(GPT_LOCK_FILE, O_RDONLY | O_CLOEXEC);
 	char buf[32];
@@ -730,9 +552,7 @@ static inline pid_t gpt_lock_holder(void)
 	return pid > 0 ? pid : -1;
 }
 
-/* Waits (up to s seconds, saying so) until no other `ghostport run`
- * holds the lock: a busy machine is not a failure. */
-static inline bool gpt_wait_lock_free(int s, char *why, size_t wlen)
+bool gpt_wait_lock_free(int s, char *why, size_t wlen)
 {
 	long long end = gpt_now_ns() + (long long)s * GPT_NSEC;
 	pid_t h;
@@ -754,12 +574,7 @@ static inline bool gpt_wait_lock_free(int s, char *why, size_t wlen)
 	return true;
 }
 
-/* ------------------------------------------------------------------ */
-/* cgroup v2                                                           */
-/* ------------------------------------------------------------------ */
-
-/* Where cgroup v2 is mounted (the first cgroup2 line of mountinfo). */
-static inline bool gpt_cgroup2_root(char *out, size_t len)
+bool gpt_cgroup2_root(char *out, size_t len)
 {
 	char line[4096];
 	FILE *f = fopen("/proc/self/mountinfo", "r");
@@ -783,27 +598,8 @@ static inline bool gpt_cgroup2_root(char *out, size_t len)
 	return ok;
 }
 
-/* ------------------------------------------------------------------ */
-/* io_uring                                                            */
-/* ------------------------------------------------------------------ */
-
-#ifndef IORING_OP_BIND
-#define IORING_OP_BIND 56	/* Linux 6.11; bookworm's headers predate it */
-#endif
-#ifndef IORING_REGISTER_PROBE
-#define IORING_REGISTER_PROBE 8
-#endif
-#ifndef IO_URING_OP_SUPPORTED
-#define IO_URING_OP_SUPPORTED (1U << 0)
-#endif
-
-/*
- * io_uring's IORING_OP_BIND (Linux 6.11), by hand: setup, probe, one SQE,
- * one CQE.  Returns the CQE's result (0 or -errno), or INT_MIN with *skip
- * saying why the kernel cannot do it.
- */
-static inline GPT_UNUSED int gpt_uring_bind(int sfd, const struct sockaddr *sa, socklen_t len,
-		      char *skip, size_t slen)
+int gpt_uring_bind(int sfd, const struct sockaddr *sa, socklen_t len,
+		   char *skip, size_t slen)
 {
 	struct io_uring_params p;
 	int rfd, res = 0;
@@ -898,5 +694,3 @@ out:
 	close(rfd);
 	return res;
 }
-
-#endif /* GP_TEST_H */
