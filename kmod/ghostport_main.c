@@ -19,28 +19,8 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/version.h>
 
 #include "gp_kmod.h"
-
-/*
- * On Debian's 5.10 the module's identity capture in the kretprobe return
- * handler soft-locked both CPUs under the VM's bind stress test
- * (tests/vm/guest.d/30-kmod.sh, gp_stress), while 6.1-7.3 pass it.  Until
- * that is understood the module is not built for kernels before 5.11:
- * audit there with the BPF modes (fentry, kprobe), which pass.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
-#error "ghostport.ko needs Linux 5.11 or later (soft lockup under stress on 5.10); use the BPF modes"
-#endif
-/*
- * On Debian's 7.3 the same stress test (loads and unloads while binds
- * run) oopsed in kprobe_fault_handler with a handler address inside the
- * unloaded module: an unload race, not yet fixed.  Not built there either.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
-#error "ghostport.ko needs Linux before 7.0 for now (unload race under stress on 7.3); use the BPF modes"
-#endif
 
 static char *ports = "686,886";
 module_param(ports, charp, 0444);

@@ -24,7 +24,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/atomic.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/cgroup.h>
 #include <linux/fs.h>
 #include <linux/in.h>
@@ -234,10 +236,22 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	}
 	gp_fill_task(e);
 	gp_fill_sock(e, sk);
+	atomic_inc(&gp_inflight);	/* until gp_return has run */
 	return 0;
 }
 
 static struct gp_bind_probe gp_bp4, gp_bp6;
+
+/*
+ * Instances whose entry handler took the bind (returned 0) and whose return
+ * handler has not finished.  The module must not unregister its probes while
+ * any is outstanding: on 5.10 the return trampoline reads ri->rp without the
+ * lock cleanup_rp_inst() takes, so a return handler could still start after
+ * unregister_kretprobes() returned and run in a freed module (seen as soft
+ * lockups of every CPU under the VM's unload stress); 7.3's rethook oopsed
+ * on the same unload race.  gp_probe_exit() drains them first.
+ */
+static atomic_t gp_inflight = ATOMIC_INIT(0);
 
 static int gp_entry4(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -263,6 +277,7 @@ static int gp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rec = gp_ident_build(e);
 	if (gp_ring_push(rec))
 		gp_ident_sent(rec);
+	atomic_dec(&gp_inflight);	/* last use of the module's data */
 	return 0;
 }
 
@@ -312,6 +327,34 @@ void gp_probe_reset(void)
 	WRITE_ONCE(gp_missed_base, gp_probe_missed_total());
 }
 
+#define GP_DRAIN_WARN_MS	5000
+
+/*
+ * Stop taking binds, let the ones in flight return through their return
+ * handler, then unregister.  Entry handlers run with preemption disabled,
+ * so after disabling the probes one grace period ends every entry handler
+ * that could still count a bind; a bind then returns within microseconds
+ * (inet_bind only waits for the socket lock).  Returns once no handler
+ * runs any more (unregister_kretprobes() waits for a grace period, which
+ * covers the tail of a return handler after its atomic_dec()).
+ */
+static void gp_unregister(struct kretprobe **rps, int num)
+{
+	unsigned int waited = 0;
+	int i;
+
+	for (i = 0; i < num; i++)
+		disable_kretprobe(rps[i]);
+	synchronize_rcu();
+	while (atomic_read(&gp_inflight) > 0) {
+		msleep(1);
+		if (++waited % GP_DRAIN_WARN_MS == 0)
+			pr_warn("unload: waiting for %d binds in progress\n",
+				atomic_read(&gp_inflight));
+	}
+	unregister_kretprobes(rps, num);
+}
+
 /*
  * One function pair or the other: the *_bind_sk ones where they exist
  * (6.6+; the only ones MPTCP passes through there), the socket ones else.
@@ -340,8 +383,7 @@ int gp_probe_init(int maxactive)
 		if (ret) {
 			pr_err("cannot register a kretprobe on %s or %s: %d\n",
 			       gp_bps[i]->sk_fn, gp_bps[i]->sock_fn, ret);
-			while (--i >= 0)
-				unregister_kretprobe(&gp_bps[i]->rp);
+			gp_unregister(gp_rps, i);
 			return ret;
 		}
 		pr_info("probing %s\n", gp_bps[i]->rp.kp.symbol_name);
@@ -349,8 +391,7 @@ int gp_probe_init(int maxactive)
 	return 0;
 }
 
-/* Returns once no handler runs any more (unregister waits for them). */
 void gp_probe_exit(void)
 {
-	unregister_kretprobes(gp_rps, ARRAY_SIZE(gp_rps));
+	gp_unregister(gp_rps, ARRAY_SIZE(gp_rps));
 }
