@@ -157,6 +157,17 @@ static void gp_fill_sock(struct gp_event *e, struct sock *sk)
 	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_TYPE;
 }
 
+/*
+ * Instances whose entry handler took the bind (returned 0) and whose return
+ * handler has not finished.  The module must not unregister its probes while
+ * any is outstanding: on 5.10 the return trampoline reads ri->rp without the
+ * lock cleanup_rp_inst() takes, so a return handler could still start after
+ * unregister_kretprobes() returned and run in a freed module (seen as soft
+ * lockups of every CPU under the VM's unload stress); 7.3's rethook oopsed
+ * on the same unload race.  gp_probe_exit() drains them first.
+ */
+static atomic_t gp_inflight = ATOMIC_INIT(0);
+
 /* Which functions are probed: arg 0 is a struct sock * or a socket *. */
 struct gp_bind_probe {
 	struct kretprobe rp;
@@ -241,17 +252,6 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 }
 
 static struct gp_bind_probe gp_bp4, gp_bp6;
-
-/*
- * Instances whose entry handler took the bind (returned 0) and whose return
- * handler has not finished.  The module must not unregister its probes while
- * any is outstanding: on 5.10 the return trampoline reads ri->rp without the
- * lock cleanup_rp_inst() takes, so a return handler could still start after
- * unregister_kretprobes() returned and run in a freed module (seen as soft
- * lockups of every CPU under the VM's unload stress); 7.3's rethook oopsed
- * on the same unload race.  gp_probe_exit() drains them first.
- */
-static atomic_t gp_inflight = ATOMIC_INIT(0);
 
 static int gp_entry4(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
