@@ -1,7 +1,7 @@
 #!/bin/bash
 # ghostport test VM: run the suite on Debian's stock kernels under qemu.
 #
-#   tests/vm/run.sh [--kernel 5.10|6.1|6.12|7.3|all] [--timeout S] [--verbose]
+#   tests/vm/run.sh [--kernel 5.10|6.1|6.12|7.3|LIST,...|all] [--timeout S] [--verbose]
 #   tests/vm/run.sh --shell [--kernel 5.10|6.1|6.12|7.3]
 #
 # Per kernel: fetch (cached) -> `make static` (once) -> `make kmod` against the
@@ -51,8 +51,15 @@ while [ $# -gt 0 ]; do
 done
 case $kernel in
 	all) kernels=(5.10 6.1 6.12 7.3);;
-	5.10|6.1|6.12|7.3) kernels=("$kernel");;
-	*) echo "run.sh: unknown kernel '$kernel' (5.10, 6.1, 6.12, 7.3 or all)" >&2; exit 2;;
+	*)
+		# one kernel or a comma-separated list of them
+		IFS=, read -r -a kernels <<<"$kernel"
+		for k in "${kernels[@]}"; do
+			case $k in
+				5.10|6.1|6.12|7.3) ;;
+				*) echo "run.sh: unknown kernel '$k' (5.10, 6.1, 6.12, 7.3, a list of them or all)" >&2; exit 2;;
+			esac
+		done;;
 esac
 if [ $shell = 1 ] && [ ${#kernels[@]} != 1 ]; then
 	kernels=(6.1)
