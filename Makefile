@@ -6,7 +6,7 @@
 #   make asan            the same userspace built with ASan + UBSan in build/asan
 #   make kmod [KDIR=..]  the kernel module through the top-level Kbuild
 #   make test            every stage: unit, host end-to-end, VM; one summary line
-#   make test-unit | test-host | test-vm [KERNEL=6.1|6.12] | vm-shell KERNEL=..
+#   make test-unit | test-host | test-vm [KERNEL=5.10|6.1|6.12|7.3] | vm-shell KERNEL=..
 #   make run             install build deps if missing, build, run default policy
 #   make install [DESTDIR= PREFIX=]
 #

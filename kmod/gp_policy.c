@@ -12,6 +12,7 @@
 
 #include <linux/kernel.h>
 #include <linux/ctype.h>
+#include <linux/mm.h>		/* kvzalloc, kvfree (slab.h only from 5.13) */
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>

@@ -1,7 +1,7 @@
 #!/bin/bash
 # ghostport test runner: `make test` (all stages) or one stage.
 #
-#   tests/run-all.sh [unit|host|vm ...] [--kernel 6.1|6.12]
+#   tests/run-all.sh [unit|host|vm ...] [--kernel 5.10|6.1|6.12|7.3]
 #
 # Stages:
 #   unit  cmocka unit tests, plain and under ASan+UBSan
@@ -87,7 +87,11 @@ stage_host() {
 }
 
 stage_vm() {
-	tests/vm/run.sh --kernel "$kernel"
+	local rc=0
+	# The harness's own accelerator choice and KVM->TCG fallback first.
+	tests/vm/selftest.sh --kernel "$([ "$kernel" = all ] && echo 6.12 || echo "$kernel")" || rc=1
+	tests/vm/run.sh --kernel "$kernel" || rc=1
+	return $rc
 }
 
 total_start=$(date +%s)

@@ -2,7 +2,7 @@
 # Build the test VM's initramfs for one kernel of the matrix:
 #   build/vm/initramfs-<short>.cpio.gz
 #
-#   tests/vm/build-initramfs.sh <short>        (6.1 or 6.12)
+#   tests/vm/build-initramfs.sh <short>        (5.10, 6.1, 6.12 or 7.3)
 #
 # Contents: busybox-static + applet links, /init (tests/vm/guest/init),
 # /gp/run-suite, /gp/lib-common (tests/vm/guest: the guest.d scripts' shell
