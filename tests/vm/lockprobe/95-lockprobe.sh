@@ -1,5 +1,6 @@
 #!/bin/sh
 # gp-min-results: 1
+# gp-boot: lockprobe lockdown=confidentiality
 # gp-timeout: 400
 S=${GP_STAGE:-vm-unknown}/lockprobe
 echo "# cmdline: $(cat /proc/cmdline)"
