@@ -6,18 +6,24 @@
 #   make asan            the same userspace built with ASan + UBSan in build/asan
 #   make kmod [KDIR=..]  the kernel module through the top-level Kbuild
 #   make test            every stage: unit, host end-to-end, VM; one summary line
+#   make check-layers    userspace stages include only the stages below them
 #   make test-unit | test-host | test-vm [KERNEL=5.10|6.1|6.12|7.3] | vm-shell KERNEL=..
 #   make run             install build deps if missing, build, run default policy
 #   make install [DESTDIR= PREFIX=]
 #
 # Conventions (so parts can be added without editing this file):
-#   userspace/*.c           -> build/libghostport.a, except main.c
+#   userspace/**/*.c        -> build/libghostport.a, except main.c; objects
+#                              mirror the folders under build/obj, each with
+#                              a -MMD dependency file, so a header change
+#                              rebuilds only what includes it
 #   tests/unit/test_*.c     -> build/tests/unit/test_* (cmocka), linked with
 #                              libghostport.a
 #   tests/e2e/*.c           -> build/tests/e2e/<name> (test programs)
 #   tools/gen-tables.py     -> build/gen/ghost_table.c from data/*.csv
 
-VERSION		:= 0.1.0
+# The one version: debian/changelog's first entry (`ghostport version`,
+# the module's MODULE_VERSION, dkms.conf and the .debs all take it).
+VERSION		:= $(shell head -n1 debian/changelog | cut -d' ' -f2 | tr -d '()')
 BUILD		?= build
 CC		?= gcc
 CLANG		?= clang
@@ -35,7 +41,7 @@ CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
 CPPFLAGS_ALL	:= -D_GNU_SOURCE -DGP_VERSION=\"$(VERSION)\" \
 		   -Iinclude -Iuserspace -I$(BUILD)/gen
-ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) \
+ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS) \
 		   $(if $(filter 1,$(STATIC)),-DGP_NO_JOURNAL)
 
 # libsystemd has no static archive in Debian: static builds (the VM
@@ -46,7 +52,7 @@ else
 LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lsystemd -lpthread
 endif
 
-USER_SRCS	:= $(wildcard userspace/*.c)
+USER_SRCS	:= $(wildcard userspace/*.c userspace/*/*.c)
 LIB_SRCS	:= $(filter-out userspace/main.c,$(USER_SRCS))
 LIB_OBJS	:= $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
 		   $(BUILD)/obj/ghost_table.o
@@ -59,8 +65,8 @@ BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 DATA		:= $(wildcard data/*.csv)
 
-.PHONY: all static asan kmod test test-unit test-host test-vm vm-shell run deps-test \
-	install install-dkms clean bench e2e unit deps FORCE
+.PHONY: all static asan kmod check-layers test test-unit test-host test-vm vm-shell run deps-test \
+	install install-bin install-dkms deb clean bench e2e unit deps FORCE
 
 # Keep the BPF objects (bench and bpftool use them).
 .SECONDARY:
@@ -71,7 +77,8 @@ all: $(BUILD)/ghostport $(E2E_BINS)
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -Ibpf/vmlinux/$(ARCH) -Iinclude -Ibpf
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/ghostport_abi.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/ghostport_abi.h \
+		include/ghostport_bpf.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
@@ -88,32 +95,47 @@ $(BUILD)/gen/ghost_table.c: tools/gen-tables.py $(DATA)
 
 $(BUILD)/obj/ghost_table.o: $(BUILD)/gen/ghost_table.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-overlength-strings -c $< -o $@
 
 # ---- userspace -----------------------------------------------------------
-$(BUILD)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/ghostport_abi.h $(SKELS)
+# Headers are found through the -MMD -MP dependency files; the skeletons are
+# order-only (generated before the first compile, and a source that includes
+# one depends on it through its .d file).
+$(BUILD)/obj/%.o: userspace/%.c | $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(patsubst %.o,%.d,$(LIB_OBJS) $(BUILD)/obj/main.o)
 
 $(BUILD)/libghostport.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/ghostport: $(BUILD)/obj/main.o $(BUILD)/libghostport.a
-	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # ---- tests -------------------------------------------------------------
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
+	@mkdir -p $(BUILD)/obj/tests/unit
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(BUILD)/obj/tests/unit/$*.d \
+		-Wno-unused-function $(VARIANT_LDFLAGS) -o $@ $< \
 		$(BUILD)/libghostport.a -lcmocka -ljansson $(LIBS)
+
+-include $(patsubst $(BUILD)/%,$(BUILD)/obj/%.d,$(UNIT_BINS))
 
 E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
 $(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h) include/ghostport_abi.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(E2E_LIBS)
 
-unit: $(UNIT_BINS)
+# tests/schema/*.c: fixture generators for the SIEM schema checks.
+SCHEMA_BINS	:= $(patsubst tests/schema/%.c,$(BUILD)/tests/schema/%,$(wildcard tests/schema/*.c))
+$(BUILD)/tests/schema/%: tests/schema/%.c tests/unit/fixture_record.h $(BUILD)/libghostport.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(VARIANT_LDFLAGS) -o $@ $< $(BUILD)/libghostport.a $(LIBS)
+
+unit: $(UNIT_BINS) $(SCHEMA_BINS)
 e2e: $(E2E_BINS)
 
 # ---- variants ------------------------------------------------------------
@@ -141,6 +163,10 @@ kmod:
 	@echo "ghostport: module at $(KMOD_OUT)/kmod/ghostport.ko"
 
 # ---- running and testing ---------------------------------------------------
+# Which userspace stage may include which: the table is in the script.
+check-layers:
+	tools/check-layers.sh
+
 deps:
 	tools/install-deps.sh
 
@@ -175,7 +201,18 @@ MANDIR		= $(PREFIX_)/share/man
 
 # Binary, unit, default settings (never over an edited one), spool, man
 # pages; and the module when it was built (make kmod first).
-install: all
+install: install-bin
+	install -d -m 0700 $(DESTDIR)/var/spool/ghostport
+	@if [ -f $(KMOD_OUT)/kmod/ghostport.ko ]; then \
+		$(MAKE) -C $(KDIR) M=$(KMOD_OUT) INSTALL_MOD_DIR=updates \
+			$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a $(KREL); }; \
+	else echo "ghostport: module not built (make kmod), not installed"; fi
+	@echo "ghostport: installed; run 'systemctl daemon-reload' and 'systemctl enable --now ghostport'"
+
+# What the Debian package ships (debian/rules): no spool (its postinst
+# makes it), no module (ghostport-dkms), no test programs.
+install-bin: $(BUILD)/ghostport
 	install -D -m 0755 $(BUILD)/ghostport $(DESTDIR)$(PREFIX_)/sbin/ghostport
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
 	sed 's#/usr/local/sbin/ghostport#$(PREFIX_)/sbin/ghostport#g' \
@@ -184,23 +221,29 @@ install: all
 	install -d -m 0755 $(DESTDIR)/etc/ghostport
 	test -e $(DESTDIR)/etc/ghostport/ghostport.conf || \
 		install -m 0644 packaging/ghostport.conf $(DESTDIR)/etc/ghostport/ghostport.conf
-	install -d -m 0700 $(DESTDIR)/var/spool/ghostport
 	install -D -m 0644 docs/man/ghostport.8 $(DESTDIR)$(MANDIR)/man8/ghostport.8
 	install -D -m 0644 docs/man/ghostport.conf.5 $(DESTDIR)$(MANDIR)/man5/ghostport.conf.5
-	@if [ -f $(KMOD_OUT)/kmod/ghostport.ko ]; then \
-		$(MAKE) -C $(KDIR) M=$(KMOD_OUT) INSTALL_MOD_DIR=updates \
-			$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install && \
-		{ [ -n "$(DESTDIR)" ] || depmod -a $(KREL); }; \
-	else echo "ghostport: module not built (make kmod), not installed"; fi
-	@echo "ghostport: installed; run 'systemctl daemon-reload' and 'systemctl enable --now ghostport'"
 
 # The module's source for DKMS, so distribution kernels rebuild it.
 install-dkms:
 	install -d $(DESTDIR)/usr/src/ghostport-$(VERSION)
 	cp -r Kbuild kmod include $(DESTDIR)/usr/src/ghostport-$(VERSION)/
+	rm -f $(DESTDIR)/usr/src/ghostport-$(VERSION)/kmod/dkms.conf
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' kmod/dkms.conf \
 		>$(DESTDIR)/usr/src/ghostport-$(VERSION)/dkms.conf
 	@echo "ghostport: DKMS source in /usr/src/ghostport-$(VERSION); dkms install ghostport/$(VERSION)"
+
+# Both Debian packages into build/deb/, built (dpkg-buildpackage -b) from a
+# copy of the tree in build/deb/src, so the .debs do not land in ../ and
+# debian/rules' clean cannot touch this build/.
+DEB_SRC		= build/deb/src/ghostport-$(VERSION)
+deb:
+	tools/install-deps.sh --deb
+	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv build/deb/src/*.deb build/deb/src/*.changes build/deb/src/*.buildinfo build/deb/
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "format.h"
+#include "format/format.h"
 
 static const char *const known[] = {
 	"text", "json", "ecs", "ocsf", "cef", "syslog", NULL,

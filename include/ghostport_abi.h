@@ -115,6 +115,42 @@ struct gp_event {
 #define GP_PROTO_OTHER		(1U << 3) /* raw and anything else */
 #define GP_PROTO_ALL		0x0fU
 
+/*
+ * The blocklist protocol bit for a socket: the one mapping every producer
+ * (BPF, module) and the reader use.  A SOCK_RAW socket is OTHER whatever its
+ * protocol: it has no port of that protocol to bind.  The constants are
+ * Linux's UAPI values, spelled here so that this file needs no socket
+ * headers (each build checks them against its own, see GP_ABI_CHECK_NET).
+ */
+#define GP_IPPROTO_TCP		6
+#define GP_IPPROTO_UDP		17
+#define GP_IPPROTO_SCTP		132
+#define GP_SOCK_RAW		3
+
+static inline __attribute__((always_inline)) __u32
+gp_proto_bit(__u16 protocol, __u16 sock_type)
+{
+	if (sock_type == GP_SOCK_RAW)
+		return GP_PROTO_OTHER;
+	switch (protocol) {
+	case GP_IPPROTO_TCP:
+		return GP_PROTO_TCP;
+	case GP_IPPROTO_UDP:
+		return GP_PROTO_UDP;
+	case GP_IPPROTO_SCTP:
+		return GP_PROTO_SCTP;
+	default:
+		return GP_PROTO_OTHER;
+	}
+}
+
+/* For a file that has IPPROTO_* and SOCK_RAW in scope: they must agree. */
+#define GP_ABI_CHECK_NET()						\
+	_Static_assert(GP_IPPROTO_TCP == IPPROTO_TCP &&			\
+		       GP_IPPROTO_UDP == IPPROTO_UDP &&			\
+		       GP_IPPROTO_SCTP == IPPROTO_SCTP &&		\
+		       GP_SOCK_RAW == SOCK_RAW, "socket constants")
+
 #define GP_RULE_AUDIT(protos)	((__u32)(protos) & GP_PROTO_ALL)
 #define GP_RULE_DENY_SHIFT	8	/* bits 8..11: deny per protocol */
 #define GP_RULE_ERRNO_SHIFT	16	/* bits 16..23: errno for deny, 0=EPERM */

@@ -2,7 +2,7 @@
 /*
  * ghostport_kmod.h - the control interface of ghostport.ko: the ioctls of
  * /dev/ghostport and the structures they carry.  Shared by the module
- * (kmod/) and the reader (userspace/source_kmod.c, tests/e2e/gp_kmodctl.c).
+ * (kmod/) and the reader (userspace/source/kmod.c, tests/e2e/gp_kmodctl.c).
  *
  * The records themselves are struct gp_event from ghostport_abi.h: read()
  * on the device returns whole records only.  Every structure here has a

@@ -85,7 +85,7 @@ static int gp_parse_proto(const char **pp, u32 *bits)
 }
 
 /*
- * The port-list syntax of the reader (userspace/portlist.h):
+ * The port-list syntax of the reader (userspace/policy/portlist.h):
  *   list  := item { "," item }
  *   item  := ws* ports [ "/" proto { "+" proto } ] ws*
  *   ports := port | port "-" port          (lo <= hi)

@@ -36,21 +36,8 @@
 
 #include "gp_kmod.h"
 
-static u32 gp_proto_bit(u16 protocol, u16 type)
-{
-	if (type == SOCK_RAW)
-		return GP_PROTO_OTHER;
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return GP_PROTO_TCP;
-	case IPPROTO_UDP:
-		return GP_PROTO_UDP;
-	case IPPROTO_SCTP:
-		return GP_PROTO_SCTP;
-	default:
-		return GP_PROTO_OTHER;
-	}
-}
+/* gp_proto_bit() is the ABI header's, shared with BPF and the reader. */
+GP_ABI_CHECK_NET();
 
 /*
  * The executable's inode, without taking a reference (that could sleep on

@@ -4,7 +4,7 @@
 #   tests/run-all.sh [unit|host|vm ...] [--kernel 5.10|6.1|6.12|7.3]
 #
 # Stages:
-#   unit  cmocka unit tests, plain and under ASan+UBSan
+#   unit  the layer check, cmocka unit tests, plain and under ASan+UBSan
 #   host  end-to-end tests on this machine's kernel (root: real binds)
 #   vm    the same and more on Debian's kernels under qemu (tests/vm/run.sh)
 #
@@ -50,6 +50,14 @@ run_cmocka() { # variant binary
 }
 
 stage_unit() {
+	# Which userspace stage may include which (tools/check-layers.sh).
+	local layers
+	if layers=$(tools/check-layers.sh 2>&1); then
+		echo "PASS unit/check-layers"
+	else
+		echo "FAIL unit/check-layers: a stage includes one above it"
+		printf '%s\n' "$layers" | sed 's/^/# /'
+	fi
 	if ! make -s all unit >"$RES/unit-build.log" 2>&1; then
 		echo "FAIL unit/build: make failed (see $RES/unit-build.log)"
 		tail -20 "$RES/unit-build.log" | sed 's/^/# /'
@@ -58,6 +66,7 @@ stage_unit() {
 	for t in build/tests/unit/test_*; do
 		[ -x "$t" ] && run_cmocka unit "$t"
 	done
+	tests/schema/run.sh	# SIEM formats against ECS's and OCSF's schemas
 	if ! make -s asan >"$RES/unit-asan-build.log" 2>&1; then
 		echo "FAIL unit-asan/build: make asan failed (see $RES/unit-asan-build.log)"
 		tail -20 "$RES/unit-asan-build.log" | sed 's/^/# /'

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""gen-tables.py - data/*.csv to the C tables declared in userspace/iana.h.
+"""gen-tables.py - data/*.csv to the C tables declared in userspace/event/iana.h.
 
 Usage: tools/gen-tables.py --out build/gen/ghost_table.c data
 
@@ -25,7 +25,7 @@ import csv
 import os
 import sys
 
-# Must match GP_PROTO_* in include/ghostport_abi.h and GP_IANA_* in iana.h.
+# Must match GP_PROTO_* in include/ghostport_abi.h and GP_IANA_* in userspace/event/iana.h.
 PROTO_BITS = {
     "tcp": ("GP_IANA_TCP", 1 << 0),
     "udp": ("GP_IANA_UDP", 1 << 1),
@@ -148,7 +148,7 @@ def render(ghosts, services):
                "and data/iana-services.csv.  Do not edit. */")
     out.append("#include <stddef.h>")
     out.append("#include <stdint.h>")
-    out.append('#include "iana.h"')
+    out.append('#include "event/iana.h"')
     out.append("")
     out.append("/* %d strings, %d bytes */" % (len(st.items), st.size))
     out.append("static const char gp_strtab[] =")

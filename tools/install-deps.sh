@@ -4,6 +4,10 @@
 #   tools/install-deps.sh          build dependencies
 #   tools/install-deps.sh --test   plus what the test suite uses
 #   tools/install-deps.sh --bench  plus the peers `make bench` compares with
+#   tools/install-deps.sh --deb    plus what `make deb` needs (debhelper, DKMS, lintian)
+# --test includes --deb (the tests build, lint and install the packages) and
+# fetches Elastic's ECS field definitions (npm @elastic/ecs) for the schema
+# checks into build/cache/npm (tests/schema/).
 set -eu
 
 BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
@@ -11,9 +15,15 @@ libcmocka-dev libjansson-dev libyaml-dev libssl-dev libsystemd-dev libcap-ng-dev
 TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq
 rsyslog rsyslog-gnutls openssl systemd groff-base man-db"
 BENCH_PKGS="auditd valgrind"
+DEB_PKGS="debhelper dh-dkms dkms lintian dpkg-dev fakeroot"
+# Pinned: the ECS version ghostport's ecs format declares (format_ecs.c).
+ECS_NPM="@elastic/ecs@9.4.0"
 
 pkgs=$BUILD_PKGS
-[ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
+[ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS $DEB_PKGS"
+[ "${1:-}" = "--deb" ] && pkgs="$pkgs $DEB_PKGS"
+# npm: Debian's, unless a node installation already brings one.
+[ "${1:-}" = "--test" ] && ! command -v npm >/dev/null && pkgs="$pkgs npm"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs $TEST_PKGS $BENCH_PKGS"
 
 missing=""
@@ -21,7 +31,22 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+
+# ECS definitions for tests/schema (no root needed; once, then cached).
+fetch_ecs() {
+	[ "${1:-}" = "--test" ] || return 0
+	root=$(cd "$(dirname "$0")/.." && pwd)
+	d=$root/build/cache/npm
+	[ -f "$d/node_modules/@elastic/ecs/generated/ecs_flat.js" ] && return 0
+	mkdir -p "$d"
+	echo "ghostport: npm install $ECS_NPM into $d" >&2
+	npm install --silent --no-audit --no-fund --prefix "$d" "$ECS_NPM" >&2 ||
+		echo "ghostport: npm install $ECS_NPM failed; the ECS schema checks will SKIP" >&2
+}
+if [ -z "$missing" ]; then
+	fetch_ecs "${1:-}"
+	exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "ghostport: missing packages:$missing (run as root to install them)" >&2
@@ -32,3 +57,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
+fetch_ecs "${1:-}"

@@ -8,10 +8,7 @@
 #include <linux/types.h>
 
 #include "ghostport_abi.h"
-#include "config_cmd.h"
-#include "control.h"
-#include "ctl.h"
-#include "list.h"
+#include "cmd/cmd.h"
 #include "run.h"
 
 static void usage(FILE *f)

@@ -15,19 +15,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "caps.h"
-#include "ctl.h"
-#include "decode.h"
-#include "fold.h"
-#include "format.h"
-#include "hostid.h"
-#include "notify.h"
-#include "output.h"
-#include "pin.h"
+#include "daemon/caps.h"
+#include "daemon/ctl.h"
+#include "event/decode.h"
+#include "event/fold.h"
+#include "format/format.h"
+#include "lib/hostid.h"
+#include "daemon/notify.h"
+#include "output/output.h"
+#include "daemon/runlock.h"
+#include "source/pin.h"
 #include "run.h"
-#include "run_args.h"
-#include "source.h"
-#include "status.h"
+#include "cmd/run_args.h"
+#include "source/source.h"
+#include "daemon/status.h"
 
 #define POLL_MS		50	/* bound on delivery delay with batched wake-ups */
 #define MAX_OUTPUTS	(GP_CONFIG_MAX_OUTPUTS + GP_MAX_CLI_OUTPUTS)
@@ -391,7 +392,7 @@ static int start(struct run_state *st)
 	struct gp_source_opts o = source_opts(st);
 	char why[256];
 
-	st->src = gp_open_source(st->cfg.source, &o);
+	st->src = gp_source_select(st->cfg.source, &o);
 	if (!st->src)
 		return -1;
 	if (st->cfg.enforce && !st->src->deny_name) {

@@ -82,7 +82,7 @@ static int xioctl(int fd, unsigned long req, void *arg, const char *what)
 	return 0;
 }
 
-/* Same syntax as the module's ports= and userspace/portlist.h. */
+/* Same syntax as the module's ports= and userspace/policy/portlist.h. */
 static int parse_ports(const char *s, __u32 *rules)
 {
 	const char *p = s;

@@ -14,7 +14,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "record.h"
+#include "event/record.h"
 
 static void fixture_record(struct gp_record *r)
 {

@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "config.h"
-#include "digest.h"
-#include "iana.h"
-#include "policy.h"
-#include "portlist.h"
+#include "policy/config.h"
+#include "policy/digest.h"
+#include "event/iana.h"
+#include "policy/policy.h"
+#include "policy/portlist.h"
 
 static struct gp_config cfg;
 static char err[8192];

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
-#include "decode.h"
+#include "event/decode.h"
 
 static struct gp_event good(void)
 {

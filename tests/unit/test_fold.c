@@ -9,7 +9,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#include "fold.h"
+#include "event/fold.h"
 
 #define MS	1000000ULL
 

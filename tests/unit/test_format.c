@@ -18,9 +18,9 @@
 #include <jansson.h>
 
 #include "fixture_record.h"
-#include "format.h"
-#include "jsonw.h"
-#include "names.h"
+#include "format/format.h"
+#include "lib/jsonw.h"
+#include "event/names.h"
 
 static char buf[GP_FORMAT_BUF_SIZE];
 

@@ -22,8 +22,8 @@
 #include <jansson.h>
 
 #include "fixture_record.h"
-#include "format.h"
-#include "jsonw.h"
+#include "format/format.h"
+#include "lib/jsonw.h"
 
 #define MID	"0123456789abcdef0123456789abcdef"
 #define FFFD	"\xef\xbf\xbd"
@@ -150,8 +150,9 @@ static void test_ecs_hostile(void **state)
 	(void)state;
 	make_record(&r, true);
 	j = parse_json(buf, gp_format_ecs(&r, buf, sizeof(buf)));
+	/* Text fields: control characters become U+FFFD too (docs/siem.md). */
 	assert_string_equal(jstr(j, "process.name"),
-			    "a\"\\]|=\n\r\x01" FFFD FFFD "(");
+			    "a\"\\]|=" FFFD FFFD FFFD FFFD FFFD "(");
 	assert_string_equal(jstr(j, "ghostport.comm_hex"), HOSTILE_HEX);
 	json_decref(j);
 }
@@ -178,7 +179,14 @@ static void test_ocsf(void **state)
 	assert_int_equal(jint(j, "status_id"), 2);
 	assert_int_equal(jint(j, "severity_id"), 3);
 	assert_string_equal(jstr(j, "metadata.product.name"), "ghostport");
-	assert_string_equal(jstr(j, "metadata.version"), "1.1.0");
+	assert_string_equal(jstr(j, "metadata.version"), "1.8.0");
+	{	/* device/actor and action/disposition are profile attributes */
+		json_t *p = json_object_get(json_object_get(j, "metadata"), "profiles");
+
+		assert_int_equal(json_array_size(p), 2);
+		assert_string_equal(json_string_value(json_array_get(p, 0)), "host");
+		assert_string_equal(json_string_value(json_array_get(p, 1)), "security_control");
+	}
 	assert_int_equal(jint(j, "actor.process.pid"), 4242);
 	assert_string_equal(jstr(j, "actor.process.name"), "nc");
 	assert_string_equal(jstr(j, "actor.process.file.path"), "/usr/bin/nc.openbsd");
@@ -214,7 +222,7 @@ static void test_ocsf_hostile(void **state)
 	make_record(&r, true);
 	j = parse_json(buf, gp_format_ocsf(&r, buf, sizeof(buf)));
 	assert_string_equal(jstr(j, "actor.process.name"),
-			    "a\"\\]|=\n\r\x01" FFFD FFFD "(");
+			    "a\"\\]|=" FFFD FFFD FFFD FFFD FFFD "(");
 	assert_string_equal(jstr(j, "unmapped.ghostport.comm_hex"), HOSTILE_HEX);
 	json_decref(j);
 }

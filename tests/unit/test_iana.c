@@ -12,7 +12,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#include "iana.h"
+#include "event/iana.h"
 
 static void test_required_ghosts(void **state)
 {

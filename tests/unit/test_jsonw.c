@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
+#include "lib/jsonw.h"
 
 #define FFFD	"\xef\xbf\xbd"
 

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <jansson.h>
 
-#include "output.h"
+#include "output/output.h"
 
 static char tmpdir[64];
 

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "policy.h"
-#include "portlist.h"
+#include "policy/policy.h"
+#include "policy/portlist.h"
 
 static __u32 rules[GP_NR_PORTS];
 

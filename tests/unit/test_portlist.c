@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "portlist.h"
+#include "policy/portlist.h"
 
 /* 256 KiB: too big for comfort on the stack of every test. */
 static __u32 *new_rules(void)

@@ -22,8 +22,9 @@
 
 #include <jansson.h>
 
-#include "ctl.h"
-#include "status.h"
+#include "cmd/cmd.h"
+#include "daemon/ctl.h"
+#include "daemon/status.h"
 
 static struct gp_status st;
 

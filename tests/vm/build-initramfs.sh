@@ -78,6 +78,11 @@ done
 ko=$(find "$VM/kmod/$short" -name ghostport.ko 2>/dev/null | head -n1 || true)
 [ -n "$ko" ] && install -m 0644 "$ko" "$stage/gp/ghostport.ko"
 
+# the module as DKMS built it from the ghostport-dkms package
+# (tests/host.d/50-deb.sh), for guest.d/35-dkms.sh
+dko=$ROOT/build/dkms/$short/ghostport.ko
+[ -f "$dko" ] && install -D -m 0644 "$dko" "$stage/gp/dkms/ghostport.ko"
+
 # kernel modules the tests need, dependencies first
 : > "$stage/gp/modules/order"
 root=${MODDIR%/lib/modules/*}

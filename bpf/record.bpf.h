@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * record.bpf.h - the hot-path decision (classify) and building, exempting
+ * and submitting a struct gp_event: what every hook uses.
+ *
+ * Included once, by ghostport.bpf.c, after the files before it there.
+ */
+#ifndef GP_RECORD_BPF_H_H
+#define GP_RECORD_BPF_H_H
+
+/* Pre-6.6 layout of the inet_sock flag bits, for CO-RE. */
+struct inet_sock___old {
+	__u8 freebind:1;
+	__u8 transparent:1;
+	__u8 bind_address_no_port:1;
+} __attribute__((preserve_access_index));
+
+/*
+ * 6.6+ bit numbers in inet_sock.inet_flags.  Their enum is anonymous in
+ * BTF, so CO-RE cannot relocate it by name; the values are ABI-stable
+ * since 6.6 (only appended to), and the VM tests check them on 6.12.
+ */
+#define GP_INET_FLAGS_FREEBIND			11
+#define GP_INET_FLAGS_TRANSPARENT		15
+#define GP_INET_FLAGS_BIND_ADDRESS_NO_PORT	18
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&gp_counters, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+/*
+ * The one decision on the hot path: is this port/protocol listed?  Returns
+ * the verdict for the event, or -1 when nothing is to be reported.  A
+ * listed port with a deny rule in force is GP_VERDICT_DENY here; the
+ * caller turns it into EXEMPT or AUDIT (kernel binds) after checking who
+ * binds, which is off the hot path.
+ */
+static __always_inline int classify(__u16 port, __u16 protocol, __u16 type,
+				    __u8 *flags, __u32 *errno_out)
+{
+	__u32 key = port, pbit = gp_proto_bit(protocol, type);
+	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
+
+	if (rule && (GP_RULE_AUDIT(*rule) & pbit)) {
+		*flags |= GP_EF_LISTED;
+		if ((gp_conf.flags & GP_CONF_ENFORCE) &&
+		    (GP_RULE_DENY(*rule) & pbit)) {
+			*errno_out = GP_RULE_ERRNO(*rule) ?: EPERM;
+			return GP_VERDICT_DENY;
+		}
+		return GP_VERDICT_AUDIT;
+	}
+	if (gp_conf.flags & GP_CONF_ALL)
+		return GP_VERDICT_NONE;
+	return -1;
+}
+
+static __always_inline bool exempt_cgroup(struct task_struct *task)
+{
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	int i;
+
+	/* The task's cgroup or any ancestor: a unit's cgroup covers its
+	 * children. */
+	for (i = 0; i < MAX_CGROUP_DEPTH && cg; i++) {
+		__u64 id = BPF_CORE_READ(cg, kn, id);
+
+		if (bpf_map_lookup_elem(&gp_exempt_cgroup, &id))
+			return true;
+		cg = (struct cgroup *)BPF_CORE_READ(cg, self.parent);
+	}
+	return false;
+}
+
+/* Is the current task exempt from deny rules?  Only asked for denials. */
+static __always_inline bool is_exempt(const struct gp_event *e)
+{
+	struct task_struct *task;
+	struct gp_exe_key k = {};
+
+	if (!(gp_conf.flags & GP_CONF_EXEMPTIONS))
+		return false;
+	if (bpf_map_lookup_elem(&gp_exempt_uid, &e->uid) ||
+	    bpf_map_lookup_elem(&gp_exempt_gid, &e->gid))
+		return true;
+	if (e->valid & GP_VF_EXE) {
+		k.ino = e->exe_ino;
+		k.dev = e->exe_dev;
+		if (bpf_map_lookup_elem(&gp_exempt_exe, &k))
+			return true;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	return exempt_cgroup(task);
+}
+
+/*
+ * A bind that a deny rule matches: is it refused?  Kernel binds (the
+ * sunrpc client's reserved ports) never are; exempt tasks are not.  The
+ * record's verdict says which.
+ */
+static __always_inline bool settle_deny(struct gp_event *e, __u32 err)
+{
+	if (e->flags & GP_EF_KERNEL) {
+		e->verdict = GP_VERDICT_AUDIT;
+		return false;
+	}
+	if (is_exempt(e)) {
+		e->verdict = GP_VERDICT_EXEMPT;
+		return false;
+	}
+	e->verdict = GP_VERDICT_DENY;
+	e->deny_errno = err;
+	e->ret = -(int)err;
+	e->valid |= GP_VF_RET;
+	return true;
+}
+
+static __always_inline void fill_task(struct gp_event *e)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ugid = bpf_get_current_uid_gid();
+	struct file *exe;
+
+	e->magic = GP_ABI_MAGIC;
+	e->version = GP_ABI_VERSION;
+	e->size = sizeof(*e);
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->valid |= GP_VF_PPID | GP_VF_CGROUP;
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		e->flags |= GP_EF_KERNEL;
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe) {
+		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
+		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		e->valid |= GP_VF_EXE;
+	}
+}
+
+static __always_inline __u8 read_opts(struct sock *sk)
+{
+	struct inet_sock *inet = (struct inet_sock *)sk;
+	__u8 opts = 0;
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuse))
+		opts |= GP_OPT_REUSEADDR;
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuseport))
+		opts |= GP_OPT_REUSEPORT;
+
+	if (bpf_core_field_exists(inet->inet_flags)) {
+		unsigned long f = BPF_CORE_READ(inet, inet_flags);
+
+		if (f & (1UL << GP_INET_FLAGS_FREEBIND))
+			opts |= GP_OPT_FREEBIND;
+		if (f & (1UL << GP_INET_FLAGS_TRANSPARENT))
+			opts |= GP_OPT_TRANSPARENT;
+		if (f & (1UL << GP_INET_FLAGS_BIND_ADDRESS_NO_PORT))
+			opts |= GP_OPT_BIND_NO_PORT;
+	} else {
+		struct inet_sock___old *old = (void *)sk;
+
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, freebind))
+			opts |= GP_OPT_FREEBIND;
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, transparent))
+			opts |= GP_OPT_TRANSPARENT;
+		if (BPF_CORE_READ_BITFIELD_PROBED(old, bind_address_no_port))
+			opts |= GP_OPT_BIND_NO_PORT;
+	}
+	return opts;
+}
+
+static __always_inline void fill_sock(struct gp_event *e, struct sock *sk)
+{
+	e->sock_type = BPF_CORE_READ(sk, sk_type);
+	e->protocol = BPF_CORE_READ(sk, sk_protocol);
+	e->ifindex = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
+	e->netns_ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	e->opts = read_opts(sk);
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock))
+		e->flags |= GP_EF_KERNEL;
+	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_TYPE;
+}
+
+static __always_inline bool is_v4mapped(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0x0000ffff);
+}
+
+static __always_inline void submit(const struct gp_event *e)
+{
+	struct gp_event *out;
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	out = bpf_ringbuf_reserve(&gp_events, sizeof(*out), 0);
+	if (!out) {
+		count(GP_CNT_DROPS);
+		return;
+	}
+	__builtin_memcpy(out, e, sizeof(*out));
+	/* Batch wake-ups: only once enough is queued; the reader's poll
+	 * timeout bounds the delay for the rest. */
+	if (bpf_ringbuf_query(&gp_events, BPF_RB_AVAIL_DATA) >=
+	    gp_conf.wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(out, flags);
+	count(GP_CNT_EVENTS);
+}
+
+static __always_inline struct gp_event *scratch(void)
+{
+	__u32 zero = 0;
+	struct gp_event *e = bpf_map_lookup_elem(&gp_scratch, &zero);
+
+	if (e)
+		__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/*
+ * Build the record for a bind request seen from inside inet_bind or
+ * inet6_bind (fentry and kprobe modes).  addr_len is checked before each
+ * read: a short sockaddr still gives a well-formed record.
+ */
+static __always_inline struct gp_event *
+build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
+		__u16 family, __u8 source, __u32 *deny_err)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct gp_event *e;
+	__u16 protocol, type;
+	__be16 nport = 0;
+	__u8 flags = 0;
+	int verdict;
+
+	if (!sk || addr_len < 4)
+		return NULL;
+	bpf_probe_read_kernel(&nport, sizeof(nport),
+			      &((struct sockaddr_in *)uaddr)->sin_port);
+	protocol = BPF_CORE_READ(sk, sk_protocol);
+	type = BPF_CORE_READ(sk, sk_type);
+	*deny_err = 0;
+	verdict = classify(bpf_ntohs(nport), protocol, type, &flags, deny_err);
+	if (verdict < 0)
+		return NULL;
+
+	e = scratch();
+	if (!e)
+		return NULL;
+	e->port = bpf_ntohs(nport);
+	e->verdict = verdict;
+	e->flags = flags;
+	e->source = source;
+	e->family = family;
+	/* Read what the caller passed, even in a sockaddr too short for
+	 * the kernel (which then fails the bind with -EINVAL). */
+	if (family == AF_INET && addr_len >= 8) {
+		bpf_probe_read_kernel(e->addr, 4,
+			&((struct sockaddr_in *)uaddr)->sin_addr);
+	} else if (family == AF_INET6 && addr_len >= 24) {
+		bpf_probe_read_kernel(e->addr, 16,
+			&((struct sockaddr_in6 *)uaddr)->sin6_addr);
+		if (is_v4mapped(e->addr))
+			e->flags |= GP_EF_V4MAPPED;
+	}
+	fill_task(e);
+	fill_sock(e, sk);
+	return e;
+}
+
+/*
+ * A deny rule matched a bind that inet_bind saw.  With the LSM enforcing,
+ * the bind got here only because it was allowed (exempt or kernel).  With
+ * the cgroup hook enforcing, the hook already refused it and reported the
+ * denial: it is not reported twice.
+ */
+static __always_inline bool denied_elsewhere(struct gp_event *e, __u32 err,
+					     int ret)
+{
+	if (!settle_deny(e, err))
+		return false;
+	if (gp_pin_deny_mode == GP_SRC_CGROUP && ret == -(int)err)
+		return true;
+	/* Not refused by anyone we know of: report what happened. */
+	e->verdict = GP_VERDICT_AUDIT;
+	e->deny_errno = 0;
+	return false;
+}
+
+#endif /* GP_RECORD_BPF_H_H */

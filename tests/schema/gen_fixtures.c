@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gen_fixtures - every shape of event the JSON SIEM formats write, for the
+ * schema validators (tests/schema/check-*.py): one line per case and
+ * format, "<case>\t<format>\t<the formatter's line>".
+ *
+ *   gen_fixtures ecs|ocsf|json
+ *
+ * Cases: each verdict (audit, deny, exempt, unlisted), a failed bind, a
+ * bind whose result is unknown, IPv6 and v4-mapped, a socket bound to a
+ * device, a kernel socket, no executable, no host identity, a hostile comm
+ * (control characters, invalid UTF-8), the folded event, the drop notice.
+ * The records start from the unit tests' fixture (tests/unit/fixture_record.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../unit/fixture_record.h"
+#include "format/format.h"
+
+static char buf[GP_FORMAT_BUF_SIZE];
+
+static void base(struct gp_record *r)
+{
+	fixture_record(r);
+	r->hostname = "host-1.example";
+	r->machine_id = "0123456789abcdef0123456789abcdef";
+}
+
+static void emit(const char *name, enum gp_format f, int n)
+{
+	if (n < 0) {
+		fprintf(stderr, "gen_fixtures: %s: formatter failed\n", name);
+		return;
+	}
+	printf("%s\t%s\t%s", name, gp_format_name(f), buf);
+}
+
+static void one(const char *name, enum gp_format f, const struct gp_record *r)
+{
+	emit(name, f, gp_format_record(f, r, buf, sizeof(buf)));
+}
+
+int main(int argc, char **argv)
+{
+	struct gp_record r;
+	struct timespec now = { 1795446245, 5 };
+	int f = argc == 2 ? gp_format_parse(argv[1]) : -1;
+
+	if (f < 0) {
+		fprintf(stderr, "usage: gen_fixtures ecs|ocsf|json\n");
+		return 2;
+	}
+
+	base(&r);				/* denied by the LSM, EACCES */
+	one("deny", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	r.ev.source = GP_SRC_FENTRY;
+	one("audit", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_EXEMPT;
+	r.ev.ret = 0;
+	r.ev.source = GP_SRC_CGROUP;
+	one("exempt", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_NONE;	/* --all: not listed */
+	r.ev.flags = 0;
+	r.ev.ret = 0;
+	r.ev.port = 8080;
+	r.service = "http-alt";
+	one("unlisted", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = -EADDRINUSE;
+	one("audit-failed", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.valid &= ~(__u32)(GP_VF_RET | GP_VF_PPID | GP_VF_TYPE | GP_VF_OPTS);
+	r.ev.source = GP_SRC_CGROUP;
+	one("audit-ret-unknown", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	r.ev.family = AF_INET6;
+	r.ev.protocol = IPPROTO_UDP;
+	r.ev.sock_type = SOCK_DGRAM;
+	strcpy(r.addr, "2001:db8::7");
+	one("audit-ipv6-udp", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	r.ev.family = AF_INET6;
+	r.ev.flags |= GP_EF_V4MAPPED;
+	strcpy(r.addr, "::ffff:192.0.2.7");
+	one("audit-v4mapped", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	r.ev.valid |= GP_VF_IFINDEX;
+	r.ev.ifindex = 3;			/* SO_BINDTODEVICE */
+	one("audit-bound-device", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	r.ev.flags |= GP_EF_KERNEL;
+	r.ev.pid = r.ev.tid = 0;
+	memset(r.ev.comm, 0, sizeof(r.ev.comm));
+	memcpy(r.ev.comm, "kworker/0:1", 11);
+	r.exe[0] = '\0';
+	r.ev.valid &= ~(__u32)GP_VF_PPID;
+	one("audit-kernel-no-exe", f, &r);
+
+	base(&r);
+	r.hostname = NULL;
+	r.machine_id = NULL;
+	one("deny-no-host-identity", f, &r);
+
+	base(&r);
+	memcpy(r.ev.comm, "a\"\\]|=\n\r\x01\xff\xc3(", 12);
+	one("deny-hostile-comm", f, &r);
+
+	base(&r);
+	memcpy(r.exe, "/tmp/\x1b[31mevil\xff", 15);
+	r.exe[15] = '\0';
+	one("deny-hostile-exe", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	r.count = 17;
+	r.fold_first_ns = r.ev.ts_ns > 4000000000ULL ? r.ev.ts_ns - 4000000000ULL : 0;
+	one("audit-folded", f, &r);
+
+	emit("dropped", f, gp_format_dropped(f, 1234, &now, "host-1.example",
+					     "0123456789abcdef0123456789abcdef",
+					     buf, sizeof(buf)));
+	emit("dropped-no-host-identity", f,
+	     gp_format_dropped(f, 1, &now, NULL, NULL, buf, sizeof(buf)));
+	return 0;
+}

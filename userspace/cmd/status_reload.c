@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * status_reload.c - `ghostport status` and `ghostport reload`: one
+ * request to the control socket of the running daemon (daemon/ctl.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "cmd/cmd.h"
+#include "daemon/ctl.h"
+
+/* Print an answer; "error: " lines go to stderr.  1 if there were any. */
+static int print_answer(const char *a, FILE *out)
+{
+	int failed = 0;
+
+	while (*a) {
+		size_t l = strcspn(a, "\n");
+
+		if (!strncmp(a, "error: ", 7)) {
+			fprintf(stderr, "ghostport: %.*s\n", (int)(l - 7), a + 7);
+			failed = 1;
+		} else {
+			fprintf(out, "%.*s\n", (int)l, a);
+		}
+		a += l + (a[l] == '\n');
+	}
+	return failed;
+}
+
+/*
+ * node_exporter may read the file at any moment: write a temporary file
+ * beside it and rename it over, so it only ever sees a complete file.
+ */
+static int write_textfile(const char *path, const char *text)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *copy = strdup(path), *tmp = NULL;
+	size_t len = strlen(text);
+	FILE *f;
+	int fd, ret = -1;
+
+	if (!copy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(copy), base) < 0) {
+		fprintf(stderr, "ghostport: out of memory\n");
+		free(copy);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "ghostport: --textfile %s: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		fprintf(stderr, "ghostport: %s: %s\n", tmp, strerror(errno));
+		goto remove;
+	}
+	/* Readable by node_exporter, which rarely runs as root. */
+	if (fchmod(fd, 0644) || fwrite(text, 1, len, f) != len || fflush(f) ||
+	    fsync(fd)) {
+		fprintf(stderr, "ghostport: writing %s: %s\n", tmp,
+			strerror(errno));
+		fclose(f);
+		goto remove;
+	}
+	if (fclose(f)) {
+		fprintf(stderr, "ghostport: writing %s: %s\n", tmp,
+			strerror(errno));
+		goto remove;
+	}
+	if (rename(tmp, path)) {
+		fprintf(stderr, "ghostport: --textfile %s: %s\n", path,
+			strerror(errno));
+		goto remove;
+	}
+	ret = 0;
+	goto out;
+remove:
+	unlink(tmp);
+out:
+	free(tmp);
+	free(copy);
+	return ret;
+}
+
+/*
+ * What status and reload say about their command line, the same way:
+ * getopt_long's ':' (a missing value) or any option they do not know.
+ * Returns 2, the exit status of a usage error.
+ */
+static int bad_option(int c, char **argv, const char *cmd)
+{
+	if (c == ':')
+		fprintf(stderr, "ghostport: option %s needs a value\n",
+			argv[optind - 1]);
+	else
+		fprintf(stderr,
+			"ghostport: unknown option \"%s\" (see ghostport %s --help)\n",
+			argv[optind - 1], cmd);
+	return 2;
+}
+
+/* Neither command takes operands: 2 (said) if there are any left, else 0. */
+static int no_operands(int argc, char **argv)
+{
+	if (optind < argc) {
+		fprintf(stderr, "ghostport: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* One request to the daemon; 1 (said) if it could not be asked, else 0. */
+static int ask(const char *sock, const char *req, int timeout_ms,
+	       char **ans)
+{
+	char err[512];
+
+	if (gp_ctl_request(sock, req, timeout_ms, ans, err, sizeof(err))) {
+		fprintf(stderr, "ghostport: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static void status_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ghostport status [--json | --prometheus [--textfile PATH]]\n"
+"Show the state of the running daemon: attach and enforcement methods,\n"
+"policy digest, uptime, counters (events, drops, denials, per port, per\n"
+"output delivered/spooled/dropped).\n"
+"\n"
+"  --json            one JSON object\n"
+"  --prometheus      Prometheus text exposition format\n"
+"  --textfile PATH   with --prometheus: write PATH atomically (temporary\n"
+"                    file + rename) for node_exporter's textfile collector\n"
+"  --socket PATH     control socket (default %s)\n"
+"  -h, --help        this help\n"
+"\n"
+"Exit status 1 when no daemon is running.\n", GP_CTL_SOCK);
+}
+
+int gp_cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
+		{ "textfile", required_argument, NULL, 't' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *req = "status", *textfile = NULL, *sock = NULL;
+	char *ans;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': req = "status json"; break;
+		case 'p': req = "status prometheus"; break;
+		case 't': textfile = optarg; break;
+		case 's': sock = optarg; break;
+		case 'h': status_usage(stdout); return 0;
+		default: return bad_option(c, argv, "status");
+		}
+	}
+	if (no_operands(argc, argv))
+		return 2;
+	if (textfile && strcmp(req, "status prometheus")) {
+		fprintf(stderr, "ghostport: --textfile goes with --prometheus\n");
+		return 2;
+	}
+	if (ask(sock, req, 5000, &ans))
+		return 1;
+	if (!strncmp(ans, "error: ", 7) || !textfile) {
+		ret = print_answer(ans, stdout);
+		if (fflush(stdout))
+			ret = 1;
+	} else {
+		ret = write_textfile(textfile, ans) ? 1 : 0;
+	}
+	free(ans);
+	return ret;
+}
+
+static void reload_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ghostport reload [--socket PATH]\n"
+"Make the running daemon read its config again.  The new policy replaces\n"
+"the old one atomically; a config with errors is refused, the errors are\n"
+"printed, and the running policy stays (exit status 1).  Same as SIGHUP,\n"
+"but says what happened.\n"
+"\n"
+"  --socket PATH     control socket (default %s)\n"
+"  -h, --help        this help\n", GP_CTL_SOCK);
+}
+
+int gp_cmd_reload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = NULL;
+	char *ans;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'h': reload_usage(stdout); return 0;
+		default: return bad_option(c, argv, "reload");
+		}
+	}
+	if (no_operands(argc, argv))
+		return 2;
+	/* Loading BPF maps can take a while on a busy host. */
+	if (ask(sock, "reload", 60000, &ans))
+		return 1;
+	ret = print_answer(ans, stdout);
+	free(ans);
+	return ret;
+}

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ecs.c - Elastic Common Schema (9.4) JSON Lines.
+ *
+ * A bind makes the task the would-be *server* of an endpoint, so the
+ * endpoint is server.ip/port/address (not source.*, which ECS reserves for
+ * the initiator of a connection); the task is process.*, its ids user.id and
+ * group.id (keywords, hence strings).  ECS fields that do not apply are left
+ * out rather than written as null, which is what ECS consumers expect.
+ * Everything ghostport-specific is under "ghostport.", with the same names
+ * and values as the json format.  Mapping table: docs/siem.md.
+ */
+#include <stdio.h>
+
+#include "format/format.h"
+#include "format/internal.h"
+#include "lib/jsonobj.h"
+#include "event/names.h"
+#include "lib/timefmt.h"
+
+/* The ECS release the fields follow; tests/schema/check-ecs.py validates
+ * against the same release of Elastic's definitions (@elastic/ecs). */
+#define ECS_VERSION	"9.4.0"
+
+#ifndef GP_VERSION
+#define GP_VERSION "0"
+#endif
+
+static void put_event(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+
+	gp_json_key_begin_object(w, "event");
+	gp_json_key_string(w, "kind", "event");
+	gp_json_key_begin_array(w, "category");
+	gp_json_array_string(w, "network");
+	gp_json_end_array(w);
+	gp_json_key_begin_array(w, "type");
+	if (ev->verdict == GP_VERDICT_DENY) {
+		gp_json_array_string(w, "denied");
+	} else {
+		gp_json_array_string(w, "start");
+		if (ev->verdict != GP_VERDICT_NONE)
+			gp_json_array_string(w, "allowed");
+	}
+	gp_json_end_array(w);
+	gp_json_key_string(w, "action", "bind");
+	if (!(ev->valid & GP_VF_RET))
+		gp_json_key_string(w, "outcome", "unknown");
+	else
+		gp_json_key_string(w, "outcome",
+				   ev->ret < 0 ? "failure" : "success");
+	gp_json_key_string(w, "module", "ghostport");
+	gp_json_key_string(w, "dataset", "ghostport.bind");
+	gp_json_key_string(w, "provider", gp_source_name(ev->source));
+	gp_json_key_u64(w, "severity", (uint64_t)gp_syslog_severity(r));
+	/* No event.count in ECS: a folded event's count is ghostport.count. */
+	gp_json_end_object(w);
+}
+
+static void put_process(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	size_t exe_len = strnlen(r->exe, sizeof(r->exe));
+
+	gp_json_key_begin_object(w, "process");
+	gp_json_key_u64(w, "pid", ev->pid);
+	/* Text with U+FFFD for controls; the bytes in ghostport.*_hex. */
+	gp_json_key_text(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
+	if (exe_len)
+		gp_json_key_text(w, "executable", r->exe, exe_len);
+	gp_json_key_begin_object(w, "thread");
+	gp_json_key_u64(w, "id", ev->tid);
+	gp_json_end_object(w);
+	if (ev->valid & GP_VF_PPID) {
+		gp_json_key_begin_object(w, "parent");
+		gp_json_key_u64(w, "pid", ev->ppid);
+		gp_json_end_object(w);
+	}
+	gp_json_end_object(w);
+}
+
+static void put_ids(struct gp_json *w, const struct gp_event *ev)
+{
+	char id[12];
+
+	snprintf(id, sizeof(id), "%u", ev->uid);
+	gp_json_key_begin_object(w, "user");
+	gp_json_key_string(w, "id", id);
+	gp_json_end_object(w);
+	snprintf(id, sizeof(id), "%u", ev->gid);
+	gp_json_key_begin_object(w, "group");
+	gp_json_key_string(w, "id", id);
+	gp_json_end_object(w);
+}
+
+static void put_network(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	__u16 type = (ev->valid & GP_VF_TYPE) ? ev->sock_type : 0;
+	size_t addr_len = strnlen(r->addr, sizeof(r->addr));
+	char num[8];
+
+	gp_json_key_begin_object(w, "server");
+	if (addr_len) {
+		gp_json_key_bytes(w, "address", r->addr, addr_len);
+		gp_json_key_bytes(w, "ip", r->addr, addr_len);
+	}
+	gp_json_key_u64(w, "port", ev->port);
+	gp_json_end_object(w);
+
+	snprintf(num, sizeof(num), "%u", ev->protocol);
+	gp_json_key_begin_object(w, "network");
+	gp_json_key_string(w, "transport", gp_proto_name(ev->protocol, type));
+	gp_json_key_string(w, "type", gp_family_name(ev->family));
+	gp_json_key_string(w, "iana_number", num);
+	gp_json_end_object(w);
+}
+
+static void put_host(struct gp_json *w, const struct gp_record *r)
+{
+	if (r->hostname || r->machine_id) {
+		gp_json_key_begin_object(w, "host");
+		if (r->hostname) {
+			gp_json_key_string(w, "hostname", r->hostname);
+			gp_json_key_string(w, "name", r->hostname);
+		}
+		if (r->machine_id)
+			gp_json_key_string(w, "id", r->machine_id);
+		gp_json_end_object(w);
+	}
+	gp_json_key_begin_object(w, "observer");
+	if (r->hostname)
+		gp_json_key_string(w, "hostname", r->hostname);
+	gp_json_key_string(w, "product", "ghostport");
+	gp_json_key_string(w, "vendor", "ghostport");
+	gp_json_key_string(w, "type", "host-ids");
+	gp_json_key_string(w, "version", GP_VERSION);
+	gp_json_end_object(w);
+}
+
+/* ghostport.*: the json format's own fields, same names and values. */
+static void put_ghostport(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+
+	gp_json_key_begin_object(w, "ghostport");
+	gp_json_put_verdict(w, ev);
+	if (ev->valid & GP_VF_RET) {
+		gp_json_key_s64(w, "ret", ev->ret);
+		if (ev->ret < 0)
+			gp_json_key_string(w, "errno", gp_errno_name(ev->ret));
+	}
+	gp_json_put_socket(w, ev);
+	if (ev->valid & GP_VF_IFINDEX)
+		gp_json_key_u64(w, "ifindex", ev->ifindex);
+	if (r->service)
+		gp_json_key_string(w, "service", r->service);
+	gp_json_put_raw_hex(w, r);
+	if (r->count > 1)
+		gp_json_key_u64(w, "count", r->count);
+	gp_json_end_object(w);
+}
+
+int gp_format_ecs(const struct gp_record *r, char *buf, size_t len)
+{
+	struct gp_json w;
+	char ts[32], summary[256];
+
+	gp_json_init(&w, buf, len);
+	gp_json_begin_object(&w);
+	gp_time_rfc3339(ts, &r->wall, 9);
+	gp_json_key_string(&w, "@timestamp", ts);
+	if (gp_format_summary(r, summary, sizeof(summary)) > 0)
+		gp_json_key_string(&w, "message", summary);
+	gp_ecs_put_version(&w);
+	put_event(&w, r);
+	put_process(&w, r);
+	put_ids(&w, &r->ev);
+	put_network(&w, r);
+	put_host(&w, r);
+	put_ghostport(&w, r);
+	gp_json_end_object(&w);
+	gp_json_raw(&w, "\n", 1);
+	return gp_json_finish(&w);
+}
+
+/* Shared with format_dropped.c (format_int.h): every ECS document. */
+void gp_ecs_put_version(struct gp_json *w)
+{
+	gp_json_key_begin_object(w, "ecs");
+	gp_json_key_string(w, "version", ECS_VERSION);
+	gp_json_end_object(w);
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fields.c - the ghostport fields ECS (ghostport.*) and OCSF
+ * (unmapped.ghostport.*) both write with the json format's names and values,
+ * and the opts array all three write (format/internal.h).  One writer, so the
+ * formats cannot drift apart.
+ */
+#include <string.h>
+
+#include "format/internal.h"
+#include "event/names.h"
+
+void gp_json_key_opts(struct gp_json *w, __u8 opts)
+{
+	gp_json_key_begin_array(w, "opts");
+	for (unsigned bit = 0; bit < GP_OPT_NR_BITS; bit++)
+		if (opts & (1U << bit))
+			gp_json_array_string(w, gp_opt_name(bit));
+	gp_json_end_array(w);
+}
+
+void gp_json_put_verdict(struct gp_json *w, const struct gp_event *ev)
+{
+	gp_json_key_string(w, "verdict", gp_verdict_name(ev->verdict));
+	if (ev->verdict == GP_VERDICT_DENY)
+		gp_json_key_string(w, "deny_errno",
+				   gp_errno_name(ev->deny_errno));
+	gp_json_key_string(w, "source", gp_source_name(ev->source));
+	gp_json_key_bool(w, "kernel", ev->flags & GP_EF_KERNEL);
+	gp_json_key_bool(w, "listed", ev->flags & GP_EF_LISTED);
+	gp_json_key_bool(w, "v4mapped", ev->flags & GP_EF_V4MAPPED);
+}
+
+void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev)
+{
+	if (ev->valid & GP_VF_TYPE)
+		gp_json_key_string(w, "sock_type",
+				   gp_sock_type_name(ev->sock_type));
+	if (ev->valid & GP_VF_OPTS)
+		gp_json_key_opts(w, ev->opts);
+	if (ev->valid & GP_VF_NETNS)
+		gp_json_key_u64(w, "netns", ev->netns_ino);
+	if (ev->valid & GP_VF_CGROUP)
+		gp_json_key_u64(w, "cgroup_id", ev->cgroup_id);
+}
+
+/* Would gp_json_key_text() replace anything in these bytes? */
+static bool text_lossy(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+
+	if (!gp_bytes_valid_utf8(p, n))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f ||
+		    (s[i] == 0xc2 && i + 1 < n && s[i + 1] < 0xa0))
+			return true;
+	return false;
+}
+
+void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r)
+{
+	size_t comm_len = strnlen(r->ev.comm, GP_COMM_LEN);
+	size_t exe_len = strnlen(r->exe, sizeof(r->exe));
+
+	if (text_lossy(r->ev.comm, comm_len))
+		gp_json_key_hex(w, "comm_hex", r->ev.comm, comm_len);
+	if (text_lossy(r->exe, exe_len))
+		gp_json_key_hex(w, "exe_hex", r->exe, exe_len);
+}

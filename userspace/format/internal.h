@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * internal.h - what the format files share among themselves: the
+ * ghostport fields that the JSON formats (json, ECS, OCSF) write the same
+ * way (format/fields.c), and the pieces of the drop notice that
+ * format/dropped.c borrows from the formats.  Not for callers of
+ * format/format.h.
+ */
+#ifndef GP_FORMAT_INT_H
+#define GP_FORMAT_INT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "lib/jsonw.h"
+#include "event/record.h"
+
+/* "opts":["reuseaddr",...]: the names of the option bits set in opts. */
+void gp_json_key_opts(struct gp_json *w, __u8 opts);
+
+/*
+ * The json format's verdict keys, for the ghostport object of ECS and OCSF:
+ * verdict, deny_errno (deny only), source, kernel, listed, v4mapped.
+ */
+void gp_json_put_verdict(struct gp_json *w, const struct gp_event *ev);
+
+/*
+ * The json format's socket keys, each only when its GP_VF_* bit says it is
+ * known (ECS and OCSF leave out what they cannot say): sock_type, opts,
+ * netns, cgroup_id.
+ */
+void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
+
+/*
+ * comm_hex / exe_hex: the raw bytes of comm and exe, each only when its text
+ * field (gp_json_key_text) had to replace something (invalid UTF-8, control
+ * characters), so nothing the task chose is lost.
+ */
+void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
+
+/* The drop notice of CEF and syslog (format/cef.c, format/syslog.c). */
+int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
+			  const char *host, const char *mid, char *buf,
+			  size_t len);
+int gp_format_syslog_dropped(uint64_t dropped, const struct timespec *now,
+			     const char *host, const char *mid, char *buf,
+			     size_t len);
+/* {"ecs":{"version":...}}, which ECS requires in every document. */
+void gp_ecs_put_version(struct gp_json *w);
+/* OCSF's metadata and device objects, for its drop notice (format/ocsf.c). */
+void gp_ocsf_put_header_dropped(struct gp_json *w, const char *host,
+				const char *mid);
+
+#endif /* GP_FORMAT_INT_H */

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_load.c - load and attach the BPF programs of the chosen modes:
+ * which programs, the libbpf messages that explain a failure, the cgroup
+ * root, the LSM's availability, and the deny programs added at run time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/libbpf.h>
+
+#include "source/bpf_int.h"
+#include "source/pin.h"
+
+/* libbpf's own messages: the last warning explains a failure best. */
+static char last_libbpf_msg[256];
+static bool libbpf_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	va_list cp;
+	size_t n;
+
+	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+		return 0;
+	va_copy(cp, ap);
+	vsnprintf(last_libbpf_msg, sizeof(last_libbpf_msg), fmt, cp);
+	va_end(cp);
+	n = strlen(last_libbpf_msg);
+	while (n && last_libbpf_msg[n - 1] == '\n')
+		last_libbpf_msg[--n] = '\0';
+	if (libbpf_verbose)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+void gp_bpf_log_setup(bool verbose)
+{
+	libbpf_verbose = verbose;
+	libbpf_set_print(libbpf_print);
+	last_libbpf_msg[0] = '\0';
+}
+
+const char *gp_bpf_mode_name(int mode)
+{
+	switch (mode) {
+	case GP_SRC_FENTRY:
+		return "fentry";
+	case GP_SRC_KPROBE:
+		return "kprobe";
+	case GP_SRC_CGROUP:
+		return "cgroup";
+	case GP_SRC_LSM:
+		return "lsm";
+	default:
+		return "none";
+	}
+}
+
+static void autoload(struct bpf_program *p)
+{
+	bpf_program__set_autoload(p, true);
+}
+
+/* Programs to load: the audit mode's (unless adopted) and the deny's. */
+static void select_programs(struct ghostport_bpf *s, int audit, int deny)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, false);
+	if (audit == GP_SRC_FENTRY) {
+		autoload(s->progs.gp_fexit_inet_bind);
+		autoload(s->progs.gp_fexit_inet6_bind);
+	} else if (audit == GP_SRC_KPROBE) {
+		autoload(s->progs.gp_kprobe_inet_bind);
+		autoload(s->progs.gp_kretprobe_inet_bind);
+		autoload(s->progs.gp_kprobe_inet6_bind);
+		autoload(s->progs.gp_kretprobe_inet6_bind);
+	}
+	if (audit == GP_SRC_CGROUP) {
+		autoload(s->progs.gp_cgroup_post_bind4);
+		autoload(s->progs.gp_cgroup_post_bind6);
+		autoload(s->progs.gp_sys_exit_bind);
+	}
+	if (audit == GP_SRC_CGROUP || deny == GP_SRC_CGROUP) {
+		autoload(s->progs.gp_cgroup_bind4);
+		autoload(s->progs.gp_cgroup_bind6);
+	}
+	if (deny == GP_SRC_LSM)
+		autoload(s->progs.gp_lsm_socket_bind);
+}
+
+static int add_link(struct bpf_src *b, struct bpf_link *l, const char *what,
+		    char *err, size_t errlen)
+{
+	int e = -errno;
+	char path[256];
+
+	if (!l) {
+		snprintf(err, errlen, "attaching %s failed: %s%s%s%s", what,
+			 strerror(-e), last_libbpf_msg[0] ? " (" : "",
+			 last_libbpf_msg[0] ? last_libbpf_msg : "",
+			 last_libbpf_msg[0] ? ")" : "");
+		return e ? e : -EINVAL;
+	}
+	b->links[b->nlinks++] = l;
+	if (!b->pinned)
+		return 0;
+	gp_pin_link_path(path, sizeof(path), what);
+	if (bpf_link__pin(l, path)) {
+		snprintf(err, errlen, "pinning %s at %s failed: %s", what, path,
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* The v2 hierarchy's root: every process is below it, so it sees every bind. */
+int gp_bpf_open_cgroup_root(const char *path, char *err, size_t errlen)
+{
+	static const char *const defaults[] = {
+		"/sys/fs/cgroup/unified", "/sys/fs/cgroup", NULL,
+	};
+	struct statfs st;
+	int i, fd;
+
+	for (i = 0; path ? i == 0 : defaults[i] != NULL; i++) {
+		const char *p = path ? path : defaults[i];
+
+		if (statfs(p, &st) || st.f_type != CGROUP2_SUPER_MAGIC)
+			continue;
+		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+	}
+	snprintf(err, errlen, "no cgroup v2 hierarchy at %s",
+		 path ? path : "/sys/fs/cgroup/unified or /sys/fs/cgroup");
+	return -ENOENT;
+}
+
+/* Tracepoints need tracefs; a boot-time daemon may start before it is. */
+static void ensure_tracefs(void)
+{
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK))
+		return;
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+}
+
+static int attach_cgroup_prog(struct bpf_src *b, struct bpf_program *p,
+			      const char *what, const char *cgroup_path,
+			      char *err, size_t errlen)
+{
+	if (b->cgroup_fd < 0) {
+		b->cgroup_fd = gp_bpf_open_cgroup_root(cgroup_path, err, errlen);
+		if (b->cgroup_fd < 0)
+			return b->cgroup_fd;
+	}
+	return add_link(b, bpf_program__attach_cgroup(p, b->cgroup_fd), what,
+			err, errlen);
+}
+
+static int attach_audit(struct bpf_src *b, int mode, const char *cgroup_path,
+			char *err, size_t errlen)
+{
+	struct ghostport_bpf *s = b->skel;
+	int ret;
+
+	if (mode == GP_SRC_FENTRY) {
+		ret = add_link(b, bpf_program__attach(s->progs.gp_fexit_inet_bind),
+			       "fexit-inet_bind", err, errlen);
+		if (!ret)
+			ret = add_link(b, bpf_program__attach(s->progs.gp_fexit_inet6_bind),
+				       "fexit-inet6_bind", err, errlen);
+		return ret;
+	}
+	if (mode == GP_SRC_KPROBE) {
+		struct bpf_program *progs[] = {
+			s->progs.gp_kprobe_inet_bind, s->progs.gp_kretprobe_inet_bind,
+			s->progs.gp_kprobe_inet6_bind, s->progs.gp_kretprobe_inet6_bind,
+		};
+		static const char *const names[] = {
+			"kprobe-inet_bind", "kretprobe-inet_bind",
+			"kprobe-inet6_bind", "kretprobe-inet6_bind",
+		};
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			ret = add_link(b, bpf_program__attach_kprobe(progs[i],
+					i % 2 == 1, i < 2 ? "inet_bind" : "inet6_bind"),
+				       names[i], err, errlen);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	/* The exit tracepoint first, then post_bind, then the bind hooks:
+	 * every stage is in place before the one that stashes requests.
+	 * Without the tracepoint failed binds are still reported, with the
+	 * outcome unknown. */
+	ensure_tracefs();
+	if (add_link(b, bpf_program__attach(s->progs.gp_sys_exit_bind),
+		     "tp-sys_exit_bind", err, errlen))
+		fprintf(stderr,
+			"ghostport: warning: %s; failed binds will be reported with ret unknown\n",
+			err);
+	ret = attach_cgroup_prog(b, s->progs.gp_cgroup_post_bind4,
+				 "cgroup-post_bind4", cgroup_path, err, errlen);
+	if (!ret)
+		ret = attach_cgroup_prog(b, s->progs.gp_cgroup_post_bind6,
+					 "cgroup-post_bind6", cgroup_path, err,
+					 errlen);
+	return ret;
+}
+
+static int attach_bind_hooks(struct bpf_src *b, const char *cgroup_path,
+			     char *err, size_t errlen)
+{
+	int ret;
+
+	ret = attach_cgroup_prog(b, b->skel->progs.gp_cgroup_bind4,
+				 "cgroup-bind4", cgroup_path, err, errlen);
+	if (!ret)
+		ret = attach_cgroup_prog(b, b->skel->progs.gp_cgroup_bind6,
+					 "cgroup-bind6", cgroup_path, err,
+					 errlen);
+	return ret;
+}
+
+static int lsm_active(void)
+{
+	char buf[512] = "";
+	FILE *f = fopen("/sys/kernel/security/lsm", "r");
+	char *tok, *save = NULL;
+
+	if (!f) {
+		mount("securityfs", "/sys/kernel/security", "securityfs", 0,
+		      NULL);
+		f = fopen("/sys/kernel/security/lsm", "r");
+	}
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, "bpf"))
+			return 1;
+	return 0;
+}
+
+/*
+ * Listed as active is not enough: some kernels refuse LSM programs (no
+ * trampolines, lockdown) or their verifier rejects one.  1 if it loads,
+ * else 2 with the reason in why.
+ */
+static int lsm_loads(const struct gp_source_opts *o, char *why, size_t len)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
+	struct ghostport_bpf *p = ghostport_bpf__open_opts(&oo);
+	int ret;
+
+	if (!p) {
+		snprintf(why, len, "opening the BPF object failed");
+		return 2;
+	}
+	select_programs(p, 0, GP_SRC_LSM);
+	bpf_map__set_max_entries(p->maps.gp_events, GP_RING_MIN_BYTES);
+	last_libbpf_msg[0] = '\0';
+	ret = ghostport_bpf__load(p);
+	ghostport_bpf__destroy(p);
+	if (!ret)
+		return 1;
+	snprintf(why, len, "the kernel refuses to load the BPF LSM program: %s%s",
+		 strerror(-ret),
+		 ret == -EPERM ? " (no BPF trampolines here, or lockdown)" :
+		 ret == -EINVAL ? " (rejected by the verifier; run with -v)" : "");
+	return 2;
+}
+
+/* 0 if the BPF LSM is active and loads here, else -1 and why. */
+int gp_source_bpf_lsm_usable(const struct gp_source_opts *o, char *why,
+			     size_t len)
+{
+	int lsm = lsm_active();
+
+	gp_bpf_log_setup(o->verbose);
+	if (lsm < 0) {
+		snprintf(why, len, "cannot read /sys/kernel/security/lsm");
+		return -1;
+	}
+	if (lsm == 0) {
+		snprintf(why, len,
+			 "the BPF LSM is not active (not in /sys/kernel/security/lsm; boot with lsm=...,bpf)");
+		return -1;
+	}
+	return lsm_loads(o, why, len) == 1 ? 0 : -1;
+}
+
+int gp_bpf_choose_deny(const struct gp_source_opts *o, char *err,
+		       size_t errlen)
+{
+	static int lsm_cached;	/* asked once per process */
+	char why[256];
+
+	if (!(o->conf_flags & GP_CONF_ENFORCE))
+		return 0;
+	switch (o->deny_with) {
+	case GP_DENY_LSM:
+		return GP_SRC_LSM;
+	case GP_DENY_CGROUP:
+		return GP_SRC_CGROUP;
+	default:
+		break;
+	}
+	if (lsm_cached == 1)
+		return GP_SRC_LSM;
+	if (lsm_cached)
+		return GP_SRC_CGROUP;
+	if (!gp_source_bpf_lsm_usable(o, why, sizeof(why))) {
+		lsm_cached = 1;
+		return GP_SRC_LSM;
+	}
+	lsm_cached = 2;
+	fprintf(stderr,
+		"ghostport: enforcement via lsm unavailable: %s; using cgroup\n",
+		why);
+	return GP_SRC_CGROUP;
+}
+
+int gp_bpf_load(struct bpf_src *b, int audit, int deny, char *err,
+		size_t errlen)
+{
+	int ret;
+
+	select_programs(b->skel, audit, deny);
+	ret = ghostport_bpf__load(b->skel);
+	if (ret) {
+		snprintf(err, errlen, "loading the %s%s%s programs failed: %s%s",
+			 audit ? gp_bpf_mode_name(audit) : "",
+			 audit && deny && deny != audit ? "+" : "",
+			 deny && deny != audit ? gp_bpf_mode_name(deny) : "",
+			 strerror(-ret),
+			 ret == -EPERM ? (audit == GP_SRC_FENTRY || deny == GP_SRC_LSM ?
+				" (kernel refuses BPF trampolines, or missing CAP_BPF/CAP_PERFMON)" :
+				" (missing CAP_BPF/CAP_PERFMON/CAP_NET_ADMIN?)") : "");
+		return ret;
+	}
+	return 0;
+}
+
+int gp_bpf_attach(struct bpf_src *b, int audit, int deny,
+		      const struct gp_source_opts *o, char *err,
+		      size_t errlen)
+{
+	int ret = 0;
+
+	last_libbpf_msg[0] = '\0';
+	if (audit)
+		ret = attach_audit(b, audit, o->cgroup_path, err, errlen);
+	if (!ret && deny == GP_SRC_LSM)
+		ret = add_link(b, bpf_program__attach_lsm(b->skel->progs.gp_lsm_socket_bind),
+			       "lsm-socket_bind", err, errlen);
+	if (!ret && (audit == GP_SRC_CGROUP || deny == GP_SRC_CGROUP))
+		ret = attach_bind_hooks(b, o->cgroup_path, err, errlen);
+	return ret;
+}
+
+/*
+ * Load the deny programs next to running audit programs: a second object
+ * that shares every map of the first, so both see one policy and one ring.
+ */
+int gp_bpf_add_deny_programs(struct bpf_src *b, int deny,
+			     const struct gp_source_opts *o, char *err,
+			     size_t errlen)
+{
+	struct ghostport_bpf *d = ghostport_bpf__open();
+	struct ghostport_bpf *main_skel = b->skel;
+	struct bpf_map *m, *dm;
+	int ret;
+
+	if (!d) {
+		snprintf(err, errlen, "opening the BPF object failed: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_map(m, main_skel->obj) {
+		dm = bpf_object__find_map_by_name(d->obj, bpf_map__name(m));
+		if (!dm || bpf_map__reuse_fd(dm, bpf_map__fd(m))) {
+			snprintf(err, errlen, "sharing map %s failed",
+				 bpf_map__name(m));
+			ghostport_bpf__destroy(d);
+			return -EINVAL;
+		}
+	}
+	b->skel = d;
+	ret = gp_bpf_load(b, 0, deny, err, errlen);
+	if (!ret)
+		ret = gp_bpf_attach(b, 0, deny, o, err, errlen);
+	b->skel = main_skel;
+	if (ret) {
+		ghostport_bpf__destroy(d);
+		return ret;
+	}
+	b->deny_skel = d;
+	return 0;
+}
+
+void gp_bpf_detach_links(struct bpf_src *b)
+{
+	while (b->nlinks > 0)
+		bpf_link__destroy(b->links[--b->nlinks]);
+}
+
+/* Close our handles but leave pinned links attached through their pins. */
+void gp_bpf_release_links(struct bpf_src *b)
+{
+	while (b->nlinks > 0) {
+		struct bpf_link *l = b->links[--b->nlinks];
+
+		bpf_link__disconnect(l);
+		bpf_link__destroy(l);
+	}
+}
