@@ -93,8 +93,18 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 			e->flags |= GP_EF_V4MAPPED;
 	}
 	fill_task(e);
-	if (bsk)
+	if (gp_safe) {
+		/* The context has what the safe set can see of the socket. */
+		e->sock_type = ctx->type;
+		e->protocol = ctx->protocol;
+		e->valid |= GP_VF_TYPE;
+		if (bsk) {
+			e->ifindex = bsk->bound_dev_if;
+			e->valid |= GP_VF_IFINDEX;
+		}
+	} else if (bsk) {
 		fill_sock(e, sock_of(bsk));
+	}
 	if (gp_pending)
 		flush_stale(tid);
 	if (verdict == GP_VERDICT_DENY && settle_deny(e, err)) {
@@ -151,6 +161,21 @@ int gp_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 	/* Every bind syscall passes here: one load when nothing waits. */
 	if (gp_pending)
 		on_outcome((int)ctx->ret);
+	return 0;
+}
+
+/*
+ * The same for the safe set: lockdown empties tracefs, so the syscall
+ * tracepoint cannot be found; the BTF raw tracepoint needs no tracefs.  It
+ * runs at every syscall's exit (one load when nothing waits).
+ */
+#define GP_NR_BIND_X86_64	49
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(gp_sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	if (gp_pending && regs->orig_ax == GP_NR_BIND_X86_64)
+		on_outcome((int)ret);
 	return 0;
 }
 

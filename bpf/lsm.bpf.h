@@ -26,7 +26,11 @@ static __always_inline long on_lsm_bind(struct socket *sock,
 
 	if (!(gp_conf.flags & GP_CONF_ENFORCE) || addrlen < 4)
 		return 0;
-	bpf_probe_read_kernel(&family, sizeof(family), &address->sa_family);
+	if (gp_safe)
+		family = address->sa_family;
+	else
+		bpf_probe_read_kernel(&family, sizeof(family),
+				      &address->sa_family);
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	e = build_from_args(sock, address, addrlen, family, GP_SRC_LSM, &err);

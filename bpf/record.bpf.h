@@ -59,6 +59,27 @@ static __always_inline int classify(__u16 port, __u16 protocol, __u16 type,
 	return -1;
 }
 
+/*
+ * The safe set asks the helpers instead of walking the task's cgroups:
+ * the ancestor at each level from the root down (0 past the task's own).
+ */
+static __always_inline bool exempt_cgroup_safe(void)
+{
+	__u64 id = bpf_get_current_cgroup_id();
+	int i;
+
+	if (bpf_map_lookup_elem(&gp_exempt_cgroup, &id))
+		return true;
+	for (i = 0; i < MAX_CGROUP_DEPTH; i++) {
+		id = bpf_get_current_ancestor_cgroup_id(i);
+		if (!id)
+			break;
+		if (bpf_map_lookup_elem(&gp_exempt_cgroup, &id))
+			return true;
+	}
+	return false;
+}
+
 static __always_inline bool exempt_cgroup(struct task_struct *task)
 {
 	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
@@ -93,6 +114,8 @@ static __always_inline bool is_exempt(const struct gp_event *e)
 		if (bpf_map_lookup_elem(&gp_exempt_exe, &k))
 			return true;
 	}
+	if (gp_safe)
+		return exempt_cgroup_safe();
 	task = (struct task_struct *)bpf_get_current_task();
 	return exempt_cgroup(task);
 }
@@ -119,9 +142,37 @@ static __always_inline bool settle_deny(struct gp_event *e, __u32 err)
 	return true;
 }
 
+/*
+ * The safe set's view of the task: BTF-typed loads from
+ * bpf_get_current_task_btf() (5.11+; allowed under lockdown).  Without it
+ * (5.10) parent, executable and the kernel-thread flag stay unknown.
+ */
+static __always_inline void fill_task_safe(struct gp_event *e)
+{
+	struct task_struct *t;
+	struct mm_struct *mm;
+	struct file *exe;
+
+	e->flags |= GP_EF_LOCKDOWN;
+	if (!GP_HAS_TASK_BTF)
+		return;
+	t = bpf_get_current_task_btf();
+	e->ppid = t->real_parent->tgid;
+	e->valid |= GP_VF_PPID;
+	if (t->flags & PF_KTHREAD)
+		e->flags |= GP_EF_KERNEL;
+	mm = t->mm;
+	exe = mm ? mm->exe_file : NULL;
+	if (exe) {
+		e->exe_ino = exe->f_inode->i_ino;
+		e->exe_dev = exe->f_inode->i_sb->s_dev;
+		e->valid |= GP_VF_EXE;
+	}
+}
+
 static __always_inline void fill_task(struct gp_event *e)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 ugid = bpf_get_current_uid_gid();
 	struct file *exe;
@@ -136,8 +187,14 @@ static __always_inline void fill_task(struct gp_event *e)
 	e->gid = ugid >> 32;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->valid |= GP_VF_CGROUP;
+	if (gp_safe) {
+		fill_task_safe(e);
+		return;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->valid |= GP_VF_PPID | GP_VF_CGROUP;
+	e->valid |= GP_VF_PPID;
 	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
 		e->flags |= GP_EF_KERNEL;
 	exe = BPF_CORE_READ(task, mm, exe_file);
@@ -180,8 +237,26 @@ static __always_inline __u8 read_opts(struct sock *sk)
 	return opts;
 }
 
+/*
+ * The safe set, from a BTF-typed sk (fentry, LSM).  The socket options
+ * live in inet_sock, past struct sock, where the verifier lets no direct
+ * load go: they stay unknown.
+ */
+static __always_inline void fill_sock_safe(struct gp_event *e, struct sock *sk)
+{
+	e->sock_type = sk->sk_type;
+	e->protocol = sk->sk_protocol;
+	e->ifindex = sk->__sk_common.skc_bound_dev_if;
+	e->netns_ino = sk->__sk_common.skc_net.net->ns.inum;
+	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_TYPE;
+}
+
 static __always_inline void fill_sock(struct gp_event *e, struct sock *sk)
 {
+	if (gp_safe) {
+		fill_sock_safe(e, sk);
+		return;
+	}
 	e->sock_type = BPF_CORE_READ(sk, sk_type);
 	e->protocol = BPF_CORE_READ(sk, sk_protocol);
 	e->ifindex = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
@@ -230,6 +305,32 @@ static __always_inline struct gp_event *scratch(void)
 }
 
 /*
+ * An IPv6 sockaddr arrives as a struct sockaddr *, 16 bytes to the
+ * verifier, so a direct load of sin6_addr (bytes 8..23) is refused.  The
+ * safe set casts with bpf_rdonly_cast (6.2+).  Without it the safe set
+ * keeps the probe read, which lockdown refuses: the load fails and the
+ * loader falls back to the cgroup set, whose context has the address.
+ */
+static __always_inline void read_in6(__u8 *dst, struct sockaddr *uaddr)
+{
+	struct sockaddr_in6 *s6;
+	__u32 a[4];
+
+	if (gp_safe && bpf_rdonly_cast) {
+		s6 = bpf_rdonly_cast(uaddr,
+				     bpf_core_type_id_kernel(struct sockaddr_in6));
+		a[0] = s6->sin6_addr.in6_u.u6_addr32[0];
+		a[1] = s6->sin6_addr.in6_u.u6_addr32[1];
+		a[2] = s6->sin6_addr.in6_u.u6_addr32[2];
+		a[3] = s6->sin6_addr.in6_u.u6_addr32[3];
+		__builtin_memcpy(dst, a, 16);
+		return;
+	}
+	bpf_probe_read_kernel(dst, 16,
+			      &((struct sockaddr_in6 *)uaddr)->sin6_addr);
+}
+
+/*
  * Build the record for a bind request seen from inside inet_bind or
  * inet6_bind (fentry and kprobe modes).  addr_len is checked before each
  * read: a short sockaddr still gives a well-formed record.
@@ -238,7 +339,7 @@ static __always_inline struct gp_event *
 build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 		__u16 family, __u8 source, __u32 *deny_err)
 {
-	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct sock *sk = gp_safe ? sock->sk : BPF_CORE_READ(sock, sk);
 	struct gp_event *e;
 	__u16 protocol, type;
 	__be16 nport = 0;
@@ -247,10 +348,16 @@ build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 
 	if (!sk || addr_len < 4)
 		return NULL;
-	bpf_probe_read_kernel(&nport, sizeof(nport),
-			      &((struct sockaddr_in *)uaddr)->sin_port);
-	protocol = BPF_CORE_READ(sk, sk_protocol);
-	type = BPF_CORE_READ(sk, sk_type);
+	if (gp_safe) {
+		nport = ((struct sockaddr_in *)uaddr)->sin_port;
+		protocol = sk->sk_protocol;
+		type = sk->sk_type;
+	} else {
+		bpf_probe_read_kernel(&nport, sizeof(nport),
+				      &((struct sockaddr_in *)uaddr)->sin_port);
+		protocol = BPF_CORE_READ(sk, sk_protocol);
+		type = BPF_CORE_READ(sk, sk_type);
+	}
 	*deny_err = 0;
 	verdict = classify(bpf_ntohs(nport), protocol, type, &flags, deny_err);
 	if (verdict < 0)
@@ -266,12 +373,15 @@ build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 	e->family = family;
 	/* Read what the caller passed, even in a sockaddr too short for
 	 * the kernel (which then fails the bind with -EINVAL). */
-	if (family == AF_INET && addr_len >= 8) {
+	if (family == AF_INET && addr_len >= 8 && gp_safe) {
+		__u32 a = ((struct sockaddr_in *)uaddr)->sin_addr.s_addr;
+
+		__builtin_memcpy(e->addr, &a, 4);
+	} else if (family == AF_INET && addr_len >= 8) {
 		bpf_probe_read_kernel(e->addr, 4,
 			&((struct sockaddr_in *)uaddr)->sin_addr);
 	} else if (family == AF_INET6 && addr_len >= 24) {
-		bpf_probe_read_kernel(e->addr, 16,
-			&((struct sockaddr_in6 *)uaddr)->sin6_addr);
+		read_in6(e->addr, uaddr);
 		if (is_v4mapped(e->addr))
 			e->flags |= GP_EF_V4MAPPED;
 	}

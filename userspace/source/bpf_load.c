@@ -18,6 +18,86 @@
 #include "source/bpf_int.h"
 #include "source/pin.h"
 
+/*
+ * The lockdown-safe program set (bpf/maps.bpf.h gp_safe): chosen once per
+ * process, when the kernel refused the full set and lockdown explains it.
+ */
+static bool safe_set;
+
+bool gp_bpf_safe(void)
+{
+	return safe_set;
+}
+
+/* "none", "integrity", "confidentiality", or NULL if unknown. */
+const char *gp_bpf_lockdown(void)
+{
+	static const char *const modes[] = {
+		"none", "integrity", "confidentiality",
+	};
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	size_t i;
+
+	if (!f) {
+		mount("securityfs", "/sys/kernel/security", "securityfs", 0,
+		      NULL);
+		f = fopen("/sys/kernel/security/lockdown", "r");
+	}
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	/* The mode in force is the bracketed one: "none [integrity] ..." */
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "[%s]", modes[i]);
+		if (strstr(buf, want))
+			return modes[i];
+	}
+	return NULL;
+}
+
+/*
+ * A load the kernel refused: is it lockdown refusing the helpers that read
+ * kernel memory?  Then switch to the safe set (once, said once) and let the
+ * caller load again.
+ */
+bool gp_bpf_try_safe(int ret)
+{
+	const char *ld;
+
+	if (safe_set || (ret != -EINVAL && ret != -EACCES && ret != -EPERM))
+		return false;
+	ld = gp_bpf_lockdown();
+	if (!ld || strcmp(ld, "confidentiality"))
+		return false;
+	safe_set = true;
+	fprintf(stderr,
+		"ghostport: kernel lockdown=confidentiality refuses BPF reads of kernel memory: using the lockdown-safe program set (what it cannot see is reported as null)\n");
+	return true;
+}
+
+/*
+ * What the safe set's records leave null, by audit mode (bpf/record.bpf.h,
+ * bpf/cgroup.bpf.h): socket options always (they live past struct sock);
+ * the network namespace in cgroup mode (its context has none); parent,
+ * executable and the kernel-thread test where bpf_get_current_task_btf
+ * is missing (before 5.11).
+ */
+const char *gp_bpf_safe_unseen(int mode)
+{
+	bool task = libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+					    BPF_FUNC_get_current_task_btf,
+					    NULL) > 0;
+
+	if (mode == GP_SRC_CGROUP)
+		return task ? "netns,opts" : "netns,opts,ppid,exe,kernel";
+	return task ? "opts" : "opts,ppid,exe,kernel";
+}
+
 /* libbpf's own messages: the last warning explains a failure best. */
 static char last_libbpf_msg[256];
 static bool libbpf_verbose;
@@ -88,8 +168,10 @@ static void select_programs(struct ghostport_bpf *s, int audit, int deny)
 	if (audit == GP_SRC_CGROUP) {
 		autoload(s->progs.gp_cgroup_post_bind4);
 		autoload(s->progs.gp_cgroup_post_bind6);
-		autoload(s->progs.gp_sys_exit_bind);
+		autoload(safe_set ? s->progs.gp_sys_exit_btf :
+				    s->progs.gp_sys_exit_bind);
 	}
+	s->rodata->gp_safe = safe_set;
 	if (audit == GP_SRC_CGROUP || deny == GP_SRC_CGROUP) {
 		autoload(s->progs.gp_cgroup_bind4);
 		autoload(s->progs.gp_cgroup_bind6);
@@ -206,9 +288,12 @@ static int attach_audit(struct bpf_src *b, int mode, const char *cgroup_path,
 	 * every stage is in place before the one that stashes requests.
 	 * Without the tracepoint failed binds are still reported, with the
 	 * outcome unknown. */
-	ensure_tracefs();
-	if (add_link(b, bpf_program__attach(s->progs.gp_sys_exit_bind),
-		     "tp-sys_exit_bind", err, errlen))
+	if (!safe_set)
+		ensure_tracefs();
+	if (add_link(b, bpf_program__attach(safe_set ? s->progs.gp_sys_exit_btf :
+					    s->progs.gp_sys_exit_bind),
+		     safe_set ? "tp_btf-sys_exit" : "tp-sys_exit_bind", err,
+		     errlen))
 		fprintf(stderr,
 			"ghostport: warning: %s; failed binds will be reported with ret unknown\n",
 			err);
@@ -281,6 +366,8 @@ static int lsm_loads(const struct gp_source_opts *o, char *why, size_t len)
 	ghostport_bpf__destroy(p);
 	if (!ret)
 		return 1;
+	if (gp_bpf_try_safe(ret))
+		return lsm_loads(o, why, len);
 	snprintf(why, len, "the kernel refuses to load the BPF LSM program: %s%s",
 		 strerror(-ret),
 		 ret == -EPERM ? " (no BPF trampolines here, or lockdown)" :
