@@ -62,6 +62,9 @@ static __always_inline int classify(__u16 port, __u16 protocol, __u16 type,
 /*
  * The safe set asks the helpers instead of walking the task's cgroups:
  * the ancestor at each level from the root down (0 past the task's own).
+ * 5.10's tracing programs lack the ancestor helper (the outcome path runs
+ * in one): there, and only there (the kernels without
+ * bpf_get_current_task_btf), the task's own cgroup is checked alone.
  */
 static __always_inline bool exempt_cgroup_safe(void)
 {
@@ -70,6 +73,8 @@ static __always_inline bool exempt_cgroup_safe(void)
 
 	if (bpf_map_lookup_elem(&gp_exempt_cgroup, &id))
 		return true;
+	if (!GP_HAS_TASK_BTF)
+		return false;
 	for (i = 0; i < MAX_CGROUP_DEPTH; i++) {
 		id = bpf_get_current_ancestor_cgroup_id(i);
 		if (!id)

@@ -51,7 +51,7 @@ static const struct bindreq binds[] = {
 	{ "tcp4", AF_INET, SOCK_STREAM, 686, "127.0.0.1", false },
 	{ "udp4", AF_INET, SOCK_DGRAM, 886, "0.0.0.0", false },
 	{ "tcp6", AF_INET6, SOCK_STREAM, 686, "::1", false },
-	{ "udp6", AF_INET6, SOCK_DGRAM, 886, "::", false },
+	{ "udp6", AF_INET6, SOCK_DGRAM, 887, "::", false },
 	{ "tcp4-inuse", AF_INET, SOCK_STREAM, 886, "127.0.0.1", true },
 };
 #define NBINDS (sizeof(binds) / sizeof(binds[0]))
@@ -257,7 +257,7 @@ static void check_status(void)
 
 static void session(const char *sess, bool enforce)
 {
-	char *argv[] = { (char *)gp_path, "run", "--format", "json", "--ports", "686,886",
+	char *argv[] = { (char *)gp_path, "run", "--format", "json", "--ports", "686,886,887",
 			 enforce ? "--enforce" : NULL, NULL };
 	struct gpt_reader rd;
 	struct bres res[NBINDS];
