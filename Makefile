@@ -41,15 +41,14 @@ CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
 CPPFLAGS_ALL	:= -D_GNU_SOURCE -DGP_VERSION=\"$(VERSION)\" \
 		   -Iinclude -Iuserspace -I$(BUILD)/gen
-ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS) \
-		   $(if $(filter 1,$(STATIC)),-DGP_NO_JOURNAL)
+ALL_CFLAGS	:= -std=gnu11 $(CFLAGS) $(WARN) $(VARIANT_CFLAGS) $(CPPFLAGS_ALL) $(CPPFLAGS)
 
-# libsystemd has no static archive in Debian: static builds (the VM
-# guest's) are made without the journal output and say so if asked for it.
+# The journal output speaks journald's protocol itself (no libsystemd), so
+# static builds (the VM guest's) have it too.
 ifeq ($(STATIC),1)
 LIBS		:= -static -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lpthread -ldl
 else
-LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lsystemd -lpthread
+LIBS		:= -lbpf -lelf -lz -lyaml -lssl -lcrypto -lcap-ng -lpthread
 endif
 
 USER_SRCS	:= $(wildcard userspace/*.c userspace/*/*.c)

@@ -524,6 +524,19 @@ if want footprint; then
 	done
 fi
 
+# ---- scan (issue 18): squatter scan over 10 000 sockets, 5 on ghost ports ----
+if want scan || [ "$ONLY" = fast,event,progcost,storm,formats,footprint ]; then
+	if ${CC:-cc} -std=gnu11 -O2 -D_GNU_SOURCE -Iinclude -Iuserspace -Ibuild/gen -o "$B/scanbench" \
+		bench/scanbench.c build/libghostport.a -lbpf -lelf -lz -lyaml -lssl -lcrypto \
+		-lcap-ng -lsystemd -lpthread 2> "$B/scanbench-build.log" &&
+		line=$("$B/scanbench" -n 10000 -r 15 --all-netns); then
+		log "$line"; note "$line"
+		for k in ms_median ms_min ms_max diag_ms owners_ms; do raw scan all-netns 10000 1 "$k" "$(kv "$k" "$line")"; done
+	else
+		note "scan: bench/scanbench.c did not build or run (build/bench/scanbench-build.log)"
+	fi
+fi
+
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$B/machine.txt"
 echo "seconds=$(( $(date +%s) - T_START ))" >> "$B/machine.txt"
 python3 "$ROOT/bench/report.py" "$B" || exit 1

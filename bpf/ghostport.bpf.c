@@ -40,6 +40,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 GP_ABI_CHECK_NET();
 
 #include "maps.bpf.h"
+#include "identity.bpf.h"
 #include "record.bpf.h"
 #include "fentry.bpf.h"
 #include "stash.bpf.h"

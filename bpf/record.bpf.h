@@ -185,6 +185,7 @@ static __always_inline void fill_task(struct gp_event *e)
 	e->magic = GP_ABI_MAGIC;
 	e->version = GP_ABI_VERSION;
 	e->size = sizeof(*e);
+	e->hdr_size = sizeof(*e);
 	e->ts_ns = bpf_ktime_get_boot_ns();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
@@ -279,24 +280,14 @@ static __always_inline bool is_v4mapped(const __u8 *a)
 	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0x0000ffff);
 }
 
+/*
+ * Every hook ends here: the fixed header e plus the current task's
+ * identity (executable path, argv, parent ...: identity.bpf.h) leave as
+ * one ABI v2 record.
+ */
 static __always_inline void submit(const struct gp_event *e)
 {
-	struct gp_event *out;
-	__u64 flags = BPF_RB_NO_WAKEUP;
-
-	out = bpf_ringbuf_reserve(&gp_events, sizeof(*out), 0);
-	if (!out) {
-		count(GP_CNT_DROPS);
-		return;
-	}
-	__builtin_memcpy(out, e, sizeof(*out));
-	/* Batch wake-ups: only once enough is queued; the reader's poll
-	 * timeout bounds the delay for the rest. */
-	if (bpf_ringbuf_query(&gp_events, BPF_RB_AVAIL_DATA) >=
-	    gp_conf.wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(out, flags);
-	count(GP_CNT_EVENTS);
+	gp_submit(e);
 }
 
 static __always_inline struct gp_event *scratch(void)

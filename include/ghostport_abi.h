@@ -5,8 +5,10 @@
  * userspace/.
  *
  * Rules of this file:
- *  - records are fixed-size and naturally aligned, with explicit padding, so
- *    the same bytes mean the same thing whoever wrote them;
+ *  - a record is a fixed header, naturally aligned with explicit padding, so
+ *    the same bytes mean the same thing whoever wrote them, followed by
+ *    bounded variable parts (type, length, data: like Falco's fixed event
+ *    header and bounded parameters);
  *  - every record starts with magic/version/size, and the reader refuses a
  *    record whose header it does not know instead of guessing;
  *  - a change to the layout bumps GP_ABI_VERSION; the static asserts at the
@@ -19,9 +21,18 @@
 #define GHOSTPORT_ABI_H
 
 #define GP_ABI_MAGIC		0x54524750U	/* "GPRT" little endian */
-#define GP_ABI_VERSION		1
+#define GP_ABI_VERSION		2
 #define GP_COMM_LEN		16
 #define GP_NR_PORTS		65536
+
+/*
+ * Bounds of the variable parts of a record (see struct gp_part).  A path
+ * longer than GP_PATH_MAX keeps its last GP_PATH_MAX bytes (the file name
+ * end) and is marked GP_XF_TRUNCATED; the command line keeps its first
+ * GP_ARGS_MAX bytes.
+ */
+#define GP_PATH_MAX		1024
+#define GP_ARGS_MAX		256
 
 /* Where an event came from (gp_event.source). */
 enum gp_source_id {
@@ -31,6 +42,8 @@ enum gp_source_id {
 	GP_SRC_CGROUP	= 3,	/* BPF cgroup sock_addr bind4/bind6 */
 	GP_SRC_KMOD	= 4,	/* ghostport.ko kprobes */
 	GP_SRC_LSM	= 5,	/* BPF LSM socket_bind (enforcement) */
+	GP_SRC_SCAN	= 6,	/* userspace: a socket already there (sock_diag);
+				 * never written by a kernel producer */
 	GP_SRC_MAX
 };
 
@@ -40,6 +53,12 @@ enum gp_verdict {
 	GP_VERDICT_AUDIT	= 1,	/* listed, allowed, reported */
 	GP_VERDICT_DENY		= 2,	/* listed, refused with gp_event.deny_errno */
 	GP_VERDICT_EXEMPT	= 3,	/* listed, deny rule, but exempted */
+	/* Scan verdicts (GP_SRC_SCAN): a socket on a listed port found by
+	 * asking the kernel, not by a bind hook. */
+	GP_VERDICT_PRESENT	= 4,	/* there (or asked to close and left) */
+	GP_VERDICT_GONE		= 5,	/* reported earlier, not there any more */
+	GP_VERDICT_CLOSED	= 6,	/* destroyed by ghostport (SOCK_DESTROY) */
+	GP_VERDICT_OPEN		= 7,	/* closing failed: it stayed open */
 	GP_VERDICT_MAX
 };
 
@@ -59,9 +78,14 @@ enum gp_verdict {
 #define GP_VF_NETNS		(1U << 2)
 #define GP_VF_IFINDEX		(1U << 3)
 #define GP_VF_OPTS		(1U << 4)
-#define GP_VF_EXE		(1U << 5) /* exe_ino/exe_dev */
+#define GP_VF_EXE		(1U << 5) /* exe_ino/exe_dev/exe_flags */
 #define GP_VF_CGROUP		(1U << 6)
 #define GP_VF_TYPE		(1U << 7) /* sock_type */
+#define GP_VF_CREDS		(1U << 8) /* euid/egid (v2) */
+#define GP_VF_LOGIN		(1U << 9) /* auid/sessionid (v2) */
+#define GP_VF_PARENT		(1U << 10) /* parent_comm (v2) */
+#define GP_VF_PARENT_EXE	(1U << 11) /* parent_exe_* (v2) */
+#define GP_VF_ARGS		(1U << 12) /* args_flags, a GP_PART_ARGS part (v2) */
 
 /* gp_event.opts: socket options in force at bind time. */
 #define GP_OPT_REUSEADDR	(1U << 0)
@@ -71,19 +95,46 @@ enum gp_verdict {
 #define GP_OPT_BIND_NO_PORT	(1U << 4) /* IP_BIND_ADDRESS_NO_PORT */
 
 /*
- * One bind attempt.  128 bytes, 8-byte aligned.  Addresses are in network
- * byte order as the kernel holds them; the port is in host byte order.
- * For AF_INET the address is in addr[0..3] and addr[4..15] are zero.
+ * gp_event.exe_flags / parent_exe_flags: what the producer knows about an
+ * executable besides its inode.  A path part for it may or may not follow:
+ * producers send an executable's path once per reader generation
+ * (gp_conf.exe_gen) and then only its (ino, dev), marked GP_XF_SENT.
+ */
+#define GP_XF_DELETED		(1U << 0) /* unlinked (d_unlinked) */
+#define GP_XF_MEMFD		(1U << 1) /* a memfd ("memfd:NAME"): fileless */
+#define GP_XF_ANON_MOUNT	(1U << 2) /* on an internal or detached mount */
+#define GP_XF_TRUNCATED		(1U << 3) /* path longer than GP_PATH_MAX */
+#define GP_XF_SENT		(1U << 4) /* path sent in an earlier record */
+#define GP_XF_FAULT		(1U << 5) /* a kernel read failed: no path */
+#define GP_XF_NO_CAPTURE	(1U << 6) /* path capture off (e.g. lockdown) */
+#define GP_XF_NOT_ROOTED	(1U << 7) /* walk ended off the mount root */
+
+/* gp_event.args_flags */
+#define GP_AF_TRUNCATED		(1U << 0) /* argv longer than GP_ARGS_MAX */
+#define GP_AF_FAULT		(1U << 1) /* argv not readable (paged out) */
+
+/*
+ * One bind attempt: a fixed header of 192 bytes (this struct), 8-byte
+ * aligned, followed by zero or more variable parts (struct gp_part).
+ * gp_event.size is the whole record: header and parts, a multiple of 8,
+ * at most GP_RECORD_MAX.  Addresses are in network byte order as the kernel
+ * holds them; the port is in host byte order.  For AF_INET the address is
+ * in addr[0..3] and addr[4..15] are zero.
+ *
+ * v1 -> v2: the first 120 bytes are v1's (comm at 104); v1's __reserved
+ * word became euid/egid and the identity fields follow.  Other changes that
+ * fit (a new GP_EF_* flag, a new verdict, a new part type) need no version
+ * bump; readers skip part types they do not know.
  */
 struct gp_event {
 	__u32 magic;		/* GP_ABI_MAGIC */
 	__u16 version;		/* GP_ABI_VERSION */
-	__u16 size;		/* sizeof(struct gp_event) */
+	__u16 size;		/* whole record incl. parts, bytes */
 	__u64 ts_ns;		/* CLOCK_BOOTTIME, ns */
 	__u32 pid;		/* tgid */
 	__u32 tid;
 	__u32 ppid;		/* tgid of real_parent */
-	__u32 uid;
+	__u32 uid;		/* real ids, init user namespace */
 	__u32 gid;
 	__u32 netns_ino;
 	__u64 cgroup_id;	/* cgroup v2 id of the task */
@@ -101,11 +152,48 @@ struct gp_event {
 	__u16 valid;		/* GP_VF_* */
 	__u16 deny_errno;	/* positive errno when verdict is DENY */
 	__u64 exe_ino;		/* inode of the task's executable */
-	__u32 exe_dev;		/* its st_dev (kernel dev_t encoding) */
-	__u32 __pad0;
+	__u32 exe_dev;		/* its i_sb->s_dev (kernel dev_t encoding) */
+	__u16 exe_flags;	/* GP_XF_* */
+	__u16 hdr_size;		/* sizeof(struct gp_event): parts start here */
 	char  comm[GP_COMM_LEN]; /* raw bytes, NUL padded, may hold anything */
-	__u64 __reserved;	/* zero; room for a v1-compatible addition */
+	/* ---- v2 ---- */
+	__u32 euid;		/* effective ids (GP_VF_CREDS) */
+	__u32 egid;
+	__u32 auid;		/* loginuid, (u32)-1 when unset (GP_VF_LOGIN) */
+	__u32 sessionid;	/* audit session, (u32)-1 when unset */
+	__u64 parent_exe_ino;	/* GP_VF_PARENT_EXE */
+	__u32 parent_exe_dev;
+	__u16 parent_exe_flags;	/* GP_XF_* */
+	__u8  args_flags;	/* GP_AF_* */
+	__u8  __pad0;
+	char  parent_comm[GP_COMM_LEN];	/* GP_VF_PARENT */
+	__u64 __reserved[3];	/* zero; room for additions (lockdown etc.) */
 };
+
+/*
+ * A variable part: this header, then len bytes of data (no terminating
+ * NUL), then zero padding to the next multiple of 8.  Paths are bytes as
+ * the kernel holds them (not necessarily UTF-8); GP_PART_ARGS is argv as
+ * in /proc/PID/cmdline: arguments separated by NUL bytes.
+ */
+enum gp_part_type {
+	GP_PART_EXE_PATH	= 1,	/* the task's executable, full path */
+	GP_PART_PARENT_EXE_PATH	= 2,	/* its parent's executable */
+	GP_PART_ARGS		= 3,	/* first GP_ARGS_MAX bytes of argv */
+};
+
+struct gp_part {
+	__u16 type;		/* enum gp_part_type */
+	__u16 len;		/* data bytes that follow */
+	__u32 __pad;		/* zero: keeps the data 8-byte aligned */
+};
+
+#define GP_PART_ALIGN(n)	(((n) + 7U) & ~7U)
+#define GP_PART_SIZE(len)	(sizeof(struct gp_part) + GP_PART_ALIGN(len))
+/* The largest record any producer writes: header, two paths, argv. */
+#define GP_RECORD_MAX		(sizeof(struct gp_event) + \
+				 2 * GP_PART_SIZE(GP_PATH_MAX) + \
+				 GP_PART_SIZE(GP_ARGS_MAX))
 
 /*
  * Blocklist: an array of GP_NR_PORTS __u32 rules, indexed by port, so an
@@ -167,12 +255,20 @@ gp_proto_bit(__u16 protocol, __u16 sock_type)
 struct gp_conf {
 	__u32 flags;		/* GP_CONF_* */
 	__u32 wakeup_bytes;	/* ring data that forces a wake-up */
+	/*
+	 * Reader generation: a producer sends an executable's path once per
+	 * value (a new reader sets a new one, so it is never left with
+	 * records naming paths only an earlier reader saw).  0 = send every
+	 * path every time.
+	 */
+	__u32 exe_gen;
+	__u32 __pad0;
 };
 
 /* Compile-time layout checks, in every build that includes this file. */
 #define GP_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
 #define GP_OFFSETOF(t, m) __builtin_offsetof(t, m)
-GP_ABI_ASSERT(sizeof(struct gp_event) == 128, "gp_event must be 128 bytes");
+GP_ABI_ASSERT(sizeof(struct gp_event) == 192, "gp_event must be 192 bytes");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, ts_ns) == 8, "ts_ns offset");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, cgroup_id) == 40, "cgroup_id offset");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, ret) == 48, "ret offset");
@@ -182,7 +278,18 @@ GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, verdict) == 80, "verdict offset");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, valid) == 84, "valid offset");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, exe_ino) == 88, "exe_ino offset");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, comm) == 104, "comm offset");
-GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, __reserved) == 120, "reserved offset");
-GP_ABI_ASSERT(sizeof(struct gp_conf) == 8, "gp_conf must be 8 bytes");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, exe_flags) == 100, "exe_flags offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, euid) == 120, "euid offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, auid) == 128, "auid offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, parent_exe_ino) == 136,
+	      "parent_exe_ino offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, args_flags) == 150,
+	      "args_flags offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, parent_comm) == 152,
+	      "parent_comm offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, __reserved) == 168, "reserved offset");
+GP_ABI_ASSERT(sizeof(struct gp_part) == 8, "gp_part must be 8 bytes");
+GP_ABI_ASSERT(GP_RECORD_MAX <= 4096, "a record fits one page");
+GP_ABI_ASSERT(sizeof(struct gp_conf) == 16, "gp_conf must be 16 bytes");
 
 #endif /* GHOSTPORT_ABI_H */

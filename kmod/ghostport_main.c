@@ -57,9 +57,12 @@ static int __init ghostport_init(void)
 	ret = gp_ring_init(ring_records);
 	if (ret)
 		return ret;
-	ret = gp_policy_init(ports, all);
+	ret = gp_ident_init();
 	if (ret)
 		goto err_ring;
+	ret = gp_policy_init(ports, all);
+	if (ret)
+		goto err_ident;
 	ret = gp_probe_init(maxactive);
 	if (ret)
 		goto err_policy;
@@ -74,6 +77,8 @@ err_probe:
 	gp_probe_exit();
 err_policy:
 	gp_policy_exit();
+err_ident:
+	gp_ident_exit();
 err_ring:
 	gp_ring_shutdown();
 	gp_ring_exit();
@@ -86,6 +91,7 @@ static void __exit ghostport_exit(void)
 	gp_ring_shutdown();	/* no deferred wake-ups; readers fail */
 	gp_dev_exit();
 	gp_policy_exit();
+	gp_ident_exit();
 	gp_ring_exit();
 	pr_info("unloaded\n");
 }

@@ -6,6 +6,7 @@
  *   gp_policy.c       the blocklist (RCU-swapped rule array), conf, parser
  *   gp_ring.c         the record ring, counters, reader wake-ups
  *   gp_probe.c        kretprobes on inet_bind/inet6_bind
+ *   gp_ident.c        who made the bind: ABI v2 identity and parts
  *   gp_dev.c          /dev/ghostport: read, poll, ioctl
  */
 #ifndef GP_KMOD_H
@@ -24,7 +25,10 @@
 #endif
 
 #define GP_RING_MIN		64U
-#define GP_RING_MAX		65536U	/* 8 MiB of records */
+#define GP_RING_MAX		65536U	/* 32 MiB of records */
+/* Ring bytes per record of capacity: a header, a path and argv fit; a
+ * record of a known executable (path sent once) is about 460 bytes. */
+#define GP_RING_REC_AVG		512U
 #define GP_RING_DEFAULT		4096U
 #define GP_WAKE_DELAY_MS	50	/* longest a record waits for a wake-up */
 #define GP_MAXACTIVE_MAX	4096	/* KRETPROBE_MAXACTIVE_MAX */
@@ -45,7 +49,7 @@ u64 gp_policy_updates(void);
 int gp_ring_init(unsigned int records);
 void gp_ring_exit(void);
 unsigned int gp_ring_size(void);
-void gp_ring_push(const struct gp_event *e);	/* atomic context is fine */
+bool gp_ring_push(const struct gp_event *e);	/* atomic context is fine */
 ssize_t gp_ring_read(char __user *buf, size_t count, bool nonblock);
 __poll_t gp_ring_poll(struct file *file, poll_table *pt);
 void gp_ring_shutdown(void);
@@ -60,6 +64,14 @@ int gp_probe_init(int maxactive);
 void gp_probe_exit(void);
 u64 gp_probe_missed(void);
 void gp_probe_reset(void);
+
+/* gp_ident.c */
+struct gp_event *gp_ident_build(const struct gp_event *hdr);
+void gp_ident_sent(const struct gp_event *h);
+void gp_ident_set_gen(u32 gen);
+u32 gp_ident_gen(void);
+int gp_ident_init(void);
+void gp_ident_exit(void);
 
 /* gp_dev.c */
 int gp_dev_init(void);

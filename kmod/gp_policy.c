@@ -204,12 +204,15 @@ void gp_policy_set_conf(const struct gp_conf *conf)
 {
 	WRITE_ONCE(gp_conf_flags, conf->flags);
 	gp_ring_set_wakeup(conf->wakeup_bytes);
+	gp_ident_set_gen(conf->exe_gen);
 }
 
 void gp_policy_get_conf(struct gp_conf *conf)
 {
 	conf->flags = READ_ONCE(gp_conf_flags);
 	conf->wakeup_bytes = gp_ring_get_wakeup();
+	conf->exe_gen = gp_ident_gen();
+	conf->__pad0 = 0;
 }
 
 u64 gp_policy_updates(void)

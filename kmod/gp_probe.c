@@ -4,8 +4,9 @@
  *
  * The entry handler reads the request (socket, sockaddr, addr_len), looks
  * the port up in the blocklist and, when the bind is to be reported, builds
- * the whole record in the kretprobe instance's data; the return handler
- * adds the return code and pushes the record into the ring.  Binds that
+ * the record's fixed header in the kretprobe instance's data; the return
+ * handler adds the return code and the binder's identity (gp_ident.c) and
+ * pushes the record into the ring.  Binds that
  * are not reported end at the entry handler (it returns non-zero, so the
  * instance is recycled at once).
  *
@@ -69,6 +70,7 @@ static void gp_fill_task(struct gp_event *e)
 	e->magic = GP_ABI_MAGIC;
 	e->version = GP_ABI_VERSION;
 	e->size = sizeof(*e);
+	e->hdr_size = sizeof(*e);
 	e->ts_ns = ktime_get_boot_fast_ns();
 	e->pid = task_tgid_nr(current);
 	e->tid = task_pid_nr(current);
@@ -211,13 +213,20 @@ static int gp_entry6(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return gp_entry(ri, regs, AF_INET6);
 }
 
+/*
+ * The identity (executable path, argv, parent ...) is added here, not at
+ * entry: only reported binds get here, and the entry handler stays short.
+ */
 static int gp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct gp_event *e = (struct gp_event *)ri->data;
+	struct gp_event *rec;
 
 	e->ret = (s32)regs_return_value(regs);
 	e->valid |= GP_VF_RET;
-	gp_ring_push(e);
+	rec = gp_ident_build(e);
+	if (gp_ring_push(rec))
+		gp_ident_sent(rec);
 	return 0;
 }
 

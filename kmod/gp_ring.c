@@ -2,13 +2,15 @@
 /*
  * gp_ring.c - the record ring between the probes and the one reader.
  *
- * A fixed array of ring_records (a power of two) struct gp_event,
- * allocated at load; nothing is allocated per event.  Producers are the
- * kretprobe handlers (any CPU, preemption disabled): they copy one record
- * in under a raw spinlock, or count a drop when the ring is full.  The one
- * reader copies records [tail, head) to user space without the lock (no
- * producer writes there while the ring is not full past them) and then
- * advances tail under the lock.
+ * A byte ring of ring_records * GP_RING_REC_AVG bytes (a power of two),
+ * allocated at load; nothing is allocated per event.  Records are ABI v2:
+ * a fixed header and variable parts, gp_event.size bytes, a multiple of 8
+ * (so a record's first 8 bytes, which hold its size, never wrap).
+ * Producers are the kretprobe handlers (any CPU, preemption disabled):
+ * they copy one record in under a raw spinlock, or count a drop when it
+ * does not fit.  The one reader copies whole records from [tail, head) to
+ * user space without the lock (no producer writes there while they are
+ * unread) and then advances tail under the lock.
  *
  * Wake-ups are batched: a producer never calls wake_up() itself.  When the
  * waiting data reaches wakeup_bytes it queues an irq_work that wakes the
@@ -30,16 +32,18 @@
 
 #include "gp_kmod.h"
 
-#define GP_REC	sizeof(struct gp_event)
+#define GP_REC	sizeof(struct gp_event)	/* a header: the smallest record */
 
 static struct {
 	raw_spinlock_t lock;		/* head, tail, counters, port counts */
-	struct gp_event *buf;
+	u8 *buf;
 	u64 *port_counts;		/* GP_NR_PORTS: events + drops by port */
-	unsigned int size;		/* records, power of two */
-	unsigned int mask;
-	u64 head;			/* next record to write */
-	u64 tail;			/* next record to read */
+	unsigned int size;		/* capacity in records (ring_records) */
+	u64 bytes;			/* buffer bytes, power of two */
+	u64 mask;
+	u64 head;			/* next byte to write */
+	u64 tail;			/* next byte to read */
+	u64 nrec;			/* records in [tail, head) */
 	u64 events;
 	u64 drops;
 	u64 wakeups;
@@ -86,23 +90,35 @@ u32 gp_ring_get_wakeup(void)
 	return READ_ONCE(gp_ring.wakeup_records) * GP_REC;
 }
 
-void gp_ring_push(const struct gp_event *e)
+/* Copy len bytes in at ring position pos, in two pieces at the end. */
+static void gp_ring_put(u64 pos, const void *src, size_t len)
 {
+	size_t at = pos & gp_ring.mask, first = min_t(u64, len, gp_ring.bytes - at);
+
+	memcpy(gp_ring.buf + at, src, first);
+	if (first < len)
+		memcpy(gp_ring.buf, (const u8 *)src + first, len - first);
+}
+
+/* Returns false when the record was dropped (no room). */
+bool gp_ring_push(const struct gp_event *e)
+{
+	size_t len = e->size;
 	unsigned long flags;
 	u64 used;
 	bool full;
 
 	raw_spin_lock_irqsave(&gp_ring.lock, flags);
-	used = gp_ring.head - gp_ring.tail;
-	full = used >= gp_ring.size;
+	full = gp_ring.head - gp_ring.tail + len > gp_ring.bytes;
 	if (full) {
 		gp_ring.drops++;
 	} else {
-		memcpy(&gp_ring.buf[gp_ring.head & gp_ring.mask], e, GP_REC);
-		gp_ring.head++;
+		gp_ring_put(gp_ring.head, e, len);
+		gp_ring.head += len;
+		gp_ring.nrec++;
 		gp_ring.events++;
-		used++;
 	}
+	used = gp_ring.nrec;
 	gp_ring.port_counts[e->port]++;
 	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
 
@@ -111,6 +127,7 @@ void gp_ring_push(const struct gp_event *e)
 	else
 		timer_reduce(&gp_ring.wake_timer,
 			     jiffies + msecs_to_jiffies(GP_WAKE_DELAY_MS));
+	return !full;
 }
 
 static u64 gp_ring_avail(u64 *tail)
@@ -132,18 +149,30 @@ static bool gp_ring_ready(void)
 	return gp_ring_avail(&tail) || READ_ONCE(gp_ring.dead);
 }
 
+/* Copy len bytes at ring position pos to user space. */
+static int gp_ring_copy_out(char __user *dst, u64 pos, size_t len)
+{
+	size_t at = pos & gp_ring.mask, first = min_t(u64, len, gp_ring.bytes - at);
+
+	if (copy_to_user(dst, gp_ring.buf + at, first))
+		return -EFAULT;
+	if (first < len && copy_to_user(dst + first, gp_ring.buf, len - first))
+		return -EFAULT;
+	return 0;
+}
+
 /*
- * Whole records only: count below one record is -EINVAL.  Blocks until at
- * least one record is there unless nonblock (-EAGAIN).  -ENODEV once the
- * module is going away.
+ * Whole records only: a buffer smaller than GP_RECORD_MAX is -EINVAL (so
+ * any record fits).  Blocks until at least one record is there unless
+ * nonblock (-EAGAIN).  -ENODEV once the module is going away.
  */
 ssize_t gp_ring_read(char __user *buf, size_t count, bool nonblock)
 {
-	u64 want = count / GP_REC, avail, tail, n, done = 0;
+	u64 avail, tail, done = 0, recs = 0;
 	unsigned long flags;
 	ssize_t ret;
 
-	if (!want)
+	if (count < GP_RECORD_MAX)
 		return -EINVAL;
 	if (mutex_lock_interruptible(&gp_ring.read_lock))
 		return -ERESTARTSYS;
@@ -163,21 +192,24 @@ ssize_t gp_ring_read(char __user *buf, size_t count, bool nonblock)
 		if (ret)
 			goto out;
 	}
-	want = min(want, avail);
-	while (done < want) {
-		u64 idx = (tail + done) & gp_ring.mask;
+	while (done < avail) {
+		const struct gp_event *e = (const void *)(gp_ring.buf +
+					((tail + done) & gp_ring.mask));
+		size_t len = READ_ONCE(e->size);
 
-		n = min(want - done, (u64)gp_ring.size - idx);
-		if (copy_to_user(buf + done * GP_REC, &gp_ring.buf[idx],
-				 n * GP_REC))
+		if (len < GP_REC || len > avail - done || done + len > count)
 			break;
-		done += n;
+		if (gp_ring_copy_out(buf + done, tail + done, len))
+			break;
+		done += len;
+		recs++;
 	}
 	if (done) {
 		raw_spin_lock_irqsave(&gp_ring.lock, flags);
 		gp_ring.tail += done;
+		gp_ring.nrec -= recs;
 		raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
-		ret = done * GP_REC;
+		ret = done;
 	} else {
 		ret = -EFAULT;
 	}
@@ -205,7 +237,7 @@ void gp_ring_counters(struct gp_kmod_counters *c)
 	raw_spin_lock_irqsave(&gp_ring.lock, flags);
 	c->events = gp_ring.events;
 	c->drops = gp_ring.drops;
-	c->ring_used = gp_ring.head - gp_ring.tail;
+	c->ring_used = gp_ring.nrec;
 	c->ring_size = gp_ring.size;
 	c->wakeups = READ_ONCE(gp_ring.wakeups);
 	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
@@ -280,16 +312,18 @@ int gp_ring_init(unsigned int records)
 	init_irq_work(&gp_ring.wake_work, gp_ring_wake_work);
 	timer_setup(&gp_ring.wake_timer, gp_ring_wake_timer, 0);
 	gp_ring.size = records;
-	gp_ring.mask = records - 1;
+	gp_ring.bytes = (u64)records * GP_RING_REC_AVG;
+	gp_ring.mask = gp_ring.bytes - 1;
 	gp_ring.head = 0;
 	gp_ring.tail = 0;
+	gp_ring.nrec = 0;
 	gp_ring.events = 0;
 	gp_ring.drops = 0;
 	gp_ring.wakeups = 0;
 	gp_ring.dead = false;
 	gp_ring_set_wakeup(min(records / 4, 64U) * GP_REC);
 
-	gp_ring.buf = vzalloc(array_size(records, GP_REC));
+	gp_ring.buf = vzalloc(gp_ring.bytes);
 	if (!gp_ring.buf)
 		return -ENOMEM;
 	gp_ring.port_counts = vzalloc(array_size(GP_NR_PORTS, sizeof(u64)));

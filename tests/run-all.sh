@@ -88,6 +88,12 @@ stage_host() {
 		echo "FAIL host/build: make failed (see $RES/host-build.log)"
 		return 1
 	fi
+	# With the VM stage to come, fetch its kernels now: the package tests
+	# (host.d/50-deb.sh) build the DKMS module against them.
+	if [[ " ${stages[*]} " == *" vm "* ]] &&
+		! tests/vm/fetch-kernels.sh > "$RES/host-fetch-kernels.log" 2>&1; then
+		echo "# host: fetching the VM kernels failed (see $RES/host-fetch-kernels.log); the DKMS builds will SKIP"
+	fi
 	local t
 	for t in tests/e2e/run-host.sh tests/e2e/bad-input.sh tests/host.d/*.sh; do
 		[ -x "$t" ] || continue

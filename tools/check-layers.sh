@@ -3,6 +3,7 @@
 # its own stage and the stages below it, so the data path reads bottom-up:
 #
 #   lib <- event <- policy <- source            <- daemon <- cmd <- main.c, run.c
+#                         \<- scan (squatters) <-/
 #               \<- format <- output (and daemon, cmd)
 #
 # A back-edge is fixed by moving code to the stage that owns it, never by
@@ -20,9 +21,10 @@ declare -A MAY=(
 	[source]="lib event policy"
 	[format]="lib event"
 	[output]="lib event format"
-	[daemon]="lib event policy source format output"
-	[cmd]="lib event policy source format output daemon"
-	[top]="lib event policy source format output daemon cmd"
+	[scan]="lib event policy"
+	[daemon]="lib event policy source scan format output"
+	[cmd]="lib event policy source scan format output daemon"
+	[top]="lib event policy source scan format output daemon cmd"
 )
 # Headers from outside userspace/: the event ABI is for everyone; the BPF
 # skeleton and the module's ioctls belong to the sources that load them.

@@ -11,9 +11,9 @@
 set -eu
 
 BUILD_PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-libcmocka-dev libjansson-dev libyaml-dev libssl-dev libsystemd-dev libcap-ng-dev python3 pkg-config"
+libcmocka-dev libjansson-dev libyaml-dev libssl-dev libcap-ng-dev python3 pkg-config"
 TEST_PKGS="qemu-system-x86 busybox-static cpio dwarves kmod util-linux iproute2 jq
-rsyslog rsyslog-gnutls openssl systemd groff-base man-db"
+rsyslog rsyslog-gnutls rsyslog-relp openssl systemd groff-base man-db"
 BENCH_PKGS="auditd valgrind"
 DEB_PKGS="debhelper dh-dkms dkms lintian dpkg-dev fakeroot"
 # Pinned: the ECS version ghostport's ecs format declares (format_ecs.c).

@@ -23,6 +23,7 @@ static void usage(FILE *f)
 "  list      print the effective blocklist with IANA names and reasons\n"
 "  status    state and counters of the running instance (--json, --prometheus)\n"
 "  reload    make the running instance re-read its settings file\n"
+"  scan      what holds a listed port right now, in every network namespace\n"
 "  check-config [FILE]  validate a settings file and explain every error\n"
 "  enforce   on|off: switch a running instance's enforcement\n"
 "  unload    stop a running instance and remove its pinned policy\n"
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 		return gp_cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "status"))
 		return gp_cmd_status(argc - 1, argv + 1);
+	if (!strcmp(cmd, "scan"))
+		return gp_cmd_scan(argc - 1, argv + 1);
 	if (!strcmp(cmd, "reload"))
 		return gp_cmd_reload(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check-config"))

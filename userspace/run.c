@@ -22,6 +22,7 @@
 #include "format/format.h"
 #include "lib/hostid.h"
 #include "daemon/notify.h"
+#include "daemon/squatters.h"
 #include "output/output.h"
 #include "daemon/runlock.h"
 #include "source/pin.h"
@@ -41,12 +42,18 @@ struct run_state {
 	struct gp_record rec;
 	struct gp_fold *fold;
 	struct gp_output *out[MAX_OUTPUTS];
+	struct gp_output_final final[MAX_OUTPUTS];
 	int n_out;
 	struct gp_ctl *ctl;
 	struct gp_status status;
 	struct gp_port_counts *ports;
 	struct gp_output_env env;
 	const char *hostname, *machine_id;
+	struct gp_squatters *sq;	/* NULL: no scans (thread failed) */
+	__u64 next_scan_ns;		/* scan_interval's next scan */
+	bool ctl_scan_wanted;		/* a client waits for a scan */
+	bool scan_after_reload;		/* the reload added ports */
+	int runtime_enforce;		/* 1 on, 2 off: set at run time */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -97,6 +104,92 @@ static void deliver(void *ctx, const struct gp_record *r)
 	gp_status_account(&st->status, st->ports, r);
 	for (i = 0; i < st->n_out; i++)
 		gp_output_emit(st->out[i], r);
+}
+
+/* A scan event: past the fold (each socket is reported once anyway). */
+static void scan_emit(void *ctx, const struct gp_record *r)
+{
+	static struct gp_record rec;
+	struct run_state *st = ctx;
+
+	rec = *r;
+	rec.hostname = st->hostname;
+	rec.machine_id = st->machine_id;
+	deliver(st, &rec);
+}
+
+/* --close-existing applies only while enforcing. */
+static bool may_close(const struct run_state *st, bool asked)
+{
+	return st->status.enforce && (st->cfg.close_existing || asked);
+}
+
+static void scan_request(struct run_state *st)
+{
+	if (st->sq)
+		gp_squatters_request(st->sq, &st->cfg, may_close(st, false),
+				     false, false);
+}
+
+/* A finished scan: its events out, its answer to the waiting clients. */
+static void scan_collect(struct run_state *st)
+{
+	struct gp_squat_answer a;
+
+	if (!gp_squatters_take(st->sq, &st->cfg, scan_emit, st, &st->status,
+			       &a))
+		return;
+	if (a.for_ctl && st->ctl)
+		gp_ctl_scan_done(st->ctl, &a);
+	gp_squat_answer_free(&a);
+}
+
+/* Off the event path: collect a finished scan, start the ones due. */
+static void serve_scans(struct run_state *st)
+{
+	struct pollfd p;
+	bool all, close;
+
+	if (!st->sq)
+		return;
+	p.fd = gp_squatters_fd(st->sq);
+	p.events = POLLIN;
+	if (poll(&p, 1, 0) > 0)
+		scan_collect(st);
+	if (st->ctl_scan_wanted && gp_squatters_idle(st->sq)) {
+		st->ctl_scan_wanted = false;
+		if (gp_ctl_scan_begin(st->ctl, &all, &close))
+			gp_squatters_request(st->sq, &st->cfg,
+					     may_close(st, close), all, true);
+	}
+	if (st->cfg.scan_interval_ns && mono_ns() >= st->next_scan_ns) {
+		st->next_scan_ns = mono_ns() + st->cfg.scan_interval_ns;
+		scan_request(st);
+	}
+}
+
+/* The scan at start, before the ready line: the one wait for a scan. */
+static void scan_at_start(struct run_state *st)
+{
+	struct pollfd p;
+	char why[256];
+
+	st->sq = gp_squatters_start(why, sizeof(why));
+	if (!st->sq) {
+		fprintf(stderr,
+			"ghostport: warning: no scans for sockets already on listed ports: %s\n",
+			why);
+		return;
+	}
+	if (st->cfg.close_existing && !st->status.enforce)
+		fprintf(stderr,
+			"ghostport: close_existing: not closing anything without enforcement\n");
+	scan_request(st);
+	p.fd = gp_squatters_fd(st->sq);
+	p.events = POLLIN;
+	if (poll(&p, 1, 60000) > 0)
+		scan_collect(st);
+	st->next_scan_ns = mono_ns() + st->cfg.scan_interval_ns;
 }
 
 static int on_record(void *ctx, const void *data, size_t len)
@@ -225,9 +318,36 @@ static void switch_enforcement(struct run_state *st)
 		return;
 	}
 	st->cfg.enforce = on;
+	st->runtime_enforce = on ? 1 : 2;
 	st->status.enforce = on ? src->deny_name : NULL;
 	fprintf(stderr, "ghostport: enforcement %s%s%s\n", on ? "on" : "off",
 		on ? " via " : "", on ? src->deny_name : "");
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b));
+}
+
+/* What a reload cannot change in a running process: said, not ignored. */
+static void restart_needed(struct run_state *st, const struct gp_config *next)
+{
+	bool outs = next->n_outputs != st->cfg.n_outputs;
+
+	for (size_t i = 0; !outs && i < next->n_outputs; i++)
+		outs = strcmp(next->outputs[i], st->cfg.outputs[i]) != 0;
+	if (outs && !st->args.n_outputs)
+		fprintf(stderr, "ghostport: reload: outputs changed; they take effect at the next restart\n");
+	if (str_differs(next->tls_ca, st->cfg.tls_ca) ||
+	    str_differs(next->tls_cert, st->cfg.tls_cert) ||
+	    str_differs(next->tls_key, st->cfg.tls_key))
+		fprintf(stderr, "ghostport: reload: TLS settings changed; they take effect at the next restart\n");
+	if (str_differs(next->spool_dir, st->cfg.spool_dir) ||
+	    next->spool_max != st->cfg.spool_max)
+		fprintf(stderr, "ghostport: reload: spool settings changed; they take effect at the next restart\n");
+	if (str_differs(next->source, st->cfg.source) ||
+	    next->ring_bytes != st->cfg.ring_bytes)
+		fprintf(stderr, "ghostport: reload: source or ring size changed; they take effect at the next restart\n");
 }
 
 /*
@@ -253,23 +373,39 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 		gp_config_free(&next);
 		return -1;
 	}
+	/* `ghostport enforce on` (or SIGUSR1) at run time outlives a reload
+	 * (logrotate sends SIGHUP): only an explicit off turns it off. */
+	if (st->runtime_enforce == 1)
+		next.enforce = true;
+	else if (st->runtime_enforce == 2)
+		next.enforce = false;
 	flags = gp_config_conf_flags(&next);
+	/* New rules and exemptions first, then enforcement: a bind the new
+	 * policy exempts is never denied in between. */
+	if (src->set_policy) {
+		if (src->set_policy(src, next.rules, &next.exempt, flags)) {
+			snprintf(err, errlen, "applying the policy failed; the kernel may hold a mix of old and new rules");
+			goto refused;
+		}
+	} else if (src->set_rules(src, next.rules) || src->set_conf(src, flags)) {
+		snprintf(err, errlen, "applying the policy failed; the kernel may hold a mix of old and new rules");
+		goto refused;
+	}
 	if (next.enforce && !st->cfg.enforce && src->set_enforce &&
-	    src->set_enforce(src, true, next.deny_with, err, errlen)) {
-		st->status.reload_failures++;
-		snprintf(st->status.last_reload_error,
-			 sizeof(st->status.last_reload_error), "%.*s",
-			 (int)sizeof(st->status.last_reload_error) - 1, err);
-		gp_config_free(&next);
-		return -1;
-	}
-	if (src->set_policy)
-		src->set_policy(src, next.rules, &next.exempt, flags);
-	else {
-		src->set_rules(src, next.rules);
-		src->set_conf(src, flags);
-	}
+	    src->set_enforce(src, true, next.deny_with, err, errlen))
+		goto refused;
+	if (!next.enforce && st->cfg.enforce && src->set_enforce &&
+	    src->set_enforce(src, false, next.deny_with, err, errlen))
+		goto refused;
+	restart_needed(st, &next);
 	gp_fold_set_window(st->fold, next.fold_window_ns, deliver, st);
+	/* Sockets may already hold a newly listed port. */
+	st->scan_after_reload =
+		gp_squatters_ports_added(st->cfg.rules, next.rules) ||
+		(next.close_existing && !st->cfg.close_existing) ||
+		(next.enforce && !st->cfg.enforce);
+	if (st->cfg.scan_interval_ns != next.scan_interval_ns)
+		st->next_scan_ns = mono_ns() + next.scan_interval_ns;
 	gp_config_free(&st->cfg);
 	st->cfg = next;
 	memset(&next, 0, sizeof(next));
@@ -277,6 +413,13 @@ static int reload(struct run_state *st, char *err, size_t errlen)
 	st->status.reloads++;
 	st->status.last_reload_error[0] = '\0';
 	return 0;
+refused:
+	st->status.reload_failures++;
+	snprintf(st->status.last_reload_error,
+		 sizeof(st->status.last_reload_error), "%.*s",
+		 (int)sizeof(st->status.last_reload_error) - 1, err);
+	gp_config_free(&next);
+	return -1;
 }
 
 static void do_reload(struct run_state *st, bool from_ctl)
@@ -298,16 +441,22 @@ static void do_reload(struct run_state *st, bool from_ctl)
 			err);
 	if (from_ctl)
 		gp_ctl_reload_done(st->ctl, ret ? err : NULL, st->cfg.digest);
+	if (!ret && st->scan_after_reload)
+		scan_request(st);
+	st->scan_after_reload = false;
 }
 
 static void serve_ctl(struct run_state *st)
 {
 	struct pollfd p = { .fd = gp_ctl_fd(st->ctl), .events = POLLIN };
+	int r;
 
 	if (poll(&p, 1, 0) <= 0)
 		return;
-	if (gp_ctl_handle(st->ctl, &st->status, refresh_status, st) ==
-	    GP_CTL_RELOAD)
+	r = gp_ctl_handle(st->ctl, &st->status, refresh_status, st);
+	if (r & GP_CTL_SCAN)
+		st->ctl_scan_wanted = true;
+	if (r & GP_CTL_RELOAD)
 		do_reload(st, true);
 }
 
@@ -341,6 +490,7 @@ static int stream(struct run_state *st)
 		tick(st);
 		if (st->ctl)
 			serve_ctl(st);
+		serve_scans(st);
 	}
 	return 0;
 }
@@ -362,14 +512,16 @@ static void summary(struct run_state *st)
 		(unsigned long long)st->status.folded,
 		(unsigned long long)st->status.bad_records);
 	for (i = 0; i < st->n_out; i++) {
-		gp_output_get_stats(st->out[i], &os);
+		os = st->final[i].st;
 		fprintf(stderr,
-			"ghostport: output %s delivered=%llu spooled=%llu dropped=%llu errors=%llu\n",
-			gp_output_spec(st->out[i]),
+			"ghostport: output %s handed=%llu delivered=%llu spooled=%llu dropped=%llu errors=%llu resent=%llu\n",
+			st->final[i].spec,
+			(unsigned long long)os.handed,
 			(unsigned long long)os.delivered,
 			(unsigned long long)os.spooled,
 			(unsigned long long)os.dropped,
-			(unsigned long long)os.errors);
+			(unsigned long long)os.errors,
+			(unsigned long long)os.resent);
 	}
 }
 
@@ -432,9 +584,10 @@ static void stop(struct run_state *st)
 	while (st->src->poll(st->src, 0, on_record, st) > 0)
 		;
 	gp_fold_flush(st->fold, deliver, st);
-	summary(st);
+	/* Close first, then report: what is lost at close is counted. */
 	for (i = 0; i < st->n_out; i++)
-		gp_output_close(st->out[i], 2000);
+		gp_output_close_keep(st->out[i], 2000, &st->final[i]);
+	summary(st);
 	st->n_out = 0;
 	if (st->src->persists)
 		fprintf(stderr,
@@ -452,6 +605,7 @@ static void cleanup(struct run_state *st)
 		gp_ctl_close(st->ctl);
 	if (st->src)
 		st->src->close(st->src);
+	gp_squatters_stop(st->sq);
 	gp_fold_free(st->fold);
 	gp_port_counts_free(st->ports);
 	gp_config_free(&st->cfg);
@@ -478,15 +632,19 @@ int gp_cmd_run(int argc, char **argv)
 	}
 	st.hostname = gp_host_name();
 	st.machine_id = gp_host_machine_id();
-	st.ports = gp_port_counts_new();
-	if (!st.ports || open_outputs(&st)) {
-		cleanup(&st);
-		return st.ports ? 2 : 1;
-	}
+	/* The lock first: a second instance must not touch the first's
+	 * spool.  Then protect the host (load, attach, enforce), and only then
+	 * open outputs, which never stop a start for a collector that is down
+	 * or does not resolve (they start down and spool). */
 	lock_fd = gp_run_lock(why, sizeof(why));
 	if (lock_fd < 0) {
 		fprintf(stderr, "ghostport: %s\n", why);
+		return 1;
+	}
+	st.ports = gp_port_counts_new();
+	if (!st.ports) {
 		cleanup(&st);
+		close(lock_fd);
 		return 1;
 	}
 	install_signals();
@@ -495,9 +653,17 @@ int gp_cmd_run(int argc, char **argv)
 		close(lock_fd);
 		return 1;
 	}
+	if (open_outputs(&st)) {
+		cleanup(&st);
+		close(lock_fd);
+		return 2;
+	}
 	if (st.status.enforce)
 		fprintf(stderr, "ghostport: enforcing with %s\n",
 			st.status.enforce);
+	/* After the hooks are attached, so no socket falls between the
+	 * scan and them; before ready, so "ready" means "all reported". */
+	scan_at_start(&st);
 	fprintf(stderr,
 		"ghostport: ready source=%s ports=%zu denied=%zu outputs=%d%s%s%s policy=%.12s\n",
 		st.src->name, st.cfg.n_listed, st.cfg.n_denied, st.n_out,

@@ -1585,8 +1585,19 @@ static int cmd_run(int argc, char **argv)
 						"time", "pid", "tid", "ppid", "cgroup_id",
 						"netns", "source" };
 
+					json_t *args = json_object_get(e, "args");
+
 					for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
 						json_object_del(e, drop[d]);
+					/* The binders are forks of this program: their argv is
+					 * this run's command line (mode, paths), so only
+					 * argv[0] must agree between runs and modes. */
+					if (json_is_array(args) && json_array_size(args) > 1) {
+						json_t *a0 = json_array();
+
+						json_array_append(a0, json_array_get(args, 0));
+						json_object_set_new(e, "args", a0);
+					}
 					json_object_set_new(o, "event", e);
 				}
 				out[nout++] = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);

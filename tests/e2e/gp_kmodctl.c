@@ -296,7 +296,7 @@ out:
 
 static int cmd_conf(const char *what, const char *wakeup)
 {
-	struct gp_conf c = { 0, 0 };
+	struct gp_conf c = { 0 };
 	int fd, ret;
 
 	if (!strcmp(what, "all"))
@@ -749,7 +749,8 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	}
 	want(!memcmp(mine->comm, comm, GP_COMM_LEN), "comm \"%.16s\" want \"%s\"",
 	     mine->comm, comm);
-	want(mine->__pad0 == 0 && mine->__reserved == 0, "padding not zero");
+	want(mine->__pad0 == 0 && !mine->__reserved[0] && !mine->__reserved[1] &&
+	     !mine->__reserved[2], "padding not zero");
 	want(mine->ts_ns > 0, "ts_ns 0");
 	printf("fields: %s\n", mismatches ? "MISMATCH" : "all as expected");
 	return mismatches ? 1 : 0;

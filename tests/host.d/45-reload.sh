@@ -137,7 +137,9 @@ kill -INT "$pid"
 wait "$pid"
 pid=
 
-events=$(grep -c '"port":686,' "$T/events.jsonl")
+# bind events only: a reload that adds ports also scans, and a scan reports
+# the storm's sockets that happen to be bound at that moment (source "scan")
+events=$(grep '"port":686,' "$T/events.jsonl" | grep -vc '"source":"scan"')
 drops=$(sed -n 's/.* drops=\([0-9]*\).*/\1/p' "$T/stderr" | tail -1)
 if [ "$binds" -gt 0 ] && [ "$events" = "$binds" ] && [ "${drops:-x}" = 0 ]; then
 	pass storm-nothing-missed

@@ -9,7 +9,9 @@
  * Cases: each verdict (audit, deny, exempt, unlisted), a failed bind, a
  * bind whose result is unknown, IPv6 and v4-mapped, a socket bound to a
  * device, a kernel socket, no executable, no host identity, a hostile comm
- * (control characters, invalid UTF-8), the folded event, the drop notice.
+ * (control characters, invalid UTF-8), the folded event, the drop notice,
+ * and the scan events (issue 18): present with two holders, gone, closed,
+ * open (closing failed), a socket no process holds, an IPv6 listener.
  * The records start from the unit tests' fixture (tests/unit/fixture_record.h).
  */
 #include <errno.h>
@@ -36,6 +38,45 @@ static void emit(const char *name, enum gp_format f, int n)
 		return;
 	}
 	printf("%s\t%s\t%s", name, gp_format_name(f), buf);
+}
+
+static struct gp_scan_holder holders[2] = {
+	{ .pid = 4242, .ppid = 1, .uid = 0, .gid = 0, .fd = 3,
+	  .comm = "nc", .exe = "/usr/bin/nc.openbsd", .exe_known = true,
+	  .cmdline = "nc -l -p 886", .cgroup = "/system.slice/squat.service",
+	  .cgroup_id = 4711, .netns_ino = 4026531840U },
+	{ .pid = 4243, .ppid = 4242, .uid = 1000, .gid = 1000, .fd = 3,
+	  .comm = "nc\x01", .exe = "/usr/bin/nc.openbsd",
+	  .cmdline = "nc -l -p 886", .cgroup = "/user.slice",
+	  .netns_ino = 4026531840U },
+};
+
+/* A scan event on r (source scan, verdict v) with the given holders. */
+static void scan(struct gp_record *r, struct gp_scan_info *si, __u8 v,
+		 size_t n_holders, const char *close, const char *why)
+{
+	base(r);
+	r->ev.source = GP_SRC_SCAN;
+	r->ev.verdict = v;
+	r->ev.valid &= ~(__u32)(GP_VF_RET | GP_VF_OPTS);
+	r->ev.ret = 0;
+	r->ev.port = 886;
+	memset(si, 0, sizeof(*si));
+	si->netns_name = "host";
+	si->state = "listen";
+	si->inode = 123456;
+	si->cookie = 987654321;
+	si->holders = holders;
+	si->n_holders = n_holders;
+	si->close = close;
+	si->close_error = why;
+	r->scan = si;
+	if (!n_holders) {
+		r->ev.pid = r->ev.tid = r->ev.ppid = 0;
+		memset(r->ev.comm, 0, sizeof(r->ev.comm));
+		r->exe[0] = '\0';
+		r->ev.valid &= ~(__u32)GP_VF_PPID;
+	}
 }
 
 static void one(const char *name, enum gp_format f, const struct gp_record *r)
@@ -143,6 +184,30 @@ int main(int argc, char **argv)
 	r.count = 17;
 	r.fold_first_ns = r.ev.ts_ns > 4000000000ULL ? r.ev.ts_ns - 4000000000ULL : 0;
 	one("audit-folded", f, &r);
+
+	{
+		struct gp_scan_info si;
+
+		scan(&r, &si, GP_VERDICT_PRESENT, 2, "not-asked", NULL);
+		one("scan-present-two-holders", f, &r);
+		scan(&r, &si, GP_VERDICT_GONE, 1, "not-asked", NULL);
+		one("scan-gone", f, &r);
+		scan(&r, &si, GP_VERDICT_CLOSED, 1, "closed", NULL);
+		one("scan-closed", f, &r);
+		scan(&r, &si, GP_VERDICT_OPEN, 1, "failed",
+		     "this kernel cannot destroy sockets (built without CONFIG_INET_DIAG_DESTROY) (EOPNOTSUPP)");
+		one("scan-open-close-failed", f, &r);
+		scan(&r, &si, GP_VERDICT_PRESENT, 0, "no-holder", NULL);
+		si.state = "unconnected";
+		r.ev.protocol = IPPROTO_UDP;
+		r.ev.sock_type = SOCK_DGRAM;
+		one("scan-present-unowned-udp", f, &r);
+		scan(&r, &si, GP_VERDICT_PRESENT, 1, "exempt", NULL);
+		r.ev.family = AF_INET6;
+		strcpy(r.addr, "::");
+		si.netns_name = "netns blue";
+		one("scan-present-ipv6-exempt", f, &r);
+	}
 
 	emit("dropped", f, gp_format_dropped(f, 1234, &now, "host-1.example",
 					     "0123456789abcdef0123456789abcdef",

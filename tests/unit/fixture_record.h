@@ -22,6 +22,7 @@ static void fixture_record(struct gp_record *r)
 	r->ev.magic = GP_ABI_MAGIC;
 	r->ev.version = GP_ABI_VERSION;
 	r->ev.size = sizeof(r->ev);
+	r->ev.hdr_size = sizeof(r->ev);
 	r->ev.pid = 4242;
 	r->ev.tid = 4243;
 	r->ev.ppid = 1;

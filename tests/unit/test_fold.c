@@ -195,6 +195,45 @@ static void test_late_push_closes_window(void **state)
 	gp_fold_free(f);
 }
 
+/* Issue 15: folding keys on everything a record reports (timestamps
+ * aside), so events that differ in address, uid, result or executable are
+ * never merged into one record that reports only the last of them. */
+static void test_differing_fields_never_folded(void **state)
+{
+	struct gp_fold *f = gp_fold_new(5000 * MS, 0);
+	struct sink k = { 0 };
+	struct gp_record r;
+	struct gp_fold_stats st;
+	int i;
+
+	(void)state;
+	assert_non_null(f);
+	for (i = 0; i < 6; i++) {
+		r = *mk(10, 686, IPPROTO_TCP, (__u64)i + 1);
+		r.ev.family = AF_INET;
+		r.ev.addr[0] = 127;
+		r.ev.addr[3] = 1;
+		strcpy(r.addr, "127.0.0.1");
+		switch (i) {
+		case 1:		/* 0.0.0.0 between loopback binds */
+			memset(r.ev.addr, 0, sizeof(r.ev.addr));
+			strcpy(r.addr, "0.0.0.0");
+			break;
+		case 2: r.ev.uid = 1000; break;
+		case 3: r.ev.ret = -98; r.ev.valid |= 1; break;
+		case 4: strcpy(r.exe, "/usr/bin/other"); break;
+		case 5: r.ev.gid = 5; break;
+		}
+		gp_fold_push(f, &r, (__u64)i * MS, collect, &k);
+	}
+	gp_fold_flush(f, collect, &k);
+	gp_fold_get_stats(f, &st);
+	assert_int_equal(st.folded, 0);
+	assert_int_equal(k.n, 6);
+	assert_int_equal(k.total, 6);
+	gp_fold_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_window_zero_passthrough),
 		cmocka_unit_test(test_eviction_exact),
 		cmocka_unit_test(test_late_push_closes_window),
+		cmocka_unit_test(test_differing_fields_never_folded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

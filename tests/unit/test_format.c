@@ -83,6 +83,12 @@ static void test_json_exact(void **state)
 		"{\"time\":\"2026-11-23T15:04:05.123456789Z\",\"pid\":4242,"
 		"\"tid\":4243,\"ppid\":1,\"uid\":1000,\"gid\":100,"
 		"\"comm\":\"nc\",\"exe\":\"/usr/bin/nc.openbsd\","
+		"\"exe_ino\":0,\"exe_dev\":\"0:0\",\"exe_flags\":[],"
+		"\"exe_reason\":null,\"args\":null,\"parent_comm\":null,"
+		"\"parent_exe\":null,\"user\":null,\"group\":null,"
+		"\"euid\":null,\"egid\":null,\"auid\":null,"
+		"\"sessionid\":null,\"cgroup\":null,\"unit\":null,"
+		"\"container_id\":null,"
 		"\"family\":\"ipv4\",\"proto\":\"tcp\",\"sock_type\":\"stream\","
 		"\"addr\":\"192.0.2.7\",\"v4mapped\":false,\"port\":686,"
 		"\"service\":\"hp-alarm-mgr\",\"ret\":-98,"
@@ -93,6 +99,42 @@ static void test_json_exact(void **state)
 		"\"listed\":true,\"count\":3}\n");
 	assert_int_equal(n, (int)strlen(buf));
 	json_decref(parse_json_line(buf, n));
+}
+
+/* argv bytes are the binder's: every format must stay well formed. */
+static void test_json_hostile_args(void **state)
+{
+	static const char args[] = "/tmp/x\0a\nb\0\"q\"\0\xff\xfe\0";
+	struct gp_record r;
+	json_t *j, *a;
+	int n;
+
+	(void)state;
+	make_record(&r);
+	r.ev.valid |= GP_VF_ARGS | GP_VF_CREDS | GP_VF_PARENT;
+	r.ev.euid = 0;
+	r.ev.args_flags = GP_AF_TRUNCATED;
+	memcpy(r.ev.parent_comm, "ba\"sh", 6);
+	r.id.has_args = true;
+	r.id.args_len = sizeof(args) - 1;
+	memcpy(r.id.args, args, sizeof(args) - 1);
+	snprintf(r.id.exe.path, sizeof(r.id.exe.path), "/usr/bin/nc.openbsd");
+	snprintf(r.id.unit, sizeof(r.id.unit), "x.service");
+	n = gp_format_record(GP_FMT_JSON, &r, buf, sizeof(buf));
+	j = parse_json_line(buf, n);
+	a = json_object_get(j, "args");
+	assert_true(json_is_array(a));
+	assert_int_equal(json_array_size(a), 4);
+	assert_string_equal(json_string_value(json_array_get(a, 0)), "/tmp/x");
+	assert_string_equal(json_string_value(json_array_get(a, 1)), "a\nb");
+	assert_string_equal(json_string_value(json_array_get(a, 2)), "\"q\"");
+	assert_true(json_is_true(json_object_get(j, "args_truncated")));
+	assert_string_equal(json_string_value(json_object_get(j, "parent_comm")),
+			    "ba\"sh");
+	assert_string_equal(json_string_value(json_object_get(j, "unit")),
+			    "x.service");
+	assert_int_equal(json_integer_value(json_object_get(j, "euid")), 0);
+	json_decref(j);
 }
 
 static void test_json_nulls_when_not_valid(void **state)
@@ -116,6 +158,12 @@ static void test_json_nulls_when_not_valid(void **state)
 		"{\"time\":\"2026-11-23T15:04:05.123456789Z\",\"pid\":4242,"
 		"\"tid\":4243,\"ppid\":null,\"uid\":1000,\"gid\":100,"
 		"\"comm\":\"nc\",\"exe\":null,"
+		"\"exe_ino\":null,\"exe_dev\":null,\"exe_flags\":null,"
+		"\"exe_reason\":null,\"args\":null,\"parent_comm\":null,"
+		"\"parent_exe\":null,\"user\":null,\"group\":null,"
+		"\"euid\":null,\"egid\":null,\"auid\":null,"
+		"\"sessionid\":null,\"cgroup\":null,\"unit\":null,"
+		"\"container_id\":null,"
 		"\"family\":\"ipv4\",\"proto\":\"tcp\",\"sock_type\":null,"
 		"\"addr\":\"192.0.2.7\",\"v4mapped\":false,\"port\":686,"
 		"\"service\":null,\"ret\":null,\"errno\":null,"
@@ -512,7 +560,7 @@ static void test_names(void **state)
 	assert_string_equal(gp_proto_name(IPPROTO_ICMP, SOCK_DGRAM), "raw");
 	assert_string_equal(gp_proto_name(IPPROTO_ICMPV6, 0), "raw");
 	assert_string_equal(gp_proto_name(IPPROTO_UDPLITE, SOCK_DGRAM), "ipproto-136");
-	assert_string_equal(gp_proto_name(262, SOCK_STREAM), "ipproto-262");
+	assert_string_equal(gp_proto_name(262, SOCK_STREAM), "mptcp");
 
 	assert_int_equal(gp_proto_bit(IPPROTO_TCP, SOCK_STREAM), GP_PROTO_TCP);
 	assert_int_equal(gp_proto_bit(IPPROTO_UDP, SOCK_DGRAM), GP_PROTO_UDP);
@@ -608,6 +656,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_exact),
 		cmocka_unit_test(test_json_nulls_when_not_valid),
+		cmocka_unit_test(test_json_hostile_args),
 		cmocka_unit_test(test_text_exact),
 		cmocka_unit_test(test_ipv6_and_v4mapped),
 		cmocka_unit_test(test_hostile_comm),

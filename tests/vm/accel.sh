@@ -48,13 +48,14 @@ gp_accel_probe() { # vmlinuz
 	log=$VM/logs/accel-probe.log
 	initrd=$(gp_accel_probe_initramfs) || { GP_ACCEL_PROBE_WHY="cannot build the probe initramfs"; return 1; }
 	t0=$(date +%s.%N)
-	# (in a subshell whose stderr is discarded: a qemu that aborts would
-	# otherwise make bash print "Aborted" with the whole command line)
+	# (in a subshell that is not just an exec, whose stderr is discarded:
+	# a qemu that aborts would otherwise make bash print "Aborted" with the
+	# whole command line)
 	# shellcheck disable=SC2046
 	(timeout -k 2 "$tmo" qemu-system-x86_64 -m 256 -smp 1 $(gp_accel_opts "${GP_VM_PROBE_ACCEL:-kvm}") \
 		-kernel "$vmlinuz" -initrd "$initrd" -display none -no-reboot -nodefaults \
 		-serial stdio -monitor none -append "console=ttyS0 quiet panic=-1" \
-		< /dev/null > "$log" 2>&1) 2>/dev/null
+		< /dev/null > "$log" 2>&1; exit $?) 2>/dev/null
 	rc=$?
 	t1=$(date +%s.%N)
 	if tr -d '\r' < "$log" | grep -q '^@@GP-PROBE-INIT@@'; then

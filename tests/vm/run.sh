@@ -14,7 +14,7 @@
 # Logs: build/vm/logs/<short>/{console.log,dmesg.log,kmod-build.log}.
 # Exits non-zero on any FAIL.  See docs/testing-vm.md.
 #
-# Environment: GP_VM_TIMEOUT (default 600 s a kernel), GP_VM_VERBOSE=1 (show
+# Environment: GP_VM_TIMEOUT (default 1200 s a kernel), GP_VM_VERBOSE=1 (show
 # the console), GP_VM_APPEND (extra kernel command line), GP_VM_EXTRA_GUEST_D
 # (a directory of extra guest.d-style scripts, e.g. to try a test or to break
 # the run on purpose), GP_VM_DIR (default build/vm), GP_VM_JOBS (kernels at
@@ -35,7 +35,7 @@ cd "$ROOT" || exit 2
 
 kernel=all
 shell=0
-tmo=${GP_VM_TIMEOUT:-600}
+tmo=${GP_VM_TIMEOUT:-1200}
 verbose=${GP_VM_VERBOSE:-0}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -205,7 +205,7 @@ run_kernel() { # short [gp-boot tag]
 			rc=${PIPESTATUS[0]}
 		else
 			(timeout -k 5 "$tmo" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
-				< /dev/null > "$logs/console.log" 2>&1) 2>/dev/null
+				< /dev/null > "$logs/console.log" 2>&1; exit $?) 2>/dev/null
 			rc=$?
 		fi
 	}

@@ -28,4 +28,8 @@ int gp_cmd_enforce(int argc, char **argv);
 int gp_cmd_status(int argc, char **argv);
 int gp_cmd_reload(int argc, char **argv);
 
+/* `ghostport scan [--json] [--all] [--close-existing]`: the sockets already
+ * on listed ports, from the running daemon or scanned here (cmd/scan.c). */
+int gp_cmd_scan(int argc, char **argv);
+
 #endif /* GP_CMD_H */

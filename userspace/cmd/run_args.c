@@ -51,11 +51,16 @@ void gp_run_usage(FILE *f)
 "                    every listed port when no rule says deny)\n"
 "  --deny LIST       deny these; items may end in :ERRNO, e.g.\n"
 "                    686,886/tcp:EADDRINUSE (see README: RPC services)\n"
-"  --errno E         errno for denials without one (default EPERM)\n"
+"  --errno E         errno for denials without one (default EPERM); the\n"
+"                    cgroup method answers EPERM whatever is asked on\n"
+"                    kernels before 5.18 (no bpf_set_retval; it says so)\n"
 "  --deny-with M     lsm or cgroup (default: lsm if active, else cgroup)\n"
 "  --exempt-uid U    --exempt-gid G   --exempt-cgroup PATH   --exempt-exe FILE\n"
 "                    allowed despite a deny rule, reported as \"exempt\"\n"
 "  --no-pin          don't pin to %s (policy ends with the process)\n"
+"  --close-existing  with --enforce: close (SOCK_DESTROY) sockets found\n"
+"                    already on denied ports, except exempt owners' and\n"
+"                    sockets no process holds (settings: close_existing)\n"
 "\n"
 "  -v, --verbose     show libbpf's messages\n"
 "  -h, --help        this help\n"
@@ -99,7 +104,7 @@ enum {
 	O_CGROUP, O_BTF, O_ENFORCE, O_DENY, O_ERRNO, O_DENY_WITH, O_EX_UID,
 	O_EX_GID, O_EX_CGROUP, O_EX_EXE, O_NO_PIN, O_OUTPUT, O_TLS_CA,
 	O_TLS_CERT, O_TLS_KEY, O_SPOOL_DIR, O_SPOOL_MAX, O_FOLD, O_CONFIG,
-	O_NO_CONFIG,
+	O_NO_CONFIG, O_CLOSE_EXISTING,
 };
 
 static const struct option opts[] = {
@@ -123,6 +128,7 @@ static const struct option opts[] = {
 	{ "exempt-cgroup", required_argument, NULL, O_EX_CGROUP },
 	{ "exempt-exe", required_argument, NULL, O_EX_EXE },
 	{ "no-pin", no_argument, NULL, O_NO_PIN },
+	{ "close-existing", no_argument, NULL, O_CLOSE_EXISTING },
 	{ "tls-ca", required_argument, NULL, O_TLS_CA },
 	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 	{ "tls-key", required_argument, NULL, O_TLS_KEY },
@@ -153,6 +159,7 @@ static int one_opt(int c, struct run_args *a)
 	case O_ENFORCE: a->enforce = 1; break;
 	case O_DENY: a->deny = optarg; break;
 	case O_NO_PIN: a->no_pin = true; break;
+	case O_CLOSE_EXISTING: a->close_existing = 1; break;
 	case O_TLS_CA: a->tls_ca = optarg; break;
 	case O_TLS_CERT: a->tls_cert = optarg; break;
 	case O_TLS_KEY: a->tls_key = optarg; break;
@@ -329,6 +336,8 @@ int gp_run_effective(const struct run_args *a, struct gp_config *cfg,
 		cfg->default_errno = a->errno_val;
 	if (a->ring_bytes)
 		cfg->ring_bytes = a->ring_bytes;
+	if (a->close_existing > 0)
+		cfg->close_existing = true;
 	if (a->fold_ms >= 0)
 		cfg->fold_window_ns = (__u64)a->fold_ms * 1000000ULL;
 	if (a->ports) {

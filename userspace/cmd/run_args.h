@@ -35,6 +35,7 @@ struct run_args {
 	const char *tls_ca, *tls_cert, *tls_key, *spool_dir;
 	__u64 spool_max;
 	bool no_pin, verbose;
+	int close_existing;		/* --close-existing: 1, else 0 */
 	const char *cgroup_path, *btf_path;
 };
 

@@ -16,6 +16,7 @@
 #include <sys/file.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "cmd/cmd.h"
 #include "daemon/runlock.h"
@@ -80,11 +81,41 @@ static int wait_detached(int seconds)
 	return -1;
 }
 
+static int count_one(void *ctx, void *data, size_t size)
+{
+	(void)data; (void)size;
+	(*(unsigned long long *)ctx)++;
+	return 0;
+}
+
+/*
+ * Events still queued in the pinned ring buffer (nobody reads it once the
+ * daemon stopped) are lost with it: count them, so unload can say so.
+ * Called with the ring's fd taken before the pins went away, after the
+ * programs detached (nothing is added any more).  -1 if it cannot tell.
+ */
+static long long ring_left(int fd)
+{
+	unsigned long long n = 0;
+	struct ring_buffer *rb;
+
+	if (fd < 0)
+		return -1;
+	rb = ring_buffer__new(fd, count_one, &n, NULL);
+	if (!rb)
+		return -1;
+	if (ring_buffer__consume(rb) < 0)
+		n = (unsigned long long)-1;
+	ring_buffer__free(rb);
+	return (long long)n;
+}
+
 int gp_cmd_unload(int argc, char **argv)
 {
-	char err[256];
+	char err[256], ring[512];
+	long long left;
 	pid_t pid;
-	int n;
+	int n, ring_fd;
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -107,16 +138,29 @@ int gp_cmd_unload(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* held across the removal of the pins: the ring outlives them */
+	gp_pin_map_path(ring, sizeof(ring), "gp_events");
+	ring_fd = bpf_obj_get(ring);
 	n = gp_pin_remove_all(err, sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "ghostport: %s\n", err);
+		if (ring_fd >= 0)
+			close(ring_fd);
 		return 1;
 	}
 	if (n > 0 && wait_detached(3))
 		fprintf(stderr,
 			"ghostport: warning: ghostport programs are still attached (another instance running with --no-pin?)\n");
+	left = ring_left(ring_fd);
+	if (ring_fd >= 0)
+		close(ring_fd);
 	fprintf(stderr, "ghostport: unloaded (%d pins removed%s)\n", n,
 		pid > 0 ? ", daemon stopped" : "");
+	if (left > 0)
+		fprintf(stderr, "ghostport: %lld events still queued in the pinned ring buffer were discarded (no daemon read them)\n",
+			left);
+	else if (left < 0 && ring_fd >= 0)
+		fprintf(stderr, "ghostport: could not count the events left in the pinned ring buffer\n");
 	return 0;
 }
 

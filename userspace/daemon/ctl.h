@@ -12,6 +12,12 @@
  *   reload             "reloaded (digest D)" or one "error: ..." line per
  *                      problem, the last "error: kept the running policy
  *                      (digest D)"
+ *   scan [json] [all] [close]
+ *                      a scan for sockets already on listed ports: one
+ *                      event line per socket (json or text; known ones
+ *                      only with all; close asks --close-existing, which
+ *                      applies only under enforcement), then the summary
+ *                      line "ghostport: scan: ..."
  *
  * Anything else is answered "error: ...".  The server never blocks the run
  * loop: every socket is non-blocking, an answer is buffered and written as
@@ -50,14 +56,18 @@ int gp_ctl_fd(const struct gp_ctl *c);
 typedef void (*gp_status_refresh_fn)(void *ctx, struct gp_status *s);
 
 #define GP_CTL_RELOAD	1
+#define GP_CTL_SCAN	2
+
+struct gp_squat_answer;
 
 /*
  * Serve what can be served without waiting: accept, read requests, answer
  * status requests from s (now_ns is set here), write pending answers,
  * drop idle clients.  Call it when gp_ctl_fd() is readable, or every
  * poll round.  Returns GP_CTL_RELOAD
- * when a client asked for a reload: reload, then gp_ctl_reload_done().
- * Otherwise 0.
+ * when a client asked for a reload: reload, then gp_ctl_reload_done();
+ * GP_CTL_SCAN (or'ed) when one asked for a scan: gp_ctl_scan_begin() when
+ * the scan thread is free, gp_ctl_scan_done() with its result.  Else 0.
  */
 int gp_ctl_handle(struct gp_ctl *c, struct gp_status *s,
 		  gp_status_refresh_fn refresh, void *ctx);
@@ -70,6 +80,14 @@ int gp_ctl_handle(struct gp_ctl *c, struct gp_status *s,
  */
 void gp_ctl_reload_done(struct gp_ctl *c, const char *error,
 			const char *digest);
+
+/* The clients waiting for a scan now wait for the one about to start:
+ * false if there are none; *all, *close: any of them asked for it. */
+bool gp_ctl_scan_begin(struct gp_ctl *c, bool *all, bool *close);
+
+/* Answer the clients of gp_ctl_scan_begin() with the scan's events (json
+ * or text, as each asked) and its summary line. */
+void gp_ctl_scan_done(struct gp_ctl *c, const struct gp_squat_answer *a);
 
 /* Close every client and the socket, and remove the socket file. */
 void gp_ctl_close(struct gp_ctl *c);

@@ -20,12 +20,15 @@
 #include <sys/un.h>
 
 #include "daemon/ctl.h"
+#include "daemon/squatters.h"
 
 #define MAX_CLIENTS	8
 #define REQ_MAX		64		/* longest request line */
 #define CLIENT_TIMEOUT_NS (5 * 1000000000ULL)
 
-enum client_state { C_FREE, C_READING, C_RELOAD, C_WRITING };
+/* C_SCAN: waits for a scan to start; C_SCANNING: for the running one. */
+enum client_state { C_FREE, C_READING, C_RELOAD, C_SCAN, C_SCANNING,
+		    C_WRITING };
 
 struct client {
 	enum client_state state;
@@ -35,6 +38,7 @@ struct client {
 	size_t reqlen;
 	char *out;
 	size_t outlen, outpos;
+	bool scan_json, scan_all, scan_close;
 };
 
 struct gp_ctl {
@@ -261,10 +265,38 @@ static int dispatch(struct gp_ctl *c, struct client *k, struct gp_status *s,
 		 * reloaded: no deadline, no events meanwhile. */
 		k->state = C_RELOAD;
 		watch(c, k->fd, EPOLL_CTL_MOD, 0);
-		return 1;
+		return GP_CTL_RELOAD;
+	}
+	if (!strncmp(r, "scan", 4) && (!r[4] || r[4] == ' ')) {
+		const char *w = r + 4;
+
+		k->scan_json = k->scan_all = k->scan_close = false;
+		while (*w == ' ') {
+			size_t n;
+
+			w++;
+			n = strcspn(w, " ");
+			if (n == 4 && !strncmp(w, "json", 4))
+				k->scan_json = true;
+			else if (n == 3 && !strncmp(w, "all", 3))
+				k->scan_all = true;
+			else if (n == 5 && !strncmp(w, "close", 5))
+				k->scan_close = true;
+			else if (n) {
+				answer_str(c, k, "error: scan [json] [all] [close]\n",
+					   now);
+				return 0;
+			}
+			w += n;
+		}
+		/* Answered by gp_ctl_scan_done() when the scan thread is
+		 * through; the loop keeps reading events meanwhile. */
+		k->state = C_SCAN;
+		watch(c, k->fd, EPOLL_CTL_MOD, 0);
+		return GP_CTL_SCAN;
 	}
 	answer_str(c, k,
-		   "error: unknown request (status [json|prometheus], reload)\n",
+		   "error: unknown request (status [json|prometheus], reload, scan [json] [all] [close])\n",
 		   now);
 	return 0;
 }
@@ -326,7 +358,7 @@ int gp_ctl_handle(struct gp_ctl *c, struct gp_status *s,
 {
 	__u64 now = mono_ns();
 	bool refreshed = false;
-	int i, reload = 0;
+	int i, reload = 0;	/* GP_CTL_* bits */
 
 	/* Expire first: a full table of silent clients must not turn
 	 * away the next one. */
@@ -347,7 +379,57 @@ int gp_ctl_handle(struct gp_ctl *c, struct gp_status *s,
 		if (k->state == C_WRITING)
 			write_answer(k);
 	}
-	return reload ? GP_CTL_RELOAD : 0;
+	return reload;
+}
+
+bool gp_ctl_scan_begin(struct gp_ctl *c, bool *all, bool *close)
+{
+	bool any = false;
+	int i;
+
+	*all = *close = false;
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *k = &c->cl[i];
+
+		if (k->state != C_SCAN)
+			continue;
+		k->state = C_SCANNING;
+		*all |= k->scan_all;
+		*close |= k->scan_close;
+		any = true;
+	}
+	return any;
+}
+
+void gp_ctl_scan_done(struct gp_ctl *c, const struct gp_squat_answer *a)
+{
+	__u64 now = mono_ns();
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *k = &c->cl[i];
+		const char *ev = k->scan_json ? a->json : a->text;
+		size_t evlen = k->scan_json ? a->json_len : a->text_len;
+		size_t sl = strlen(a->summary);
+		char *text;
+
+		if (k->state != C_SCANNING)
+			continue;
+		/* The events, then the summary line ("ghostport: ..."), which
+		 * the client prints on stderr. */
+		text = malloc(evlen + sl + 2);
+		if (!text) {
+			drop(k);
+			continue;
+		}
+		if (evlen)
+			memcpy(text, ev, evlen);
+		memcpy(text + evlen, a->summary, sl);
+		text[evlen + sl] = '\n';
+		text[evlen + sl + 1] = '\0';
+		answer(c, k, text, evlen + sl + 1, now);
+		write_answer(k);
+	}
 }
 
 void gp_ctl_reload_done(struct gp_ctl *c, const char *error,

@@ -49,6 +49,18 @@ void gp_status_account(struct gp_status *s, struct gp_port_counts *pc,
 {
 	__u64 n = r->count ? r->count : 1;
 
+	if (r->ev.source == GP_SRC_SCAN) {
+		/* Not a bind: counted apart, not in the per-port bind top. */
+		if (r->ev.verdict == GP_VERDICT_PRESENT)
+			s->scan_present++;
+		else if (r->ev.verdict == GP_VERDICT_GONE)
+			s->scan_gone++;
+		else if (r->ev.verdict == GP_VERDICT_CLOSED)
+			s->scan_closed++;
+		else if (r->ev.verdict == GP_VERDICT_OPEN)
+			s->scan_open++;
+		return;
+	}
 	s->records += n;
 	if (r->ev.verdict == GP_VERDICT_DENY)
 		s->denials += n;
@@ -131,6 +143,14 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 		(unsigned long long)s->exempted, (unsigned long long)s->folded,
 		(unsigned long long)s->bad_records,
 		(unsigned long long)s->undelivered);
+	fprintf(f, "scans:       %llu (%llu failed, last %llu ms), %zu squatters known; %llu present, %llu gone, %llu closed, %llu stayed open\n",
+		(unsigned long long)s->scans,
+		(unsigned long long)s->scan_failures,
+		(unsigned long long)s->scan_last_ms, s->scan_tracked,
+		(unsigned long long)s->scan_present,
+		(unsigned long long)s->scan_gone,
+		(unsigned long long)s->scan_closed,
+		(unsigned long long)s->scan_open);
 	if (s->n_top) {
 		fprintf(f, "ports:\n");
 		for (i = 0; i < s->n_top; i++)
@@ -143,11 +163,16 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 		for (i = 0; i < s->n_outputs; i++) {
 			const struct gp_status_output *o = &s->outputs[i];
 
-			fprintf(f, "  %s: %llu delivered, %llu spooled, %llu dropped, %llu errors\n",
-				o->spec, (unsigned long long)o->st.delivered,
+			fprintf(f, "  %s: %llu handed, %llu delivered, %llu spooled, %llu dropped, %llu errors, %llu resent\n",
+				o->spec, (unsigned long long)o->st.handed,
+				(unsigned long long)o->st.delivered,
 				(unsigned long long)o->st.spooled,
 				(unsigned long long)o->st.dropped,
-				(unsigned long long)o->st.errors);
+				(unsigned long long)o->st.errors,
+				(unsigned long long)o->st.resent);
+			if (o->st.down[0])
+				fprintf(f, "    down: %.*s\n",
+					(int)sizeof(o->st.down), o->st.down);
 		}
 	}
 	return done(f);
@@ -203,6 +228,14 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 	gp_json_key_u64(&w, "folded", s->folded);
 	gp_json_key_u64(&w, "bad_records", s->bad_records);
 	gp_json_key_u64(&w, "undelivered", s->undelivered);
+	gp_json_key_u64(&w, "scans", s->scans);
+	gp_json_key_u64(&w, "scan_failures", s->scan_failures);
+	gp_json_key_u64(&w, "scan_present", s->scan_present);
+	gp_json_key_u64(&w, "scan_gone", s->scan_gone);
+	gp_json_key_u64(&w, "scan_closed", s->scan_closed);
+	gp_json_key_u64(&w, "scan_open", s->scan_open);
+	gp_json_key_u64(&w, "scan_last_ms", s->scan_last_ms);
+	gp_json_key_u64(&w, "scan_tracked", s->scan_tracked);
 	gp_json_key_begin_array(&w, "ports");
 	for (i = 0; i < s->n_top; i++) {
 		gp_json_begin_object(&w);
@@ -218,10 +251,14 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 
 		gp_json_begin_object(&w);
 		gp_json_key_string(&w, "output", o->spec);
+		gp_json_key_u64(&w, "handed", o->st.handed);
 		gp_json_key_u64(&w, "delivered", o->st.delivered);
 		gp_json_key_u64(&w, "spooled", o->st.spooled);
 		gp_json_key_u64(&w, "dropped", o->st.dropped);
 		gp_json_key_u64(&w, "errors", o->st.errors);
+		gp_json_key_u64(&w, "resent", o->st.resent);
+		if (o->st.down[0])
+			gp_json_key_string(&w, "down", o->st.down);
 		gp_json_end_object(&w);
 	}
 	gp_json_end_array(&w);
@@ -312,6 +349,14 @@ static const struct counter {
 	COUNTER(bad_records, "Records refused by the decoder."),
 	COUNTER(undelivered,
 		"Events that could not be written to standard output."),
+	COUNTER(scans, "Scans for sockets already on listed ports."),
+	COUNTER(scan_failures, "Scans that could not run at all."),
+	COUNTER(scan_present,
+		"Sockets found on listed ports (each reported once unless --all)."),
+	COUNTER(scan_gone, "Reported sockets found gone by a later scan."),
+	COUNTER(scan_closed, "Sockets closed by --close-existing."),
+	COUNTER(scan_open,
+		"Sockets --close-existing could not close (they stayed open)."),
 };
 
 static void output_metric(FILE *f, const struct gp_status *s,
@@ -331,6 +376,34 @@ static void output_metric(FILE *f, const struct gp_status *s,
 		gp_prom_escape(s->outputs[i].spec, label, sizeof(label));
 		fprintf(f, "%s{output=\"%s\"} %llu\n", name, label,
 			(unsigned long long)v);
+	}
+}
+
+/* Up or down, and why it is down: the reason as a label of an info
+ * metric (value 1 while down, absent while up). */
+static void output_up(FILE *f, const struct gp_status *s)
+{
+	char label[600], why[600];
+	size_t i;
+
+	if (!s->n_outputs)
+		return;
+	header(f, "ghostport_output_up", "gauge",
+	       "1 while the output can deliver, 0 while it is down.");
+	for (i = 0; i < s->n_outputs; i++) {
+		gp_prom_escape(s->outputs[i].spec, label, sizeof(label));
+		fprintf(f, "ghostport_output_up{output=\"%s\"} %d\n", label,
+			!s->outputs[i].st.down[0]);
+	}
+	header(f, "ghostport_output_down_info", "gauge",
+	       "Why the output is down (value 1, present only while down).");
+	for (i = 0; i < s->n_outputs; i++) {
+		if (!s->outputs[i].st.down[0])
+			continue;
+		gp_prom_escape(s->outputs[i].spec, label, sizeof(label));
+		gp_prom_escape(s->outputs[i].st.down, why, sizeof(why));
+		fprintf(f, "ghostport_output_down_info{output=\"%s\",reason=\"%s\"} 1\n",
+			label, why);
 	}
 }
 
@@ -376,8 +449,11 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 				s->top[i].port, s->top[i].proto,
 				(unsigned long long)s->top[i].events);
 	}
+	output_metric(f, s, "ghostport_output_handed_total", "counter",
+		      "Events handed to the output (= delivered + spooled + dropped).",
+		      offsetof(struct gp_output_stats, handed));
 	output_metric(f, s, "ghostport_output_delivered_total", "counter",
-		      "Events handed to the output's destination.",
+		      "Events the output's destination acknowledged (RELP rsp 200, TCP ack) or took.",
 		      offsetof(struct gp_output_stats, delivered));
 	output_metric(f, s, "ghostport_output_spooled", "gauge",
 		      "Events waiting in the output's queue or spool.",
@@ -388,5 +464,9 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 	output_metric(f, s, "ghostport_output_errors_total", "counter",
 		      "Write or connect failures of the output.",
 		      offsetof(struct gp_output_stats, errors));
+	output_metric(f, s, "ghostport_output_resent_total", "counter",
+		      "Frames sent again after a connection broke before they were acknowledged.",
+		      offsetof(struct gp_output_stats, resent));
+	output_up(f, s);
 	return done(f);
 }

@@ -63,6 +63,16 @@ struct gp_status {
 	__u64 folded;			/* absorbed by flood control */
 	__u64 bad_records;		/* refused by the decoder */
 	__u64 undelivered;		/* stdout writes that failed */
+	/* Scans for sockets already on listed ports (source scan events are
+	 * counted here, not in records). */
+	__u64 scans;			/* scans completed */
+	__u64 scan_failures;		/* scans that could not run at all */
+	__u64 scan_present;		/* present events (new, or --all) */
+	__u64 scan_gone;		/* reported sockets gone since */
+	__u64 scan_closed;		/* closed by --close-existing */
+	__u64 scan_open;		/* closing failed: stayed open */
+	__u64 scan_last_ms;		/* duration of the last scan */
+	size_t scan_tracked;		/* reported and still there */
 
 	struct gp_status_port top[GP_STATUS_TOP_PORTS];	/* most events first */
 	size_t n_top;

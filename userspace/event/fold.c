@@ -46,22 +46,28 @@ struct gp_fold {
 
 static __u32 hash_key(const struct gp_event *e)
 {
-	/* Mix the key fields; a multiplicative hash is plenty for a table
-	 * keyed by pids and ports, which nobody outside chooses freely
+	/* Mix the main key fields; a multiplicative hash is plenty for a
+	 * table keyed by pids and ports, which nobody outside chooses freely
 	 * enough to matter: a skewed chain costs time, never correctness. */
 	__u64 h = (__u64)e->pid * 0x9e3779b97f4a7c15ULL;
 
 	h ^= ((__u64)e->port << 32) | ((__u64)e->protocol << 16) |
 	     ((__u64)e->sock_type << 8) | e->verdict;
 	h *= 0xff51afd7ed558ccdULL;
+	h ^= (__u64)e->uid * 0x9e3779b97f4a7c15ULL ^ e->addr[15] ^
+	     ((__u64)e->addr[3] << 8);
 	return (__u32)(h >> 32);
 }
 
-static bool same_key(const struct slot *s, const struct gp_event *e)
+/* The key is everything a record reports but its time: events that
+ * differ in address, uid, result, executable ... are never merged. */
+static bool same_key(const struct slot *s, const struct gp_record *r)
 {
-	return s->pid == e->pid && s->port == e->port &&
-	       s->protocol == e->protocol && s->sock_type == e->sock_type &&
-	       s->verdict == e->verdict;
+	struct gp_event a = s->rec.ev, b = r->ev;
+
+	a.ts_ns = b.ts_ns = 0;
+	return s->pid == b.pid && !memcmp(&a, &b, sizeof(a)) &&
+	       !strcmp(s->rec.exe, r->exe) && !strcmp(s->rec.addr, r->addr);
 }
 
 static void lru_unlink(struct gp_fold *f, __u32 i)
@@ -186,11 +192,11 @@ void gp_fold_free(struct gp_fold *f)
 	free(f);
 }
 
-static __u32 find(struct gp_fold *f, const struct gp_event *e, __u32 h)
+static __u32 find(struct gp_fold *f, const struct gp_record *r, __u32 h)
 {
 	__u32 i = f->buckets[h];
 
-	while (i != NIL && !same_key(&f->slots[i], e))
+	while (i != NIL && !same_key(&f->slots[i], r))
 		i = f->slots[i].hnext;
 	return i;
 }
@@ -224,7 +230,7 @@ void gp_fold_push(struct gp_fold *f, const struct gp_record *r, __u64 now_ns,
 		return;
 	}
 	h = hash_key(e) & (f->nbuckets - 1);
-	i = find(f, e, h);
+	i = find(f, r, h);
 	if (i != NIL && now_ns - f->slots[i].window_start >= f->window_ns) {
 		/* Its window ended before a tick noticed: close it as the
 		 * tick would have, then treat this one as a first. */

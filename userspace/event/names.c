@@ -40,6 +40,7 @@ const char *gp_proto_name(__u16 ipproto, __u16 sock_type)
 	case IPPROTO_TCP:	return "tcp";
 	case IPPROTO_UDP:	return "udp";
 	case IPPROTO_SCTP:	return "sctp";
+	case 262:		return "mptcp";	/* IPPROTO_MPTCP (scan events) */
 	}
 	snprintf(other, sizeof(other), "ipproto-%u", (unsigned)ipproto);
 	return other;
@@ -72,6 +73,10 @@ const char *gp_verdict_name(__u8 verdict)
 		[GP_VERDICT_AUDIT]	= "audit",
 		[GP_VERDICT_DENY]	= "deny",
 		[GP_VERDICT_EXEMPT]	= "exempt",
+		[GP_VERDICT_PRESENT]	= "present",
+		[GP_VERDICT_GONE]	= "gone",
+		[GP_VERDICT_CLOSED]	= "closed",
+		[GP_VERDICT_OPEN]	= "open",
 	};
 
 	return verdict < GP_VERDICT_MAX ? names[verdict] : "unknown";
@@ -86,6 +91,7 @@ const char *gp_source_name(__u8 source)
 		[GP_SRC_CGROUP]		= "cgroup",
 		[GP_SRC_KMOD]		= "kmod",
 		[GP_SRC_LSM]		= "lsm",
+		[GP_SRC_SCAN]		= "scan",
 	};
 
 	return source < GP_SRC_MAX ? names[source] : "unknown";

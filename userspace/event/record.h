@@ -17,18 +17,24 @@
 #include <limits.h>
 
 #include "ghostport_abi.h"
+#include "event/identity.h"
+#include "event/scaninfo.h"
 
 struct gp_record {
 	struct gp_event ev;		/* validated copy of the raw record */
 	struct timespec wall;		/* ev.ts_ns as CLOCK_REALTIME */
 	char addr[INET6_ADDRSTRLEN];	/* printable local address */
 	const char *service;		/* IANA name for port/proto, or NULL */
-	char exe[PATH_MAX];		/* executable path, "" when unknown */
+	char exe[PATH_MAX];		/* executable path, "" when unknown
+					 * (id.exe.reason says why) */
+	struct gp_ident id;		/* parent, argv, names, cgroup, unit */
 	__u32 count;			/* >1 when identical events were folded */
 	__u64 fold_first_ns;		/* with count > 1: CLOCK_BOOTTIME of the
 					 * first folded event (ev.ts_ns: last) */
 	const char *hostname;		/* host identity, set by the run loop */
 	const char *machine_id;		/* (NULL when unknown) */
+	/* A scan event's holders, netns, state (source scan), else NULL. */
+	const struct gp_scan_info *scan;
 };
 
 #endif /* GP_RECORD_H */

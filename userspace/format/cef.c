@@ -46,6 +46,22 @@ static void verdict_header(__u8 verdict, const char **sig, const char **name,
 		*sig = "bind-exempt"; *name = "Exempted bind to ghost port";
 		*sev = 3;
 		break;
+	case GP_VERDICT_PRESENT:
+		*sig = "scan-present"; *name = "Socket on ghost port present";
+		*sev = 5;
+		break;
+	case GP_VERDICT_GONE:
+		*sig = "scan-gone"; *name = "Socket on ghost port gone";
+		*sev = 3;
+		break;
+	case GP_VERDICT_CLOSED:
+		*sig = "scan-closed"; *name = "Socket on ghost port closed";
+		*sev = 7;
+		break;
+	case GP_VERDICT_OPEN:
+		*sig = "scan-open"; *name = "Socket on ghost port stayed open";
+		*sev = 8;
+		break;
 	default:
 		*sig = "bind"; *name = "Bind";
 		*sev = 1;
@@ -126,6 +142,37 @@ static void host_fields(struct gp_sb *b, const struct timespec *ts,
 		ext_str(b, "deviceExternalId", mid);
 }
 
+/* A scan event's extra keys: state, netns name, close outcome (cs4..6),
+ * the socket inode, every holder as "pid:comm:uid" joined by ',', and the
+ * first holder's command line. */
+static void scan_fields(struct gp_sb *b, const struct gp_scan_info *si)
+{
+	size_t i;
+
+	ext_custom(b, "cs4", "state", si->state, strlen(si->state));
+	ext_custom(b, "cs5", "netnsName", si->netns_name,
+		   strlen(si->netns_name));
+	ext_custom(b, "cs6", "close", si->close, strlen(si->close));
+	if (si->close_error)
+		ext_str(b, "ghostportCloseError", si->close_error);
+	ext_u64(b, "ghostportInode", si->inode);
+	key(b, "ghostportHolders");
+	for (i = 0; i < si->n_holders; i++) {
+		const struct gp_scan_holder *h = &si->holders[i];
+
+		if (i)
+			gp_sb_char(b, ',');
+		gp_sb_u64(b, (uint64_t)h->pid);
+		gp_sb_char(b, ':');
+		gp_sb_escaped(b, h->comm, strnlen(h->comm, GP_COMM_LEN),
+			      EXT_SPECIAL ",:", GP_ESC_NL_CR);
+		gp_sb_char(b, ':');
+		gp_sb_u64(b, h->uid);
+	}
+	if (si->n_holders && si->holders[0].cmdline[0])
+		ext_str(b, "ghostportCmdline", si->holders[0].cmdline);
+}
+
 int gp_format_cef(const struct gp_record *r, char *buf, size_t len)
 {
 	const struct gp_event *ev = &r->ev;
@@ -200,6 +247,8 @@ int gp_format_cef(const struct gp_record *r, char *buf, size_t len)
 	ext_str(&b, "ghostportListed", (ev->flags & GP_EF_LISTED) ? "true" : "false");
 	if (ev->flags & GP_EF_V4MAPPED)
 		ext_str(&b, "ghostportV4mapped", "true");
+	if (r->scan)
+		scan_fields(&b, r->scan);
 	if (gp_format_summary(r, summary, sizeof(summary)) > 0)
 		ext_str(&b, "msg", summary);
 	gp_sb_char(&b, '\n');

@@ -26,6 +26,45 @@
 #define GP_VERSION "0"
 #endif
 
+/*
+ * A scan event (a socket found already on a listed port): present and
+ * gone are "info"/"end" of an inventory, closed is ended by ghostport
+ * ("end", "denied"), open is a close that failed ("info", "denied",
+ * outcome failure: "error" is not a type of the network category).
+ */
+static void put_scan_event(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+
+	gp_json_key_begin_array(w, "type");
+	switch (ev->verdict) {
+	case GP_VERDICT_GONE:
+		gp_json_array_string(w, "end");
+		break;
+	case GP_VERDICT_CLOSED:
+		gp_json_array_string(w, "end");
+		gp_json_array_string(w, "denied");
+		break;
+	case GP_VERDICT_OPEN:
+		gp_json_array_string(w, "info");
+		gp_json_array_string(w, "denied");
+		break;
+	default:
+		gp_json_array_string(w, "info");
+		break;
+	}
+	gp_json_end_array(w);
+	gp_json_key_string(w, "action", ev->verdict == GP_VERDICT_GONE ?
+			   "socket-gone" : ev->verdict == GP_VERDICT_CLOSED ?
+			   "socket-closed" : ev->verdict == GP_VERDICT_OPEN ?
+			   "socket-close-failed" : "socket-present");
+	if (ev->verdict == GP_VERDICT_CLOSED || ev->verdict == GP_VERDICT_OPEN)
+		gp_json_key_string(w, "outcome", ev->verdict == GP_VERDICT_CLOSED ?
+				   "success" : "failure");
+	gp_json_key_string(w, "module", "ghostport");
+	gp_json_key_string(w, "dataset", "ghostport.scan");
+}
+
 static void put_event(struct gp_json *w, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
@@ -35,6 +74,10 @@ static void put_event(struct gp_json *w, const struct gp_record *r)
 	gp_json_key_begin_array(w, "category");
 	gp_json_array_string(w, "network");
 	gp_json_end_array(w);
+	if (r->scan) {
+		put_scan_event(w, r);
+		goto tail;
+	}
 	gp_json_key_begin_array(w, "type");
 	if (ev->verdict == GP_VERDICT_DENY) {
 		gp_json_array_string(w, "denied");
@@ -52,6 +95,7 @@ static void put_event(struct gp_json *w, const struct gp_record *r)
 				   ev->ret < 0 ? "failure" : "success");
 	gp_json_key_string(w, "module", "ghostport");
 	gp_json_key_string(w, "dataset", "ghostport.bind");
+tail:
 	gp_json_key_string(w, "provider", gp_source_name(ev->source));
 	gp_json_key_u64(w, "severity", (uint64_t)gp_syslog_severity(r));
 	/* No event.count in ECS: a folded event's count is ghostport.count. */
@@ -63,8 +107,14 @@ static void put_process(struct gp_json *w, const struct gp_record *r)
 	const struct gp_event *ev = &r->ev;
 	size_t exe_len = strnlen(r->exe, sizeof(r->exe));
 
+	/* A socket no process holds has no process to name. */
+	if (r->scan && !r->scan->n_holders)
+		return;
 	gp_json_key_begin_object(w, "process");
 	gp_json_key_u64(w, "pid", ev->pid);
+	if (r->scan && r->scan->holders[0].cmdline[0])
+		gp_json_key_text(w, "command_line", r->scan->holders[0].cmdline,
+				 strlen(r->scan->holders[0].cmdline));
 	/* Text with U+FFFD for controls; the bytes in ghostport.*_hex. */
 	gp_json_key_text(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
 	if (exe_len)
@@ -159,6 +209,8 @@ static void put_ghostport(struct gp_json *w, const struct gp_record *r)
 	gp_json_put_raw_hex(w, r);
 	if (r->count > 1)
 		gp_json_key_u64(w, "count", r->count);
+	if (r->scan)
+		gp_json_put_scan(w, r->scan);
 	gp_json_end_object(w);
 }
 

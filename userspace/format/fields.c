@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "format/internal.h"
+#include "lib/jsonobj.h"
 #include "event/names.h"
 
 void gp_json_key_opts(struct gp_json *w, __u8 opts)
@@ -69,4 +70,50 @@ void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r)
 		gp_json_key_hex(w, "comm_hex", r->ev.comm, comm_len);
 	if (text_lossy(r->exe, exe_len))
 		gp_json_key_hex(w, "exe_hex", r->exe, exe_len);
+}
+
+void gp_json_put_scan(struct gp_json *w, const struct gp_scan_info *si)
+{
+	size_t i;
+
+	gp_json_key_begin_object(w, "scan");
+	gp_json_key_text(w, "netns_name", si->netns_name,
+			 strlen(si->netns_name));
+	gp_json_key_string(w, "state", si->state);
+	gp_json_key_u64(w, "inode", si->inode);
+	gp_json_key_u64(w, "cookie", si->cookie);
+	gp_json_key_u64(w, "sock_uid", si->sk_uid);
+	/* No holder: a kernel socket, or one in flight between processes. */
+	gp_json_key_bool(w, "unowned", !si->n_holders);
+	gp_json_key_begin_array(w, "holders");
+	for (i = 0; i < si->n_holders; i++) {
+		const struct gp_scan_holder *h = &si->holders[i];
+		size_t n = strnlen(h->comm, GP_COMM_LEN);
+
+		gp_json_begin_object(w);
+		gp_json_key_u64(w, "pid", (uint64_t)h->pid);
+		gp_json_key_u64(w, "ppid", (uint64_t)h->ppid);
+		gp_json_key_u64(w, "uid", h->uid);
+		gp_json_key_u64(w, "gid", h->gid);
+		gp_json_key_u64(w, "fd", (uint64_t)h->fd);
+		if (gp_json_key_text(w, "comm", h->comm, n))
+			gp_json_key_hex(w, "comm_hex", h->comm, n);
+		if (h->exe[0] && gp_json_key_text(w, "exe", h->exe,
+						  strlen(h->exe)))
+			gp_json_key_hex(w, "exe_hex", h->exe, strlen(h->exe));
+		if (h->cmdline[0])
+			gp_json_key_text(w, "cmdline", h->cmdline,
+					 strlen(h->cmdline));
+		if (h->cgroup[0])
+			gp_json_key_text(w, "cgroup", h->cgroup,
+					 strlen(h->cgroup));
+		if (h->cgroup_id)
+			gp_json_key_u64(w, "cgroup_id", h->cgroup_id);
+		gp_json_end_object(w);
+	}
+	gp_json_end_array(w);
+	gp_json_key_string(w, "close", si->close);
+	if (si->close_error)
+		gp_json_key_string(w, "close_error", si->close_error);
+	gp_json_end_object(w);
 }

@@ -38,6 +38,14 @@ void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
  */
 void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
 
+/*
+ * "scan":{...}: a scan event's netns name, state, socket inode, holders
+ * (pid, ppid, uid, gid, fd, comm, exe, cmdline, cgroup) and close outcome;
+ * the same object in json (top level), ECS (ghostport.scan) and OCSF
+ * (unmapped.ghostport.scan).
+ */
+void gp_json_put_scan(struct gp_json *w, const struct gp_scan_info *si);
+
 /* The drop notice of CEF and syslog (format/cef.c, format/syslog.c). */
 int gp_format_cef_dropped(uint64_t dropped, const struct timespec *now,
 			  const char *host, const char *mid, char *buf,

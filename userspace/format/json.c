@@ -6,10 +6,12 @@
  * zero that looks like data; the key set itself is stable so a consumer can
  * index on it.  The only keys that come and go are comm_hex (present when
  * comm is not valid UTF-8, so the replaced bytes can be recovered),
- * deny_errno (deny verdicts), count (folded duplicates), and host and
+ * deny_errno (deny verdicts), count (folded duplicates), scan (scan
+ * events: holders, netns name, state, close outcome), and host and
  * machine_id (host identity, when the run loop set it).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "format/format.h"
@@ -17,6 +19,107 @@
 #include "lib/jsonw.h"
 #include "event/names.h"
 #include "lib/timefmt.h"
+
+static void key_name(struct gp_json *w, const char *key, const char *name)
+{
+	if (name[0])
+		gp_json_key_string(w, key, name);
+	else
+		gp_json_key_null(w, key);
+}
+
+static void key_exe_flags(struct gp_json *w, const char *key, __u16 xf)
+{
+	static const char *const names[] = {
+		"deleted", "memfd", "anon_mount", "truncated", NULL, "fault",
+		"no_capture", "not_rooted",
+	};
+	unsigned int i;
+
+	gp_json_key_begin_array(w, key);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((xf & (1U << i)) && names[i])
+			gp_json_array_string(w, names[i]);
+	gp_json_end_array(w);
+}
+
+/*
+ * Who bound (ABI v2): the executable's identity even when its path is
+ * unknown (inode, device, and why), argv as an array of byte strings,
+ * the parent, effective and login ids with names, cgroup, unit, container.
+ */
+static void put_identity(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	const struct gp_ident *id = &r->id;
+	size_t i, start;
+	char dev[24];
+
+	if (ev->valid & GP_VF_EXE) {
+		gp_json_key_u64(w, "exe_ino", ev->exe_ino);
+		snprintf(dev, sizeof(dev), "%u:%u", ev->exe_dev >> 20,
+			 ev->exe_dev & 0xfffff);
+		gp_json_key_string(w, "exe_dev", dev);
+		key_exe_flags(w, "exe_flags", ev->exe_flags);
+	} else {
+		gp_json_key_null(w, "exe_ino");
+		gp_json_key_null(w, "exe_dev");
+		gp_json_key_null(w, "exe_flags");
+	}
+	if (id->exe.path[0] || !id->exe.reason)
+		gp_json_key_null(w, "exe_reason");
+	else
+		gp_json_key_string(w, "exe_reason", id->exe.reason);
+	if (id->has_args) {
+		gp_json_key_begin_array(w, "args");
+		for (i = start = 0; i <= id->args_len; i++) {
+			if (i < id->args_len && id->args[i])
+				continue;
+			/* The last argument's NUL is its end, not one more. */
+			if (i > start || i < id->args_len)
+				gp_json_array_bytes(w, id->args + start,
+						    i - start);
+			start = i + 1;
+		}
+		gp_json_end_array(w);
+		gp_json_key_bool(w, "args_truncated",
+				 ev->args_flags & GP_AF_TRUNCATED);
+	} else {
+		gp_json_key_null(w, "args");
+	}
+	if (ev->valid & GP_VF_PARENT)
+		gp_json_key_bytes(w, "parent_comm", ev->parent_comm,
+				  strnlen(ev->parent_comm, GP_COMM_LEN));
+	else
+		gp_json_key_null(w, "parent_comm");
+	if (id->parent_exe.path[0])
+		gp_json_key_bytes(w, "parent_exe", id->parent_exe.path,
+				  strlen(id->parent_exe.path));
+	else
+		gp_json_key_null(w, "parent_exe");
+	key_name(w, "user", id->user);
+	key_name(w, "group", id->group);
+	if (ev->valid & GP_VF_CREDS) {
+		gp_json_key_u64(w, "euid", ev->euid);
+		gp_json_key_u64(w, "egid", ev->egid);
+		key_name(w, "euser", id->euser);
+		key_name(w, "egroup", id->egroup);
+	} else {
+		gp_json_key_null(w, "euid");
+		gp_json_key_null(w, "egid");
+	}
+	if ((ev->valid & GP_VF_LOGIN) && ev->auid != (__u32)-1)
+		gp_json_key_u64(w, "auid", ev->auid);
+	else
+		gp_json_key_null(w, "auid");
+	if ((ev->valid & GP_VF_LOGIN) && ev->sessionid != (__u32)-1)
+		gp_json_key_u64(w, "sessionid", ev->sessionid);
+	else
+		gp_json_key_null(w, "sessionid");
+	key_name(w, "cgroup", id->cgroup);
+	key_name(w, "unit", id->unit);
+	key_name(w, "container_id", id->container_id);
+}
 
 int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 {
@@ -52,6 +155,7 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 		gp_json_key_bytes(&w, "exe", r->exe, exe_len);
 	else
 		gp_json_key_null(&w, "exe");
+	put_identity(&w, r);
 
 	gp_json_key_string(&w, "family", gp_family_name(ev->family));
 	gp_json_key_string(&w, "proto", gp_proto_name(ev->protocol, type));
@@ -106,6 +210,9 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 		gp_json_key_string(&w, "progset", "lockdown-safe");
 	if (r->count > 1)
 		gp_json_key_u64(&w, "count", r->count);
+	/* Scan events only (source scan): holders, netns name, state. */
+	if (r->scan)
+		gp_json_put_scan(&w, r->scan);
 	/* Host identity: only when the run loop set it, so that records
 	 * built without it keep exactly the key set above. */
 	if (r->hostname) {

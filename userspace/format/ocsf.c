@@ -86,10 +86,16 @@ static void put_actor(struct gp_json *w, const struct gp_record *r)
 	size_t exe_len = strnlen(r->exe, sizeof(r->exe));
 	char id[12];
 
+	/* A socket no process holds (scan) has no actor. */
+	if (r->scan && !r->scan->n_holders)
+		return;
 	gp_json_key_begin_object(w, "actor");
 	gp_json_key_begin_object(w, "process");
 	gp_json_key_u64(w, "pid", ev->pid);
 	gp_json_key_u64(w, "tid", ev->tid);
+	if (r->scan && r->scan->holders[0].cmdline[0])
+		gp_json_key_text(w, "cmd_line", r->scan->holders[0].cmdline,
+				 strlen(r->scan->holders[0].cmdline));
 	/* Text with U+FFFD for controls; the bytes are in unmapped (*_hex). */
 	gp_json_key_text(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
 	if (exe_len) {
@@ -160,6 +166,8 @@ static void put_unmapped(struct gp_json *w, const struct gp_record *r)
 	if (r->service)
 		gp_json_key_string(w, "service", r->service);
 	gp_json_put_raw_hex(w, r);
+	if (r->scan)
+		gp_json_put_scan(w, r->scan);
 	gp_json_end_object(w);
 	gp_json_end_object(w);
 }
@@ -167,6 +175,39 @@ static void put_unmapped(struct gp_json *w, const struct gp_record *r)
 static const char *const event_profiles[] = {
 	"host", "security_control", NULL
 };
+
+/*
+ * A scan event (source scan): still activity 99 "Other", named after what
+ * the inventory found; closed is a denial that took effect (action Denied,
+ * disposition Blocked, status Success), open one that did not (status
+ * Failure); present and gone decide nothing (action and disposition
+ * Unknown).
+ */
+static void put_scan_activity(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	bool closed = ev->verdict == GP_VERDICT_CLOSED;
+	bool open = ev->verdict == GP_VERDICT_OPEN;
+	const char *name = ev->verdict == GP_VERDICT_GONE ? "Socket Gone" :
+			   closed ? "Socket Closed" :
+			   open ? "Socket Close Failed" : "Socket Present";
+	char type[64];
+
+	gp_json_key_string(w, "activity_name", name);
+	gp_json_key_u64(w, "type_uid", OCSF_CLASS * 100 + OCSF_ACTIVITY_OTHER);
+	snprintf(type, sizeof(type), "Network Activity: %s", name);
+	gp_json_key_string(w, "type_name", type);
+	gp_json_key_u64(w, "time", gp_time_epoch_ms(&r->wall));
+	gp_json_key_u64(w, "severity_id", closed || open ? 3 : 2);
+	gp_json_key_string(w, "severity", closed || open ? "Medium" : "Low");
+	gp_json_key_u64(w, "action_id", closed || open ? 2 : 0);
+	gp_json_key_string(w, "action", closed || open ? "Denied" : "Unknown");
+	gp_json_key_u64(w, "disposition_id", closed ? 2 : 0);
+	gp_json_key_string(w, "disposition", closed ? "Blocked" : "Unknown");
+	gp_json_key_u64(w, "status_id", closed ? 1 : open ? 2 : 0);
+	gp_json_key_string(w, "status", closed ? "Success" :
+			   open ? "Failure" : "Unknown");
+}
 
 int gp_format_ocsf(const struct gp_record *r, char *buf, size_t len)
 {
@@ -183,6 +224,10 @@ int gp_format_ocsf(const struct gp_record *r, char *buf, size_t len)
 	gp_json_key_u64(&w, "category_uid", OCSF_CATEGORY);
 	gp_json_key_string(&w, "category_name", "Network Activity");
 	gp_json_key_u64(&w, "activity_id", OCSF_ACTIVITY_OTHER);
+	if (r->scan) {
+		put_scan_activity(&w, r);
+		goto tail;
+	}
 	gp_json_key_string(&w, "activity_name", "Bind");
 	gp_json_key_u64(&w, "type_uid", OCSF_CLASS * 100 + OCSF_ACTIVITY_OTHER);
 	gp_json_key_string(&w, "type_name", "Network Activity: Bind");
@@ -204,6 +249,7 @@ int gp_format_ocsf(const struct gp_record *r, char *buf, size_t len)
 			gp_json_key_string(&w, "status_code",
 					   gp_errno_name(ev->ret));
 	}
+tail:
 	if (r->count > 1)
 		gp_json_key_u64(&w, "count", r->count);
 	if (gp_format_summary(r, summary, sizeof(summary)) > 0)

@@ -35,8 +35,11 @@
 int gp_syslog_severity(const struct gp_record *r)
 {
 	switch (r->ev.verdict) {
-	case GP_VERDICT_DENY:	return 4;
+	case GP_VERDICT_DENY:
+	case GP_VERDICT_CLOSED:
+	case GP_VERDICT_OPEN:	return 4;
 	case GP_VERDICT_AUDIT:
+	case GP_VERDICT_PRESENT:
 	case GP_VERDICT_EXEMPT:	return 5;
 	default:		return 6;
 	}
@@ -49,6 +52,10 @@ static const char *msgid(__u8 verdict)
 	case GP_VERDICT_DENY:	return "BIND_DENY";
 	case GP_VERDICT_EXEMPT:	return "BIND_EXEMPT";
 	case GP_VERDICT_NONE:	return "BIND_NONE";
+	case GP_VERDICT_PRESENT: return "SCAN_PRESENT";
+	case GP_VERDICT_GONE:	return "SCAN_GONE";
+	case GP_VERDICT_CLOSED:	return "SCAN_CLOSED";
+	case GP_VERDICT_OPEN:	return "SCAN_OPEN";
 	default:		return "BIND";
 	}
 }
@@ -158,6 +165,40 @@ int gp_syslog_wrap_prefix(const struct gp_record *r, char *buf, size_t len)
 				msgid(r->ev.verdict), buf, len);
 }
 
+/* A scan event's second SD element: [scan@32473 netns_name state inode
+ * holders="pid:comm:uid,..." cmdline close close_error]. */
+static void put_scan(struct gp_sb *b, const struct gp_scan_info *si)
+{
+	size_t i;
+
+	gp_sb_str(b, "[scan@" GP_SYSLOG_PEN);
+	param_bytes(b, "netns_name", "netns_name_hex", si->netns_name,
+		    strlen(si->netns_name));
+	param_str(b, "state", si->state);
+	param_u64(b, "inode", si->inode);
+	param_begin(b, "holders");
+	for (i = 0; i < si->n_holders; i++) {
+		const struct gp_scan_holder *h = &si->holders[i];
+
+		if (i)
+			gp_sb_char(b, ',');
+		gp_sb_u64(b, (uint64_t)h->pid);
+		gp_sb_char(b, ':');
+		gp_sb_escaped(b, h->comm, strnlen(h->comm, GP_COMM_LEN),
+			      SD_SPECIAL ",:", 0);
+		gp_sb_char(b, ':');
+		gp_sb_u64(b, h->uid);
+	}
+	gp_sb_char(b, '"');
+	if (si->n_holders && si->holders[0].cmdline[0])
+		param_bytes(b, "cmdline", "cmdline_hex", si->holders[0].cmdline,
+			    strlen(si->holders[0].cmdline));
+	param_str(b, "close", si->close);
+	if (si->close_error)
+		param_str(b, "close_error", si->close_error);
+	gp_sb_char(b, ']');
+}
+
 int gp_format_syslog(const struct gp_record *r, char *buf, size_t len)
 {
 	const struct gp_event *ev = &r->ev;
@@ -218,7 +259,10 @@ int gp_format_syslog(const struct gp_record *r, char *buf, size_t len)
 		param_u64(&b, "count", r->count);
 	if (r->machine_id)
 		param_str(&b, "machine_id", r->machine_id);
-	gp_sb_str(&b, "] ");
+	gp_sb_char(&b, ']');
+	if (r->scan)
+		put_scan(&b, r->scan);
+	gp_sb_char(&b, ' ');
 
 	if (b.overflow)
 		return gp_sb_finish(&b);

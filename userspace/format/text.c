@@ -165,6 +165,25 @@ static void format_flags(char *out, size_t outlen, const struct gp_record *r)
 		ADD_FLAG("deny=%s", gp_errno_name(ev->deny_errno));
 	if (r->count > 1)
 		ADD_FLAG("x%u", (unsigned)r->count);
+	if (r->scan) {
+		const struct gp_scan_info *si = r->scan;
+		char ns[4 * GP_SCAN_NETNS_LEN + 1];
+		struct gp_sb b;
+
+		gp_sb_init(&b, ns, sizeof(ns));
+		gp_sb_ascii_escaped(&b, si->netns_name, strlen(si->netns_name));
+		gp_sb_finish(&b);
+		ADD_FLAG("%s", si->state);
+		ADD_FLAG("netns=%s", ns);
+		if (!si->n_holders)
+			ADD_FLAG("no-holder");
+		else if (si->n_holders > 1)
+			ADD_FLAG("holders=%zu", si->n_holders);
+		if (strcmp(si->close, "not-asked"))
+			ADD_FLAG("close=%s", si->close);
+		if (si->close_error)
+			ADD_FLAG("%s", si->close_error);
+	}
 	if (pos && pos < outlen)
 		snprintf(out + pos, outlen - pos, "]");
 #undef ADD_FLAG
@@ -192,7 +211,7 @@ int gp_format_text(const struct gp_record *r, char *buf, size_t len)
 	const struct gp_event *ev = &r->ev;
 	__u16 type = (ev->valid & GP_VF_TYPE) ? ev->sock_type : 0;
 	char time[40], pid[12], comm[4 * GP_COMM_LEN + 1];
-	char addr[INET6_ADDRSTRLEN + 16], ret[24], flags[192];
+	char addr[INET6_ADDRSTRLEN + 16], ret[24], flags[640];
 	const char *addr_s = r->addr[0] ? r->addr : "?";
 	bool kernel = ev->flags & GP_EF_KERNEL;
 	struct line l;

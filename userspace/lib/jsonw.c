@@ -215,6 +215,14 @@ void gp_json_array_string(struct gp_json *w, const char *s)
 	w->need_comma = true;
 }
 
+void gp_json_array_bytes(struct gp_json *w, const void *p, size_t n)
+{
+	if (w->need_comma)
+		put_char(w, ',');
+	put_escaped(w, p, n);
+	w->need_comma = true;
+}
+
 void gp_json_key_string(struct gp_json *w, const char *key, const char *s)
 {
 	put_key(w, key);

@@ -30,15 +30,28 @@ struct gp_output_env {
 	const char *tls_key;
 };
 
+/* delivered + spooled + dropped = handed: every record handed to the
+ * output is in exactly one of them (drop notices are in none). */
 struct gp_output_stats {
-	uint64_t delivered;		/* handed to the destination */
-	uint64_t spooled;		/* currently waiting on disk/in memory */
+	uint64_t handed;		/* records handed to the output */
+	uint64_t delivered;		/* acknowledged: by the peer's TCP stack
+					 * (tcp, tls, stream unix), sent
+					 * (udp, datagram unix), written (file,
+					 * stdout), sent (journal), answered
+					 * "rsp 200" (relp) */
+	uint64_t spooled;		/* queued: in memory, on disk, or sent
+					 * and not acknowledged yet */
 	uint64_t dropped;		/* lost past the spool bound (reported) */
 	uint64_t errors;		/* write/connect failures seen */
+	uint64_t resent;		/* frames sent again after a connection
+					 * broke before they were acknowledged
+					 * (the collector may have them twice) */
+	char down[200];			/* why a network output is down, or "" */
 };
 
 /* spec: "FORMAT@DEST"; DEST: -, file:PATH, unix:PATH, journal,
- * udp://H:P, tcp://H:P, tls://H:P.  NULL + one-line reason on error. */
+ * journal:PATH (another journal socket), udp://H:P, tcp://H:P, tls://H:P,
+ * relp://H:P, relp+tls://H:P.  NULL + one-line reason on error. */
 struct gp_output *gp_output_open(const char *spec,
 				 const struct gp_output_env *env, char *err,
 				 size_t errlen);
@@ -53,5 +66,13 @@ void gp_output_get_stats(const struct gp_output *o,
 const char *gp_output_spec(const struct gp_output *o);
 /* Flush what can be flushed within timeout_ms, then free. */
 void gp_output_close(struct gp_output *o, int timeout_ms);
+
+/* The same, keeping the final counters (losses at close included). */
+struct gp_output_final {
+	char spec[256];
+	struct gp_output_stats st;
+};
+void gp_output_close_keep(struct gp_output *o, int timeout_ms,
+			  struct gp_output_final *f);
 
 #endif /* GP_OUTPUT_H */

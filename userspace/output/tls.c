@@ -80,11 +80,21 @@ fail:
 
 /* ---- a socket BIO that never raises SIGPIPE ---------------------------- */
 
+/* The BIO's data: its socket, and the ciphertext bytes the kernel took
+ * (compared with SIOCOUTQ: how much of it the peer acknowledged). */
+struct bio_sock {
+	int fd;
+	uint64_t sent;
+};
+
 static int bio_write(BIO *b, const char *buf, int len)
 {
-	int fd = *(int *)BIO_get_data(b);
+	struct bio_sock *bs = BIO_get_data(b);
+	int fd = bs->fd;
 	ssize_t n = send(fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
+	if (n > 0)
+		bs->sent += (uint64_t)n;
 	BIO_clear_retry_flags(b);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		BIO_set_retry_write(b);
@@ -93,7 +103,7 @@ static int bio_write(BIO *b, const char *buf, int len)
 
 static int bio_read(BIO *b, char *buf, int len)
 {
-	int fd = *(int *)BIO_get_data(b);
+	int fd = ((struct bio_sock *)BIO_get_data(b))->fd;
 	ssize_t n = recv(fd, buf, (size_t)len, MSG_DONTWAIT);
 
 	BIO_clear_retry_flags(b);
@@ -139,7 +149,7 @@ SSL *gp_tls_new(SSL_CTX *ctx, int fd, const char *host, char *err,
 	unsigned char ip[16];
 	SSL *ssl = SSL_new(ctx);
 	BIO *bio;
-	int *fdp;
+	struct bio_sock *fdp;
 
 	if (!ssl || !m) {
 		ssl_err(err, errlen, "TLS session");
@@ -155,7 +165,8 @@ SSL *gp_tls_new(SSL_CTX *ctx, int fd, const char *host, char *err,
 		SSL_free(ssl);
 		return NULL;
 	}
-	*fdp = fd;
+	fdp->fd = fd;
+	fdp->sent = 0;
 	BIO_set_data(bio, fdp);
 	BIO_set_init(bio, 1);
 	SSL_set_bio(ssl, bio, bio);
@@ -177,6 +188,14 @@ fail:
 	ssl_err(err, errlen, "TLS peer name");
 	SSL_free(ssl);
 	return NULL;
+}
+
+uint64_t gp_tls_sent(SSL *ssl)
+{
+	BIO *b = SSL_get_wbio(ssl);
+	struct bio_sock *bs = b ? BIO_get_data(b) : NULL;
+
+	return bs ? bs->sent : 0;
 }
 
 void gp_tls_error(SSL *ssl, int ret, char *err, size_t errlen)

@@ -6,6 +6,7 @@
 #define GP_OUTPUT_TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <openssl/ssl.h>
 
 #include "output/output.h"
@@ -21,6 +22,9 @@ SSL_CTX *gp_tls_ctx_new(const struct gp_output_env *env, char *err,
  * ghostport with SIGPIPE. */
 SSL *gp_tls_new(SSL_CTX *ctx, int fd, const char *host, char *err,
 		size_t errlen);
+
+/* Ciphertext bytes the kernel took for ssl's socket so far. */
+uint64_t gp_tls_sent(SSL *ssl);
 
 /* The reason of the last failure on ssl (verification result first). */
 void gp_tls_error(SSL *ssl, int ret, char *err, size_t errlen);

@@ -25,7 +25,7 @@
 #include "policy/yamltree.h"
 
 #define MAX_ERRORS	32
-#define MAX_KEYS	16
+#define MAX_KEYS	24
 
 struct problem {
 	unsigned line, col;
@@ -659,7 +659,7 @@ static int do_spool(struct cfg_ctx *x, const struct gp_ynode *n)
 enum root_key {
 	K_INCLUDE_BUILTIN, K_BUILTIN_ACTION, K_SOURCE, K_ALL, K_ENFORCE,
 	K_DENY_WITH, K_DEFAULT_ERRNO, K_RING_SIZE, K_FOLD_WINDOW, K_RULES,
-	K_EXEMPT, K_OUTPUTS, K_TLS, K_SPOOL,
+	K_EXEMPT, K_OUTPUTS, K_TLS, K_SPOOL, K_SCAN_INTERVAL, K_CLOSE_EXISTING,
 };
 
 static const struct key_def root_defs[] = {
@@ -677,6 +677,8 @@ static const struct key_def root_defs[] = {
 	[K_OUTPUTS] = { "outputs" },
 	[K_TLS] = { "tls" },
 	[K_SPOOL] = { "spool" },
+	[K_SCAN_INTERVAL] = { "scan_interval" },
+	[K_CLOSE_EXISTING] = { "close_existing" },
 	{ NULL },
 };
 
@@ -725,6 +727,14 @@ static void do_switches(struct cfg_ctx *x, const struct gp_ynode **v)
 	if (v[K_FOLD_WINDOW])
 		get_duration(x, "fold_window", v[K_FOLD_WINDOW],
 			     3600000000000ULL, &c->fold_window_ns);
+	/* 0 keeps only the scans at start, after a reload and on
+	 * request. */
+	if (v[K_SCAN_INTERVAL])
+		get_duration(x, "scan_interval", v[K_SCAN_INTERVAL],
+			     3600000000000ULL, &c->scan_interval_ns);
+	if (v[K_CLOSE_EXISTING])
+		get_bool(x, "close_existing", v[K_CLOSE_EXISTING],
+			 &c->close_existing);
 }
 
 static void do_document(struct cfg_ctx *x, const struct gp_ynode *root)

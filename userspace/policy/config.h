@@ -35,6 +35,10 @@ struct gp_config {
 	int default_errno;		/* default EPERM */
 	__u32 ring_bytes;		/* 0: the source's default (4 MiB) */
 	__u64 fold_window_ns;		/* 0: no folding; default 5 s */
+	__u64 scan_interval_ns;		/* 0 (default): scan only at start,
+					 * after reloads and on request */
+	bool close_existing;		/* under enforcement, SOCK_DESTROY
+					 * sockets found on denied ports */
 	char *outputs[GP_CONFIG_MAX_OUTPUTS];	/* "FORMAT@DEST" */
 	size_t n_outputs;		/* 0: stdout, as without a config */
 	char *tls_ca, *tls_cert, *tls_key;	/* NULL when not set */

@@ -4,6 +4,7 @@
  * matches on: rule bits per port, and uid/gid/cgroup-id/inode keys.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <linux/magic.h>
 
 #include "event/names.h"
+#include "lib/kdev.h"
 #include "policy/policy.h"
 #include "policy/portlist.h"
 
@@ -118,10 +120,13 @@ int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
 		      size_t errlen)
 {
 	struct stat st;
+	__u64 ino;
+	__u32 kdev;
 
 	if (full(x->n_exes, "executable", err, errlen))
 		return -1;
-	if (stat(path, &st)) {
+	if (stat(path, &st) ||
+	    gp_kdev_of(AT_FDCWD, path, 0, &ino, &kdev)) {
 		snprintf(err, errlen, "executable \"%s\": %s", path,
 			 strerror(errno));
 		return -1;
@@ -131,9 +136,10 @@ int gp_exempt_add_exe(struct gp_exemptions *x, const char *path, char *err,
 			 path);
 		return -1;
 	}
-	x->exes[x->n_exes].ino = (__u64)st.st_ino;
-	x->exes[x->n_exes].dev = (major(st.st_dev) << 20) |
-				 (minor(st.st_dev) & 0xfffff);
+	/* The kernel's (i_ino, i_sb->s_dev), not st_dev: they differ on
+	 * btrfs (a subvolume's device) and may on overlayfs. */
+	x->exes[x->n_exes].ino = ino;
+	x->exes[x->n_exes].dev = kdev;
 	x->n_exes++;
 	return 0;
 }

@@ -21,10 +21,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "source/bpf_int.h"
 #include "source/pin.h"
+#include "event/identity.h"
 
 static void bpf_close(struct gp_source *src);
 
@@ -50,6 +52,7 @@ static int bpf_set_enforce(struct gp_source *src, bool on,
 			return -1;
 		b->skel->bss->gp_pin_deny_mode = deny;
 		src->deny_name = gp_bpf_mode_name(deny);
+		gp_bpf_restrip_rules(b);
 	}
 	gp_bpf_set_conf(src, flags | GP_CONF_ENFORCE);
 	return 0;
@@ -166,6 +169,15 @@ static int plan_programs(struct bpf_src *b, struct gp_bpf_plan *p,
 }
 
 /* Policy before attaching: the first bind seen is already judged. */
+/* The reader forgot a path: have the programs send it again. */
+static void forget_exe(void *ctx, __u64 ino, __u32 dev)
+{
+	struct bpf_src *b = ctx;
+	struct { __u64 ino; __u32 dev; __u32 pad; } k = { ino, dev, 0 };
+
+	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.gp_exe_sent), &k);
+}
+
 static int apply_policy(struct gp_source *src, struct bpf_src *b,
 			const struct gp_bpf_plan *p,
 			const struct gp_source_opts *o, char *err,
@@ -178,9 +190,16 @@ static int apply_policy(struct gp_source *src, struct bpf_src *b,
 			 strerror(errno));
 		return -1;
 	}
+	/* The deny method first: the rules written depend on it. */
+	if (p->deny)
+		b->skel->bss->gp_pin_deny_mode = p->deny;
 	gp_bpf_set_rules(src, o->rules);
 	b->skel->bss->gp_conf.wakeup_bytes =
 		bpf_map__max_entries(b->skel->maps.gp_events) / 4;
+	/* A new reader generation: the programs send every executable's
+	 * path again, so paths sent to an earlier reader are not missed. */
+	b->skel->bss->gp_conf.exe_gen = gp_ident_new_gen();
+	gp_ident_on_forget(forget_exe, b);
 	b->skel->bss->gp_pin_audit_mode = p->mode;
 	if (p->deny)
 		b->skel->bss->gp_pin_deny_mode = p->deny;

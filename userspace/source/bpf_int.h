@@ -67,6 +67,10 @@ int gp_bpf_add_deny_programs(struct bpf_src *b, int deny,
 			     const struct gp_source_opts *o, char *err,
 			     size_t errlen);
 void gp_bpf_detach_links(struct bpf_src *b);
+
+/* bpf_maps.c: the cgroup method can only answer EPERM on this kernel. */
+bool gp_bpf_cgroup_eperm_only(struct bpf_src *b);
+void gp_bpf_restrip_rules(struct bpf_src *b);
 void gp_bpf_release_links(struct bpf_src *b);
 
 /* bpf_maps.c: the gp_source operations on the kernel's state, and the

@@ -197,12 +197,26 @@ static int add_link(struct bpf_src *b, struct bpf_link *l, const char *what,
 	if (!b->pinned)
 		return 0;
 	gp_pin_link_path(path, sizeof(path), what);
-	if (bpf_link__pin(l, path)) {
-		snprintf(err, errlen, "pinning %s at %s failed: %s", what, path,
-			 strerror(errno));
-		return -errno;
+	if (!bpf_link__pin(l, path))
+		return 0;
+	e = -errno;
+	/*
+	 * Before 5.15 a kprobe is attached through a perf event, not a BPF
+	 * link, and cannot be pinned (EINVAL).  Audit through it then lasts as
+	 * long as the daemon; say so once.  Enforcement links (LSM, cgroup)
+	 * must outlive the daemon, so their pin failing stays an error.
+	 */
+	if (e == -EINVAL && strstr(what, "probe-")) {
+		static bool said;
+
+		if (!said)
+			fprintf(stderr, "ghostport: kprobe links cannot be pinned on this kernel (BPF perf links need 5.15): the kprobe audit stops with the daemon\n");
+		said = true;
+		return 0;
 	}
-	return 0;
+	snprintf(err, errlen, "pinning %s at %s failed: %s", what, path,
+		 strerror(-e));
+	return e;
 }
 
 /* The v2 hierarchy's root: every process is below it, so it sees every bind. */

@@ -27,6 +27,8 @@ static int on_ring_record(void *ctx, void *data, size_t len)
 	return b->stop ? -EINTR : 0;
 }
 
+static __u32 strip_errno(__u32 rule, size_t port);
+
 /*
  * Apply a new blocklist through the mmaped array: one aligned 32-bit store
  * per changed port, so a port listed before and after never reads as 0.
@@ -34,15 +36,69 @@ static int on_ring_record(void *ctx, void *data, size_t len)
 int gp_bpf_set_rules(struct gp_source *src, const __u32 *rules)
 {
 	struct bpf_src *b = src->priv;
+	bool eperm_only = gp_bpf_cgroup_eperm_only(b);
 	size_t i;
 
 	for (i = 0; i < GP_NR_PORTS; i++) {
 		__u32 *slot = &b->ports[i * PORTS_STRIDE];
+		__u32 r = rules[i];
 
-		if (*slot != rules[i])
-			__atomic_store_n(slot, rules[i], __ATOMIC_RELEASE);
+		if (eperm_only)
+			r = strip_errno(r, i);
+		if (*slot != r)
+			__atomic_store_n(slot, r, __ATOMIC_RELEASE);
 	}
 	return 0;
+}
+
+/*
+ * Kernels before 5.18 have no bpf_set_retval: a cgroup bind hook that
+ * refuses a bind makes it fail with EPERM, whatever errno the rule asks
+ * for.  Where the cgroup method denies there, rules carry no errno, so
+ * every event reports the errno the caller really got; say so once.
+ */
+bool gp_bpf_cgroup_eperm_only(struct bpf_src *b)
+{
+	static int has_retval = -1;
+
+	if (b->skel->bss->gp_pin_deny_mode != GP_SRC_CGROUP)
+		return false;
+	if (has_retval < 0)
+		has_retval = libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+						     BPF_FUNC_set_retval,
+						     NULL) == 1;
+	return !has_retval;
+}
+
+static __u32 strip_errno(__u32 rule, size_t port)
+{
+	static bool said;
+	__u32 e = GP_RULE_ERRNO(rule);
+
+	if (!e || e == EPERM)
+		return rule & ~(0xffU << GP_RULE_ERRNO_SHIFT);
+	if (!said)
+		fprintf(stderr, "ghostport: this kernel has no bpf_set_retval (Linux 5.18): the cgroup method denies with EPERM, not %s as asked for port %zu (the LSM method can answer any errno)\n",
+			strerrorname_np((int)e) ? strerrorname_np((int)e) : "the errno",
+			port);
+	said = true;
+	return rule & ~(0xffU << GP_RULE_ERRNO_SHIFT);
+}
+
+/* After the deny method changed: rewrite what is already in the map. */
+void gp_bpf_restrip_rules(struct bpf_src *b)
+{
+	size_t i;
+
+	if (!gp_bpf_cgroup_eperm_only(b))
+		return;
+	for (i = 0; i < GP_NR_PORTS; i++) {
+		__u32 *slot = &b->ports[i * PORTS_STRIDE];
+		__u32 r = strip_errno(*slot, i);
+
+		if (*slot != r)
+			__atomic_store_n(slot, r, __ATOMIC_RELEASE);
+	}
 }
 
 int gp_bpf_set_conf(struct gp_source *src, __u32 flags)

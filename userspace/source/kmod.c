@@ -19,15 +19,18 @@
 #include <unistd.h>
 
 #include "source/source.h"
+#include "event/identity.h"
 #include "ghostport_kmod.h"
 
-#define KMOD_BATCH	64	/* records per read() */
+#define KMOD_BUF	(64 * 1024)	/* bytes per read(): >= GP_RECORD_MAX */
 
 struct kmod_src {
 	int fd;
 	__u32 ring_records;
-	struct gp_event buf[KMOD_BATCH];
-	size_t pos, len;	/* records read but not yet delivered */
+	__u32 exe_gen;		/* this reader's generation (gp_conf) */
+	/* Whole ABI v2 records of variable size, back to back. */
+	unsigned char buf[KMOD_BUF] __attribute__((aligned(8)));
+	size_t pos, len;	/* bytes read but not yet delivered */
 };
 
 static struct kmod_src *kmod_of(struct gp_source *s)
@@ -49,7 +52,9 @@ static int kmod_set_conf(struct gp_source *s, __u32 conf_flags)
 {
 	struct gp_conf c;
 
+	memset(&c, 0, sizeof(c));
 	c.flags = conf_flags;
+	c.exe_gen = kmod_of(s)->exe_gen;
 	/* Wake the reader at a quarter full, as the BPF modes do. */
 	c.wakeup_bytes = kmod_of(s)->ring_records / 4 *
 			 (__u32)sizeof(struct gp_event);
@@ -60,11 +65,16 @@ static int kmod_set_conf(struct gp_source *s, __u32 conf_flags)
 static int kmod_deliver(struct kmod_src *k, gp_event_fn fn, void *ctx,
 			int *n)
 {
-	while (k->pos < k->len) {
-		const struct gp_event *e = &k->buf[k->pos++];
+	while (k->pos + sizeof(struct gp_event) <= k->len) {
+		const struct gp_event *e = (const void *)(k->buf + k->pos);
+		size_t sz = e->size;
 
+		/* A bad size is the decoder's to report; skip the rest. */
+		if (sz < sizeof(*e) || sz > k->len - k->pos || sz % 8)
+			sz = k->len - k->pos;
+		k->pos += sz;
 		(*n)++;
-		if (fn(ctx, e, sizeof(*e)))
+		if (fn(ctx, e, sz))
 			return 1;
 	}
 	return 0;
@@ -98,10 +108,10 @@ static int kmod_poll(struct gp_source *s, int timeout_ms, gp_event_fn fn,
 		if (got == 0)
 			break;
 		k->pos = 0;
-		k->len = (size_t)got / sizeof(struct gp_event);
+		k->len = (size_t)got;
 		if (kmod_deliver(k, fn, ctx, &n))
 			break;
-		if (k->len < KMOD_BATCH)
+		if (k->len + GP_RECORD_MAX <= sizeof(k->buf))
 			break;
 	}
 	return n;
@@ -201,6 +211,7 @@ struct gp_source *gp_source_kmod_open(const struct gp_source_opts *o,
 	}
 	k->fd = fd;
 	k->ring_records = v.ring_records;
+	k->exe_gen = gp_ident_new_gen();
 	s->name = "kmod";
 	s->id = GP_SRC_KMOD;
 	s->set_rules = kmod_set_rules;
