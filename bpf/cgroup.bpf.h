@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
  * cgroup.bpf.h - the cgroup audit mode and cgroup enforcement: sock_addr
- * bind4/bind6, post_bind4/6 and the sys_exit_bind tracepoint.
+ * bind4/bind6, post_bind4/6 and sock_release, with the attempt kept in
+ * socket-local storage until its outcome is known.
  *
  * Included once, by ghostport.bpf.c, after the files before it there.
  */
@@ -11,19 +12,20 @@
 /* ---- cgroup mode: sock_addr hooks inside inet_bind ---- */
 
 /*
- * A request left in the stash by an earlier bind of this thread never got
- * an outcome (a failed bind outside the bind syscall: io_uring, kernel):
- * emit it now with the return code unknown rather than lose it.
+ * A listed bind's attempt, kept in the socket itself until its outcome is
+ * known (no syscall tracepoint: that would tax every system call of every
+ * task).  post_bind4/6 reports it with ret 0; a failure after the hook is
+ * resolved at the socket's next bind attempt or at its release
+ * (cgroup/sock_release), with ret unknown and ret_why "failed".  Storage
+ * dies with the socket: nothing a user can leak or exhaust.  The value is
+ * the record's fixed header; magic != 0 means "an attempt is pending".
  */
-static __always_inline void flush_stale(__u32 tid)
-{
-	struct gp_event *old = bpf_map_lookup_elem(&gp_stash, &tid);
-
-	if (!old)
-		return;
-	submit(old);
-	unstash(tid);
-}
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct gp_event);
+} gp_sk_attempt SEC(".maps");
 
 /*
  * The verifier allows no arithmetic on a bpf_sock pointer, so the CO-RE
@@ -50,37 +52,47 @@ static __always_inline int deny_in_cgroup(struct gp_event *e, __u32 err)
 	return 0;
 }
 
+/* The pending attempt in st failed after the hook: report it, done. */
+static __always_inline void report_failed(struct gp_event *st)
+{
+	st->valid &= ~GP_VF_RET;
+	st->ret = 0;
+	st->ret_why = GP_RETW_FAILED;
+	submit_late(st);
+	st->magic = 0;
+}
+
 static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 					  __u16 family)
 {
 	__u16 port = bpf_ntohs(ctx->user_port);
+	struct gp_event ev, *st;
 	struct bpf_sock *bsk;
-	struct gp_event *e;
-	__u32 err = 0, tid;
+	__u32 err = 0;
 	__u8 flags = 0;
 	int verdict;
 
 	/* The hot path: an unlisted port returns after one lookup. */
-	verdict = classify(port, ctx->protocol, ctx->type, &flags, &err);
+	verdict = classify(port, family, ctx->type, ctx->protocol, &flags,
+			   &err);
 	if (verdict < 0)
 		return 1;
 	/* Attached only to enforce (another mode audits): denials only. */
 	if (gp_pin_audit_mode != GP_SRC_CGROUP && verdict != GP_VERDICT_DENY)
 		return 1;
-	e = scratch();
-	if (!e)
-		return 1;
-	tid = (__u32)bpf_get_current_pid_tgid();
 	bsk = ctx->sk;
-	e->port = port;
-	e->verdict = verdict;
-	e->flags = flags;
-	e->source = GP_SRC_CGROUP;
-	e->family = family;
+	if (!bsk)
+		return 1;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.port = port;
+	ev.verdict = verdict;
+	ev.flags = flags;
+	ev.source = GP_SRC_CGROUP;
+	ev.family = family;
 	if (family == AF_INET) {
 		__u32 a = ctx->user_ip4;
 
-		__builtin_memcpy(e->addr, &a, 4);
+		__builtin_memcpy(ev.addr, &a, 4);
 	} else {
 		__u32 a[4];
 
@@ -88,37 +100,46 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 		a[1] = ctx->user_ip6[1];
 		a[2] = ctx->user_ip6[2];
 		a[3] = ctx->user_ip6[3];
-		__builtin_memcpy(e->addr, a, 16);
-		if (is_v4mapped(e->addr))
-			e->flags |= GP_EF_V4MAPPED;
+		__builtin_memcpy(ev.addr, a, 16);
+		if (is_v4mapped(ev.addr))
+			ev.flags |= GP_EF_V4MAPPED;
 	}
-	fill_task(e);
+	fill_task(&ev);
 	if (gp_safe) {
 		/* The context has what the safe set can see of the socket. */
-		e->sock_type = ctx->type;
-		e->protocol = ctx->protocol;
-		e->valid |= GP_VF_TYPE;
-		if (bsk) {
-			e->ifindex = bsk->bound_dev_if;
-			e->valid |= GP_VF_IFINDEX;
-		}
-	} else if (bsk) {
-		fill_sock(e, sock_of(bsk));
+		ev.sock_type = ctx->type;
+		ev.protocol = ctx->protocol;
+		ev.ifindex = bsk->bound_dev_if;
+		ev.valid |= GP_VF_TYPE | GP_VF_IFINDEX;
+	} else {
+		fill_sock(&ev, sock_of(bsk));
 	}
-	if (gp_pending)
-		flush_stale(tid);
-	if (verdict == GP_VERDICT_DENY && settle_deny(e, err)) {
+	/* An earlier attempt on this socket that never reached post_bind. */
+	st = NULL;
+	if (gp_pin_audit_mode == GP_SRC_CGROUP) {
+		st = bpf_sk_storage_get(&gp_sk_attempt, bsk, 0, 0);
+		if (st && st->magic)
+			report_failed(st);
+	}
+	if (verdict == GP_VERDICT_DENY && settle_deny(&ev, err)) {
 		if (gp_pin_deny_mode == GP_SRC_CGROUP)
-			return deny_in_cgroup(e, err);
+			return deny_in_cgroup(&ev, err);
 		/* Enforcement is the LSM's: this bind got past it, so it is
 		 * allowed; report it as audited. */
-		e->verdict = GP_VERDICT_AUDIT;
-		e->deny_errno = 0;
-		e->valid &= ~GP_VF_RET;
+		ev.verdict = GP_VERDICT_AUDIT;
+		ev.deny_errno = 0;
+		ev.ret = 0;
+		ev.valid &= ~GP_VF_RET;
 	}
 	if (gp_pin_audit_mode != GP_SRC_CGROUP)
 		return 1;	/* another mode reports allowed binds */
-	stash(tid, e);
+	if (st) {
+		__builtin_memcpy(st, &ev, sizeof(ev));
+		return 1;
+	}
+	if (!bpf_sk_storage_get(&gp_sk_attempt, bsk, &ev,
+				BPF_SK_STORAGE_GET_F_CREATE))
+		count(GP_CNT_DROPS);	/* no memory for the socket's storage */
 	return 1;
 }
 
@@ -134,49 +155,50 @@ int gp_cgroup_bind6(struct bpf_sock_addr *ctx)
 	return on_cgroup_bind(ctx, AF_INET6);
 }
 
-/* The bind succeeded: post_bind runs only after the port is taken. */
-static __always_inline int on_post_bind(void)
+/*
+ * The bind succeeded: post_bind runs only after the port is taken.  A
+ * socket without a pending attempt (every unlisted bind) costs one
+ * storage lookup.  A pending attempt for another port than the one taken
+ * failed earlier (the socket was then bound to an unlisted port).
+ */
+static __always_inline int on_post_bind(struct bpf_sock *sk)
 {
-	if (gp_pending)
-		on_outcome(0);
+	struct gp_event *st = bpf_sk_storage_get(&gp_sk_attempt, sk, 0, 0);
+
+	if (!st || !st->magic)
+		return 1;
+	if (st->port && st->port != sk->src_port) {
+		report_failed(st);
+		return 1;
+	}
+	st->ret = 0;
+	st->valid |= GP_VF_RET;
+	submit(st);
+	st->magic = 0;
 	return 1;
 }
 
 SEC("cgroup/post_bind4")
 int gp_cgroup_post_bind4(struct bpf_sock *sk)
 {
-	return on_post_bind();
+	return on_post_bind(sk);
 }
 
 SEC("cgroup/post_bind6")
 int gp_cgroup_post_bind6(struct bpf_sock *sk)
 {
-	return on_post_bind();
+	return on_post_bind(sk);
 }
 
-/* The bind failed after the hook: the syscall's exit carries the error. */
-SEC("tracepoint/syscalls/sys_exit_bind")
-int gp_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
+/* The socket goes away with an attempt still pending: it failed. */
+SEC("cgroup/sock_release")
+int gp_cgroup_sock_release(struct bpf_sock *sk)
 {
-	/* Every bind syscall passes here: one load when nothing waits. */
-	if (gp_pending)
-		on_outcome((int)ctx->ret);
-	return 0;
-}
+	struct gp_event *st = bpf_sk_storage_get(&gp_sk_attempt, sk, 0, 0);
 
-/*
- * The same for the safe set: lockdown empties tracefs, so the syscall
- * tracepoint cannot be found; the BTF raw tracepoint needs no tracefs.  It
- * runs at every syscall's exit (one load when nothing waits).
- */
-#define GP_NR_BIND_X86_64	49
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(gp_sys_exit_btf, struct pt_regs *regs, long ret)
-{
-	if (gp_pending && regs->orig_ax == GP_NR_BIND_X86_64)
-		on_outcome((int)ret);
-	return 0;
+	if (st && st->magic)
+		report_failed(st);
+	return 1;
 }
 
 #endif /* GP_CGROUP_BPF_H_H */

@@ -13,10 +13,10 @@ static __always_inline int on_fexit(struct socket *sock,
 				    struct sockaddr *uaddr, int addr_len,
 				    int ret, __u16 family)
 {
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	__u32 err;
 
-	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_FENTRY,
+	e = build_from_args(&ev, sock, uaddr, addr_len, family, GP_SRC_FENTRY,
 			    &err);
 	if (!e)
 		return 0;

@@ -8,9 +8,10 @@
  *           requested address (its arguments) and the return code;
  *   kprobe: kprobe stashes the request per thread, kretprobe adds the
  *           return code and emits;
- *   cgroup: cgroup sock_addr bind4/bind6 on the cgroup v2 root stash the
- *           request; post_bind4/6 emits it with ret 0, and the bind
- *           syscall's exit tracepoint emits it with the error otherwise.
+ *   cgroup: cgroup sock_addr bind4/bind6 on the cgroup v2 root keep the
+ *           request in socket storage; post_bind4/6 emits it with ret 0,
+ *           the socket's next bind or its release (sock_release) with
+ *           ret unknown ("failed") otherwise.  No syscall tracepoint.
  * The userspace loader autoloads only the programs of the chosen mode.
  *
  * Kept minimal and flat: the decision here is one array lookup by port;

@@ -68,12 +68,32 @@ struct gp_recbuf {
 	__u8 nsent;
 };
 
+/*
+ * Record buffers: GP_RECBUF_SLOTS per CPU, each claimed for the length of
+ * one gp_submit.  The programs that submit (cgroup, LSM, fexit, kprobe)
+ * run with migration disabled but may be preempted on a preemptible
+ * kernel, so a second bind on the same CPU can run while a first one is
+ * half way through its record: a single per-CPU buffer would mix them.
+ * A claim is an insert into gp_recbuf_busy with BPF_NOEXIST (atomic on
+ * every kernel, unlike BPF cmpxchg, which is 5.12+), keyed by CPU and
+ * slot, and is always removed before gp_submit returns.  No free slot:
+ * the record is a counted drop.
+ */
+#define GP_RECBUF_SLOTS		4
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, GP_RECBUF_SLOTS);
 	__type(key, __u32);
 	__type(value, struct gp_recbuf);
 } gp_recbuf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);	/* claims held at once, all CPUs */
+	__type(key, __u32);		/* cpu * GP_RECBUF_SLOTS + slot */
+	__type(value, __u8);
+} gp_recbuf_busy SEC(".maps");
 
 struct gp_exe_sent_val {
 	__u32 gen;		/* gp_conf.exe_gen when its path was sent */
@@ -310,7 +330,7 @@ static __always_inline __u32 gp_put_args(struct gp_recbuf *rb, __u32 off,
  * and append its parts.  Returns the record's size.
  */
 static __always_inline __u32 gp_fill_identity(struct gp_recbuf *rb,
-					      struct gp_event *h)
+					      struct gp_event *h, bool ident)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct task_struct *parent;
@@ -324,6 +344,8 @@ static __always_inline __u32 gp_fill_identity(struct gp_recbuf *rb,
 		h->exe_flags |= GP_XF_NO_CAPTURE;
 		return off;
 	}
+	if (!ident)
+		return off;	/* the header's task is not the current one */
 	cred = BPF_CORE_READ(task, cred);
 	if (cred) {
 		h->euid = BPF_CORE_READ(cred, euid.val);
@@ -384,17 +406,40 @@ static __always_inline void gp_mark_sent(struct gp_recbuf *rb)
 	}
 }
 
-/*
- * Submit a record: the fixed header e (already filled by the hook) plus
- * the identity of the current task.  Every hook ends here.
- */
-static __always_inline void gp_submit(const struct gp_event *e)
+/* Claim a free record buffer of this CPU; *key is the claim to release. */
+static __always_inline struct gp_recbuf *gp_recbuf_claim(__u32 *key)
 {
-	__u32 zero = 0, size;
-	struct gp_recbuf *rb = bpf_map_lookup_elem(&gp_recbuf, &zero);
-	__u64 flags = BPF_RB_NO_WAKEUP;
-	struct gp_event *h;
+	__u32 cpu = bpf_get_smp_processor_id(), slot;
+	struct gp_recbuf *rb;
+	__u8 one = 1;
 
+	for (slot = 0; slot < GP_RECBUF_SLOTS; slot++) {
+		*key = cpu * GP_RECBUF_SLOTS + slot;
+		if (!bpf_map_update_elem(&gp_recbuf_busy, key, &one,
+					 BPF_NOEXIST))
+			break;
+	}
+	if (slot >= GP_RECBUF_SLOTS)
+		return NULL;	/* nothing claimed */
+	rb = bpf_map_lookup_elem(&gp_recbuf, &slot);
+	if (!rb)
+		bpf_map_delete_elem(&gp_recbuf_busy, key);
+	return rb;
+}
+
+/*
+ * Submit a record: the fixed header e (already filled by the hook) plus,
+ * with ident, the identity of the current task.  Every hook ends here.
+ */
+static __always_inline void gp_submit(const struct gp_event *e, bool ident)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+	struct gp_recbuf *rb;
+	struct gp_event *h;
+	__u32 size, key = 0;
+	long err;
+
+	rb = gp_recbuf_claim(&key);
 	if (!rb) {
 		gp_count(GP_CNT_DROPS);
 		return;
@@ -403,7 +448,7 @@ static __always_inline void gp_submit(const struct gp_event *e)
 	__builtin_memcpy(h, e, sizeof(*h));
 	h->version = GP_ABI_VERSION;
 	h->hdr_size = sizeof(*h);
-	size = gp_fill_identity(rb, h);
+	size = gp_fill_identity(rb, h, ident);
 	size &= GP_RECBUF - 1;
 	if (size < sizeof(*h))
 		size = sizeof(*h);
@@ -413,12 +458,11 @@ static __always_inline void gp_submit(const struct gp_event *e)
 	if (bpf_ringbuf_query(&gp_events, BPF_RB_AVAIL_DATA) >=
 	    gp_conf.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&gp_events, rb->rec, size, flags)) {
-		gp_count(GP_CNT_DROPS);
-		return;
-	}
-	gp_mark_sent(rb);
-	gp_count(GP_CNT_EVENTS);
+	err = bpf_ringbuf_output(&gp_events, rb->rec, size, flags);
+	if (!err)
+		gp_mark_sent(rb);
+	bpf_map_delete_elem(&gp_recbuf_busy, &key);
+	gp_count(err ? GP_CNT_DROPS : GP_CNT_EVENTS);
 }
 
 #endif /* GP_IDENTITY_BPF_H */

@@ -14,10 +14,10 @@ static __always_inline int on_kprobe(struct socket *sock,
 				     __u16 family)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	__u32 err;
 
-	e = build_from_args(sock, uaddr, addr_len, family, GP_SRC_KPROBE,
+	e = build_from_args(&ev, sock, uaddr, addr_len, family, GP_SRC_KPROBE,
 			    &err);
 	if (!e)
 		return 0;

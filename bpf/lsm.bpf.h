@@ -19,7 +19,7 @@
 static __always_inline long on_lsm_bind(struct socket *sock,
 					struct sockaddr *address, int addrlen)
 {
-	struct gp_event *e;
+	struct gp_event ev, *e;
 	__u16 family = 0;
 	__u32 err;
 	long ret;
@@ -33,7 +33,8 @@ static __always_inline long on_lsm_bind(struct socket *sock,
 				      &address->sa_family);
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	e = build_from_args(sock, address, addrlen, family, GP_SRC_LSM, &err);
+	e = build_from_args(&ev, sock, address, addrlen, family, GP_SRC_LSM,
+			    &err);
 	if (!e || e->verdict != GP_VERDICT_DENY || e->sock_type == SOCK_RAW)
 		return 0;
 	if (!settle_deny(e, err))

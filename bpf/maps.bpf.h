@@ -31,7 +31,7 @@ struct {
 } gp_counters SEC(".maps");
 
 /*
- * Requests waiting for their outcome (kprobe and cgroup modes), by tid.
+ * Requests waiting for their outcome (kprobe mode), by tid.
  * A plain hash, not an LRU one: an LRU map may evict a live entry under
  * churn on several CPUs even when far from full, and that event would be
  * lost without a trace.  Here a full map fails the insert, which counts
@@ -43,14 +43,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct gp_event);
 } gp_stash SEC(".maps");
-
-/* Scratch record: too big for the 512-byte stack next to everything else. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct gp_event);
-} gp_scratch SEC(".maps");
 
 /* Exemptions from deny rules (the bind is allowed and reported "exempt"). */
 struct {

@@ -39,10 +39,11 @@ static __always_inline void count(__u32 idx)
  * caller turns it into EXEMPT or AUDIT (kernel binds) after checking who
  * binds, which is off the hot path.
  */
-static __always_inline int classify(__u16 port, __u16 protocol, __u16 type,
-				    __u8 *flags, __u32 *errno_out)
+static __always_inline int classify(__u16 port, __u16 family, __u16 type,
+				    __u16 protocol, __u8 *flags,
+				    __u32 *errno_out)
 {
-	__u32 key = port, pbit = gp_proto_bit(protocol, type);
+	__u32 key = port, pbit = gp_proto_class(family, type, protocol);
 	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
 
 	if (rule && (GP_RULE_AUDIT(*rule) & pbit)) {
@@ -62,9 +63,9 @@ static __always_inline int classify(__u16 port, __u16 protocol, __u16 type,
 /*
  * The safe set asks the helpers instead of walking the task's cgroups:
  * the ancestor at each level from the root down (0 past the task's own).
- * 5.10's tracing programs lack the ancestor helper (the outcome path runs
- * in one): there, and only there (the kernels without
- * bpf_get_current_task_btf), the task's own cgroup is checked alone.
+ * 5.10's tracing programs lack the ancestor helper: there, and only there
+ * (the kernels without bpf_get_current_task_btf), the task's own cgroup
+ * is checked alone.
  */
 static __always_inline bool exempt_cgroup_safe(void)
 {
@@ -244,9 +245,63 @@ static __always_inline __u8 read_opts(struct sock *sk)
 }
 
 /*
+ * The current task's system call number (pt_regs orig_ax), -1 when not
+ * known.  Read from the top of the task's stack as task_pt_regs() does:
+ * THREAD_SIZE is 16 KiB on x86_64 kernels without KASAN (Debian's), and
+ * FRED kernels (6.9+, CONFIG_X86_FRED) keep 16 bytes of padding above
+ * pt_regs; the frame whose cs is a user code segment is the right one.
+ */
+#define GP_THREAD_SIZE		16384
+#define GP_USER_CS		0x33	/* __USER_CS */
+#define GP_USER32_CS		0x23	/* __USER32_CS */
+
+static __always_inline long task_syscall_nr(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	unsigned long stack = (unsigned long)BPF_CORE_READ(task, stack);
+	unsigned long cs;
+	struct pt_regs *r;
+	long nr = -1;
+	int pad;
+
+	if (!stack)
+		return -1;
+	for (pad = 0; pad <= 16; pad += 16) {
+		r = (struct pt_regs *)(stack + GP_THREAD_SIZE - pad) - 1;
+		cs = 0;
+		if (bpf_probe_read_kernel(&cs, sizeof(cs), &r->cs))
+			continue;
+		cs &= 0xffff;
+		if (cs != GP_USER_CS && cs != GP_USER32_CS)
+			continue;
+		bpf_probe_read_kernel(&nr, sizeof(nr), &r->orig_ax);
+		return nr;
+	}
+#endif
+	return -1;
+}
+
+/*
+ * A kernel socket (sk_kern_sock) bound by a user task: a kernel bind only
+ * when the task is not in a bind request of its own (gp_is_kernel_bind:
+ * MPTCP's subflow and SMC's inner socket are bound inside the user's
+ * bind(2) and are the user's bind; vxlan's is not).
+ */
+static __always_inline bool kern_sock_is_kernel_bind(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tflags = BPF_CORE_READ(task, flags);
+
+	if (tflags & (GP_PF_KTHREAD | GP_PF_IO_WORKER))
+		return gp_is_kernel_bind(tflags, 1, -1);
+	return gp_is_kernel_bind(tflags, 1, task_syscall_nr(task));
+}
+
+/*
  * The safe set, from a BTF-typed sk (fentry, LSM).  The socket options
  * live in inet_sock, past struct sock, where the verifier lets no direct
- * load go: they stay unknown.
+ * load go: they stay unknown.  So does a kernel socket's owner test (it
+ * reads the task's stack): the kernel-thread flag stands alone.
  */
 static __always_inline void fill_sock_safe(struct gp_event *e, struct sock *sk)
 {
@@ -268,7 +323,9 @@ static __always_inline void fill_sock(struct gp_event *e, struct sock *sk)
 	e->ifindex = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
 	e->netns_ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	e->opts = read_opts(sk);
-	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock))
+	if (!(e->flags & GP_EF_KERNEL) &&
+	    BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock) &&
+	    kern_sock_is_kernel_bind())
 		e->flags |= GP_EF_KERNEL;
 	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_TYPE;
 }
@@ -287,17 +344,17 @@ static __always_inline bool is_v4mapped(const __u8 *a)
  */
 static __always_inline void submit(const struct gp_event *e)
 {
-	gp_submit(e);
+	gp_submit(e, true);
 }
 
-static __always_inline struct gp_event *scratch(void)
+/*
+ * A record reported later than its bind (the cgroup mode's failed binds,
+ * at the socket's next bind or release): the identity parts are the
+ * current task's, so they go only when that is still the binder.
+ */
+static __always_inline void submit_late(const struct gp_event *e)
 {
-	__u32 zero = 0;
-	struct gp_event *e = bpf_map_lookup_elem(&gp_scratch, &zero);
-
-	if (e)
-		__builtin_memset(e, 0, sizeof(*e));
-	return e;
+	gp_submit(e, (__u32)(bpf_get_current_pid_tgid() >> 32) == e->pid);
 }
 
 /*
@@ -328,16 +385,18 @@ static __always_inline void read_in6(__u8 *dst, struct sockaddr *uaddr)
 
 /*
  * Build the record for a bind request seen from inside inet_bind or
- * inet6_bind (fentry and kprobe modes).  addr_len is checked before each
- * read: a short sockaddr still gives a well-formed record.
+ * inet6_bind (fentry and kprobe modes) into e, the caller's (a stack
+ * variable: no per-CPU scratch that a preempted program could share).
+ * addr_len is checked before each read: a short sockaddr still gives a
+ * well-formed record.  Returns e, or NULL when nothing is to be reported.
  */
 static __always_inline struct gp_event *
-build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
-		__u16 family, __u8 source, __u32 *deny_err)
+build_from_args(struct gp_event *e, struct socket *sock,
+		struct sockaddr *uaddr, int addr_len, __u16 family,
+		__u8 source, __u32 *deny_err)
 {
 	struct sock *sk = gp_safe ? sock->sk : BPF_CORE_READ(sock, sk);
-	struct gp_event *e;
-	__u16 protocol, type;
+	__u16 protocol, type, skfam;
 	__be16 nport = 0;
 	__u8 flags = 0;
 	int verdict;
@@ -348,20 +407,21 @@ build_from_args(struct socket *sock, struct sockaddr *uaddr, int addr_len,
 		nport = ((struct sockaddr_in *)uaddr)->sin_port;
 		protocol = sk->sk_protocol;
 		type = sk->sk_type;
+		skfam = sk->__sk_common.skc_family;
 	} else {
 		bpf_probe_read_kernel(&nport, sizeof(nport),
 				      &((struct sockaddr_in *)uaddr)->sin_port);
 		protocol = BPF_CORE_READ(sk, sk_protocol);
 		type = BPF_CORE_READ(sk, sk_type);
+		skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
 	}
 	*deny_err = 0;
-	verdict = classify(bpf_ntohs(nport), protocol, type, &flags, deny_err);
+	verdict = classify(bpf_ntohs(nport), skfam, type, protocol, &flags,
+			   deny_err);
 	if (verdict < 0)
 		return NULL;
 
-	e = scratch();
-	if (!e)
-		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
 	e->port = bpf_ntohs(nport);
 	e->verdict = verdict;
 	e->flags = flags;

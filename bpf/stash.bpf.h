@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
  * stash.bpf.h - requests waiting for their outcome, by thread (the kprobe
- * and cgroup modes stash at entry and emit when the outcome is known).
+ * mode stashes at entry and emits at return; the cgroup mode keeps its
+ * attempts in socket storage instead, cgroup.bpf.h).
  *
  * Included once, by ghostport.bpf.c, after the files before it there.
  */

@@ -62,6 +62,18 @@ enum gp_verdict {
 	GP_VERDICT_MAX
 };
 
+/*
+ * Why a record's ret is unknown (GP_VF_RET clear), gp_event.ret_why.  A
+ * reason that fits the header needs no version bump (a v2 reader that
+ * does not know the field sees 0, "unknown").
+ */
+enum gp_ret_why {
+	GP_RETW_UNKNOWN	= 0,	/* not said */
+	GP_RETW_FAILED	= 1,	/* failed after the hook that saw it; the
+				 * errno is not visible there (cgroup mode) */
+	GP_RETW_MAX
+};
+
 /* gp_event.flags */
 #define GP_EF_KERNEL		(1U << 0) /* bind made by the kernel itself */
 #define GP_EF_V4MAPPED		(1U << 1) /* AF_INET6 socket, ::ffff:a.b.c.d */
@@ -167,7 +179,9 @@ struct gp_event {
 	__u8  args_flags;	/* GP_AF_* */
 	__u8  __pad0;
 	char  parent_comm[GP_COMM_LEN];	/* GP_VF_PARENT */
-	__u64 __reserved[3];	/* zero; room for additions (lockdown etc.) */
+	__u8  ret_why;		/* enum gp_ret_why: why ret is unknown */
+	__u8  __pad1[7];
+	__u64 __reserved[2];	/* zero; room for additions (lockdown etc.) */
 };
 
 /*
@@ -247,6 +261,84 @@ gp_proto_bit(__u16 protocol, __u16 sock_type)
 #define GP_RULE_DENY(r)		(((r) >> GP_RULE_DENY_SHIFT) & GP_PROTO_ALL)
 #define GP_RULE_ERRNO(r)	(((r) >> GP_RULE_ERRNO_SHIFT) & 0xffU)
 
+/*
+ * Transport class of a socket, by its semantics, for the blocklist's
+ * protocol bits: the one classifier of BPF, the module and userspace.
+ * Decided by the socket's own family/type/protocol (never the sockaddr's
+ * sa_family: __inet_bind takes AF_UNSPEC + INADDR_ANY on an AF_INET
+ * socket).  Stream over TCP, MPTCP (its subflows are TCP) and SMC (AF_SMC,
+ * or IPPROTO_SMC from 6.11; it binds an inner TCP socket) are tcp;
+ * datagrams over UDP/UDP-Lite are udp; SCTP in any type is sctp; raw
+ * sockets and everything else are "other".
+ */
+#define GP_AF_INET		2
+#define GP_AF_INET6		10
+#define GP_AF_SMC		43
+#define GP_SOCK_STREAM		1
+#define GP_SOCK_DGRAM		2
+#define GP_IPPROTO_UDPLITE	136
+#define GP_IPPROTO_SMC		256
+#define GP_IPPROTO_MPTCP	262
+
+static inline __u32 gp_proto_class(__u16 family, __u16 type, __u16 protocol)
+{
+	if (type == GP_SOCK_RAW)
+		return GP_PROTO_OTHER;
+	if (family == GP_AF_SMC)	/* protocol is SMCPROTO_SMC/_SMC6 */
+		return type == GP_SOCK_STREAM ? GP_PROTO_TCP : GP_PROTO_OTHER;
+	if (family != GP_AF_INET && family != GP_AF_INET6)
+		return GP_PROTO_OTHER;
+	switch (protocol) {
+	case GP_IPPROTO_TCP:
+	case GP_IPPROTO_MPTCP:
+	case GP_IPPROTO_SMC:
+		return type == GP_SOCK_STREAM ? GP_PROTO_TCP : GP_PROTO_OTHER;
+	case GP_IPPROTO_UDP:
+	case GP_IPPROTO_UDPLITE:
+		return type == GP_SOCK_DGRAM ? GP_PROTO_UDP : GP_PROTO_OTHER;
+	case GP_IPPROTO_SCTP:
+		return GP_PROTO_SCTP;
+	default:
+		return GP_PROTO_OTHER;
+	}
+}
+
+/*
+ * What a "kernel bind" is: one not made on behalf of a user's bind
+ * request.  A kernel thread's bind always is (the sunrpc client's rpciod
+ * and kworkers).  A kernel socket (sk_kern_sock) bound by a user task is
+ * one only when that task is not in a bind request: MPTCP binds its TCP
+ * subflow and SMC its inner TCP socket (kernel_bind) inside the user's
+ * bind(2) or io_uring bind, while vxlan binds its UDP socket from
+ * `ip link set up` (sendmsg on netlink).  The task's syscall number
+ * (pt_regs orig_ax, x86 numbering, -1 when not in a syscall) tells which.
+ * io_uring's worker threads (PF_IO_WORKER) run only user requests.
+ */
+#define GP_PF_IO_WORKER		0x00000010U
+#define GP_PF_KTHREAD		0x00200000U
+#define GP_NR_BIND		49	/* x86_64 bind */
+#define GP_NR_IO_URING_ENTER	426	/* x86_64 and i386 */
+#define GP_NR_IA32_SOCKETCALL	102	/* i386 (x86_64: getuid, binds nothing) */
+#define GP_NR_IA32_BIND		361	/* i386 (unused on x86_64) */
+#define GP_X32_SYSCALL_BIT	0x40000000L
+
+static inline int gp_user_bind_syscall(long nr)
+{
+	nr &= ~GP_X32_SYSCALL_BIT;
+	return nr == GP_NR_BIND || nr == GP_NR_IO_URING_ENTER ||
+	       nr == GP_NR_IA32_SOCKETCALL || nr == GP_NR_IA32_BIND;
+}
+
+static inline int gp_is_kernel_bind(__u32 task_flags, int sk_kern_sock,
+				    long syscall_nr)
+{
+	if (task_flags & GP_PF_KTHREAD)
+		return 1;
+	if (!sk_kern_sock || (task_flags & GP_PF_IO_WORKER))
+		return 0;
+	return !gp_user_bind_syscall(syscall_nr);
+}
+
 /* Configuration shared with producers (one record). */
 #define GP_CONF_ALL		(1U << 0) /* report unlisted binds too */
 #define GP_CONF_ENFORCE		(1U << 1) /* deny rules are applied */
@@ -287,7 +379,8 @@ GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, args_flags) == 150,
 	      "args_flags offset");
 GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, parent_comm) == 152,
 	      "parent_comm offset");
-GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, __reserved) == 168, "reserved offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, ret_why) == 168, "ret_why offset");
+GP_ABI_ASSERT(GP_OFFSETOF(struct gp_event, __reserved) == 176, "reserved offset");
 GP_ABI_ASSERT(sizeof(struct gp_part) == 8, "gp_part must be 8 bytes");
 GP_ABI_ASSERT(GP_RECORD_MAX <= 4096, "a record fits one page");
 GP_ABI_ASSERT(sizeof(struct gp_conf) == 16, "gp_conf must be 16 bytes");

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gp_probe.c - kretprobes on inet_bind and inet6_bind.
+ * gp_probe.c - kretprobes on the inet bind functions.
+ *
+ * Which functions: the ones every bind path goes through.  From 6.6
+ * mptcp_bind() calls inet_bind_sk()/inet6_bind_sk() directly, never
+ * inet_bind(); so those are probed where they exist (tried first, at
+ * load), inet_bind()/inet6_bind() otherwise (before 6.6 MPTCP binds its
+ * subflow through the subflow socket's inet_bind).  SMC binds its inner
+ * TCP socket with kernel_bind(), which reaches inet_bind too.
  *
  * The entry handler reads the request (socket, sockaddr, addr_len), looks
  * the port up in the blocklist and, when the bind is to be reported, builds
@@ -30,6 +37,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <asm/syscall.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
@@ -37,8 +45,23 @@
 
 #include "gp_kmod.h"
 
-/* gp_proto_bit() is the ABI header's, shared with BPF and the reader. */
+/* The socket constants of ghostport_abi.h agree with the kernel's. */
 GP_ABI_CHECK_NET();
+
+/*
+ * A kernel bind: not made on behalf of a user's bind request
+ * (gp_is_kernel_bind() in ghostport_abi.h says why sk_kern_sock alone is
+ * not enough: MPTCP subflows and SMC's inner socket are kernel sockets
+ * bound inside the user's bind(2)).
+ */
+static bool gp_kernel_bind(struct sock *sk)
+{
+	long nr = -1;
+
+	if (!(current->flags & PF_KTHREAD) && sk->sk_kern_sock)
+		nr = syscall_get_nr(current, task_pt_regs(current));
+	return gp_is_kernel_bind(current->flags, sk->sk_kern_sock, nr);
+}
 
 /*
  * The executable's inode, without taking a reference (that could sleep on
@@ -77,8 +100,6 @@ static void gp_fill_task(struct gp_event *e)
 	e->uid = from_kuid(&init_user_ns, current_uid());
 	e->gid = from_kgid(&init_user_ns, current_gid());
 	strscpy_pad(e->comm, current->comm, sizeof(e->comm));
-	if (current->flags & PF_KTHREAD)
-		e->flags |= GP_EF_KERNEL;
 
 	rcu_read_lock();
 	e->ppid = rcu_dereference(current->real_parent)->tgid;
@@ -129,22 +150,31 @@ static void gp_fill_sock(struct gp_event *e, struct sock *sk)
 	e->ifindex = READ_ONCE(sk->sk_bound_dev_if);
 	e->netns_ino = sock_net(sk)->ns.inum;
 	e->opts = gp_sock_opts(sk);
-	if (sk->sk_kern_sock)
+	if (gp_kernel_bind(sk))
 		e->flags |= GP_EF_KERNEL;
 	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_TYPE;
 }
 
+/* Which functions are probed: arg 0 is a struct sock * or a socket *. */
+struct gp_bind_probe {
+	struct kretprobe rp;
+	const char *sk_fn;	/* (struct sock *, sockaddr *, int), 6.6+ */
+	const char *sock_fn;	/* (struct socket *, sockaddr *, int) */
+	bool arg_is_sk;
+};
+
 /*
- * Entry of inet_bind/inet6_bind(struct socket *, struct sockaddr *, int).
+ * Entry of inet_bind_sk/inet6_bind_sk(struct sock *, ...) or
+ * inet_bind/inet6_bind(struct socket *, struct sockaddr *, int).
  * Nothing is read beyond addr_len: below 4 bytes there is no port and no
  * record (as in the BPF modes); the address is filled when its bytes are
  * within addr_len, even in a sockaddr too short for the kernel (which then
  * fails the bind with -EINVAL), and left zero otherwise.
  */
 static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
-		    u16 family)
+		    u16 family, bool arg_is_sk)
 {
-	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	void *arg0 = (void *)regs_get_kernel_argument(regs, 0);
 	struct sockaddr *uaddr =
 		(struct sockaddr *)regs_get_kernel_argument(regs, 1);
 	int addr_len = (int)regs_get_kernel_argument(regs, 2);
@@ -156,9 +186,9 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	u8 verdict;
 	u32 rule;
 
-	if (!sock || !uaddr || addr_len < 4)
+	if (!arg0 || !uaddr || addr_len < 4)
 		return 1;
-	sk = READ_ONCE(sock->sk);
+	sk = arg_is_sk ? arg0 : READ_ONCE(((struct socket *)arg0)->sk);
 	if (!sk)
 		return 1;
 	if (copy_from_kernel_nofault(&nport,
@@ -170,7 +200,8 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	rcu_read_lock();
 	rule = gp_policy_rule(port);
 	rcu_read_unlock();
-	if (GP_RULE_AUDIT(rule) & gp_proto_bit(sk->sk_protocol, sk->sk_type)) {
+	if (GP_RULE_AUDIT(rule) &
+	    gp_proto_class(sk->sk_family, sk->sk_type, sk->sk_protocol)) {
 		flags |= GP_EF_LISTED;
 		verdict = GP_VERDICT_AUDIT;
 	} else if (gp_policy_flags() & GP_CONF_ALL) {
@@ -185,6 +216,8 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	e->flags = flags;
 	e->source = GP_SRC_KMOD;
 	e->family = family;
+	/* By the socket's family: AF_UNSPEC + INADDR_ANY binds an AF_INET
+	 * socket, and sin_addr is where it would be. */
 	if (family == AF_INET &&
 	    addr_len >= offsetofend(struct sockaddr_in, sin_addr)) {
 		if (copy_from_kernel_nofault(e->addr,
@@ -203,14 +236,16 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	return 0;
 }
 
+static struct gp_bind_probe gp_bp4, gp_bp6;
+
 static int gp_entry4(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	return gp_entry(ri, regs, AF_INET);
+	return gp_entry(ri, regs, AF_INET, gp_bp4.arg_is_sk);
 }
 
 static int gp_entry6(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	return gp_entry(ri, regs, AF_INET6);
+	return gp_entry(ri, regs, AF_INET6, gp_bp6.arg_is_sk);
 }
 
 /*
@@ -230,21 +265,24 @@ static int gp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe gp_rp4 = {
-	.kp.symbol_name	= "inet_bind",
-	.entry_handler	= gp_entry4,
-	.handler	= gp_return,
-	.data_size	= sizeof(struct gp_event),
+static struct gp_bind_probe gp_bp4 = {
+	.rp.entry_handler	= gp_entry4,
+	.rp.handler		= gp_return,
+	.rp.data_size		= sizeof(struct gp_event),
+	.sk_fn			= "inet_bind_sk",
+	.sock_fn		= "inet_bind",
 };
 
-static struct kretprobe gp_rp6 = {
-	.kp.symbol_name	= "inet6_bind",
-	.entry_handler	= gp_entry6,
-	.handler	= gp_return,
-	.data_size	= sizeof(struct gp_event),
+static struct gp_bind_probe gp_bp6 = {
+	.rp.entry_handler	= gp_entry6,
+	.rp.handler		= gp_return,
+	.rp.data_size		= sizeof(struct gp_event),
+	.sk_fn			= "inet6_bind_sk",
+	.sock_fn		= "inet6_bind",
 };
 
-static struct kretprobe *gp_rps[] = { &gp_rp4, &gp_rp6 };
+static struct kretprobe *gp_rps[] = { &gp_bp4.rp, &gp_bp6.rp };
+static struct gp_bind_probe *gp_bps[] = { &gp_bp4, &gp_bp6 };
 
 static u64 gp_missed_base;	/* total at the last reset */
 
@@ -273,20 +311,41 @@ void gp_probe_reset(void)
 	WRITE_ONCE(gp_missed_base, gp_probe_missed_total());
 }
 
+/*
+ * One function pair or the other: the *_bind_sk ones where they exist
+ * (6.6+; the only ones MPTCP passes through there), the socket ones else.
+ * Both functions of a pair are the same kind, so one is tried per pair.
+ */
+static int gp_register(struct gp_bind_probe *bp, bool sk_fn, int maxactive)
+{
+	memset(&bp->rp.kp, 0, sizeof(bp->rp.kp));
+	bp->rp.maxactive = maxactive;
+	bp->rp.kp.symbol_name = sk_fn ? bp->sk_fn : bp->sock_fn;
+	bp->arg_is_sk = sk_fn;
+	return register_kretprobe(&bp->rp);
+}
+
 int gp_probe_init(int maxactive)
 {
-	int i, ret;
+	int i, ret = 0;
 
 	if (maxactive <= 0)
 		maxactive = max_t(int, 128, 16 * num_possible_cpus());
 	maxactive = min(maxactive, GP_MAXACTIVE_MAX);
-	for (i = 0; i < ARRAY_SIZE(gp_rps); i++)
-		gp_rps[i]->maxactive = maxactive;
-	ret = register_kretprobes(gp_rps, ARRAY_SIZE(gp_rps));
-	if (ret)
-		pr_err("cannot register kretprobes on inet_bind/inet6_bind: %d\n",
-		       ret);
-	return ret;
+	for (i = 0; i < ARRAY_SIZE(gp_bps); i++) {
+		ret = gp_register(gp_bps[i], true, maxactive);
+		if (ret)
+			ret = gp_register(gp_bps[i], false, maxactive);
+		if (ret) {
+			pr_err("cannot register a kretprobe on %s or %s: %d\n",
+			       gp_bps[i]->sk_fn, gp_bps[i]->sock_fn, ret);
+			while (--i >= 0)
+				unregister_kretprobe(&gp_bps[i]->rp);
+			return ret;
+		}
+		pr_info("probing %s\n", gp_bps[i]->rp.kp.symbol_name);
+	}
+	return 0;
 }
 
 /* Returns once no handler runs any more (unregister waits for them). */

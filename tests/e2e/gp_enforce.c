@@ -62,15 +62,6 @@
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP 132
 #endif
-#ifndef IORING_OP_BIND
-#define IORING_OP_BIND 56	/* Linux 6.11; bookworm's headers predate it */
-#endif
-#ifndef IORING_REGISTER_PROBE
-#define IORING_REGISTER_PROBE 8
-#endif
-#ifndef IO_URING_OP_SUPPORTED
-#define IO_URING_OP_SUPPORTED (1U << 0)
-#endif
 
 #define EXEMPT_EXE	"/tmp/gp-exempt-exe"
 #define EXEMPT_CG	"gp-enforce-exempt"
@@ -244,104 +235,6 @@ struct bres {
 	int ret, err;
 };
 
-/* io_uring, by hand: setup, probe, one SQE, one CQE. */
-static int uring_bind(int sfd, const struct sockaddr *sa, socklen_t len,
-		      char *skip, size_t slen)
-{
-	struct io_uring_params p;
-	int rfd, res = 0;
-	void *sq = MAP_FAILED, *cq = MAP_FAILED, *sqes = MAP_FAILED;
-	size_t sqsz, cqsz, sqesz;
-	struct {
-		struct io_uring_probe p;
-		struct io_uring_probe_op ops[256];
-	} probe;
-	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqe;
-	struct io_uring_cqe *cqe;
-	unsigned tail, idx;
-	long r;
-
-	memset(&p, 0, sizeof(p));
-	rfd = (int)syscall(__NR_io_uring_setup, 4, &p);
-	if (rfd < 0) {
-		snprintf(skip, slen, "io_uring_setup: %s (io_uring disabled?)", strerror(errno));
-		return INT_MIN;
-	}
-	memset(&probe, 0, sizeof(probe));
-	if (syscall(__NR_io_uring_register, rfd, IORING_REGISTER_PROBE, &probe, 256) < 0) {
-		snprintf(skip, slen, "IORING_REGISTER_PROBE: %s", strerror(errno));
-		res = INT_MIN;
-		goto out;
-	}
-	if (probe.p.last_op < IORING_OP_BIND ||
-	    !(probe.ops[IORING_OP_BIND].flags & IO_URING_OP_SUPPORTED)) {
-		struct utsname u;
-
-		uname(&u);
-		snprintf(skip, slen,
-			 "kernel %s has no IORING_OP_BIND (opcode %d, Linux >= 6.11; last op %u)",
-			 u.release, IORING_OP_BIND, probe.p.last_op);
-		res = INT_MIN;
-		goto out;
-	}
-	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	sqesz = p.sq_entries * sizeof(struct io_uring_sqe);
-	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		  rfd, IORING_OFF_SQ_RING);
-	cq = mmap(NULL, cqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		  rfd, IORING_OFF_CQ_RING);
-	sqes = mmap(NULL, sqesz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		    rfd, IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
-		snprintf(skip, slen, "mmap of the io_uring rings: %s", strerror(errno));
-		res = INT_MIN;
-		goto out;
-	}
-	sq_tail = (unsigned *)((char *)sq + p.sq_off.tail);
-	sq_mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
-	sq_array = (unsigned *)((char *)sq + p.sq_off.array);
-	cq_head = (unsigned *)((char *)cq + p.cq_off.head);
-	cq_tail = (unsigned *)((char *)cq + p.cq_off.tail);
-	cq_mask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
-
-	tail = *sq_tail;
-	idx = tail & *sq_mask;
-	sqe = &((struct io_uring_sqe *)sqes)[idx];
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_BIND;
-	sqe->fd = sfd;
-	sqe->addr = (unsigned long)sa;
-	sqe->addr2 = len;	/* io_bind_prep: addr_len in addr2 */
-	sqe->user_data = 0x6770;
-	sq_array[idx] = idx;
-	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
-	r = syscall(__NR_io_uring_enter, rfd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
-	if (r < 0) {
-		snprintf(skip, slen, "io_uring_enter: %s", strerror(errno));
-		res = INT_MIN;
-		goto out;
-	}
-	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head) {
-		snprintf(skip, slen, "io_uring_enter returned with no completion");
-		res = INT_MIN;
-		goto out;
-	}
-	cqe = &((struct io_uring_cqe *)((char *)cq + p.cq_off.cqes))[*cq_head & *cq_mask];
-	res = cqe->res;
-	__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
-out:
-	if (sq != MAP_FAILED)
-		munmap(sq, sqsz);
-	if (cq != MAP_FAILED)
-		munmap(cq, cqsz);
-	if (sqes != MAP_FAILED)
-		munmap(sqes, sqesz);
-	close(rfd);
-	return res;
-}
-
 /* The bind itself, in the calling process. */
 static void do_bind(const struct bindreq *q, struct bres *r)
 {
@@ -372,7 +265,7 @@ static void do_bind(const struct bindreq *q, struct bres *r)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	}
 	if (q->uring) {
-		int res = uring_bind(fd, &sa.sa, len, r->skip, sizeof(r->skip));
+		int res = gpt_uring_bind(fd, &sa.sa, len, r->skip, sizeof(r->skip));
 
 		if (res == INT_MIN) {
 			close(fd);

@@ -750,7 +750,8 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	want(!memcmp(mine->comm, comm, GP_COMM_LEN), "comm \"%.16s\" want \"%s\"",
 	     mine->comm, comm);
 	want(mine->__pad0 == 0 && !mine->__reserved[0] && !mine->__reserved[1] &&
-	     !mine->__reserved[2], "padding not zero");
+	     !mine->ret_why && !memcmp(mine->__pad1, "\0\0\0\0\0\0\0", 7),
+	     "padding not zero");
 	want(mine->ts_ns > 0, "ts_ns 0");
 	printf("fields: %s\n", mismatches ? "MISMATCH" : "all as expected");
 	return mismatches ? 1 : 0;

@@ -48,7 +48,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/io_uring.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -160,7 +164,7 @@ static inline const char *gpt_errno_name(int e, const char *unknown)
 		{ EINVAL, "EINVAL" }, { ENOSYS, "ENOSYS" },
 		{ EPROTONOSUPPORT, "EPROTONOSUPPORT" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 		{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { EADDRINUSE, "EADDRINUSE" },
-		{ EADDRNOTAVAIL, "EADDRNOTAVAIL" },
+		{ EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { ECONNREFUSED, "ECONNREFUSED" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -769,6 +773,122 @@ static inline bool gpt_cgroup2_root(char *out, size_t len)
 	}
 	fclose(f);
 	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* io_uring                                                            */
+/* ------------------------------------------------------------------ */
+
+#ifndef IORING_OP_BIND
+#define IORING_OP_BIND 56	/* Linux 6.11; bookworm's headers predate it */
+#endif
+#ifndef IORING_REGISTER_PROBE
+#define IORING_REGISTER_PROBE 8
+#endif
+#ifndef IO_URING_OP_SUPPORTED
+#define IO_URING_OP_SUPPORTED (1U << 0)
+#endif
+
+/*
+ * io_uring's IORING_OP_BIND (Linux 6.11), by hand: setup, probe, one SQE,
+ * one CQE.  Returns the CQE's result (0 or -errno), or INT_MIN with *skip
+ * saying why the kernel cannot do it.
+ */
+static inline GPT_UNUSED int gpt_uring_bind(int sfd, const struct sockaddr *sa, socklen_t len,
+		      char *skip, size_t slen)
+{
+	struct io_uring_params p;
+	int rfd, res = 0;
+	void *sq = MAP_FAILED, *cq = MAP_FAILED, *sqes = MAP_FAILED;
+	size_t sqsz, cqsz, sqesz;
+	struct {
+		struct io_uring_probe p;
+		struct io_uring_probe_op ops[256];
+	} probe;
+	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	unsigned tail, idx;
+	long r;
+
+	memset(&p, 0, sizeof(p));
+	rfd = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (rfd < 0) {
+		snprintf(skip, slen, "io_uring_setup: %s (io_uring disabled?)", strerror(errno));
+		return INT_MIN;
+	}
+	memset(&probe, 0, sizeof(probe));
+	if (syscall(__NR_io_uring_register, rfd, IORING_REGISTER_PROBE, &probe, 256) < 0) {
+		snprintf(skip, slen, "IORING_REGISTER_PROBE: %s", strerror(errno));
+		res = INT_MIN;
+		goto out;
+	}
+	if (probe.p.last_op < IORING_OP_BIND ||
+	    !(probe.ops[IORING_OP_BIND].flags & IO_URING_OP_SUPPORTED)) {
+		struct utsname u;
+
+		uname(&u);
+		snprintf(skip, slen,
+			 "kernel %s has no IORING_OP_BIND (opcode %d, Linux >= 6.11; last op %u)",
+			 u.release, IORING_OP_BIND, probe.p.last_op);
+		res = INT_MIN;
+		goto out;
+	}
+	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	sqesz = p.sq_entries * sizeof(struct io_uring_sqe);
+	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  rfd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  rfd, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, sqesz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		    rfd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
+		snprintf(skip, slen, "mmap of the io_uring rings: %s", strerror(errno));
+		res = INT_MIN;
+		goto out;
+	}
+	sq_tail = (unsigned *)((char *)sq + p.sq_off.tail);
+	sq_mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
+	sq_array = (unsigned *)((char *)sq + p.sq_off.array);
+	cq_head = (unsigned *)((char *)cq + p.cq_off.head);
+	cq_tail = (unsigned *)((char *)cq + p.cq_off.tail);
+	cq_mask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
+
+	tail = *sq_tail;
+	idx = tail & *sq_mask;
+	sqe = &((struct io_uring_sqe *)sqes)[idx];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_BIND;
+	sqe->fd = sfd;
+	sqe->addr = (unsigned long)sa;
+	sqe->addr2 = len;	/* io_bind_prep: addr_len in addr2 */
+	sqe->user_data = 0x6770;
+	sq_array[idx] = idx;
+	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
+	r = syscall(__NR_io_uring_enter, rfd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
+	if (r < 0) {
+		snprintf(skip, slen, "io_uring_enter: %s", strerror(errno));
+		res = INT_MIN;
+		goto out;
+	}
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head) {
+		snprintf(skip, slen, "io_uring_enter returned with no completion");
+		res = INT_MIN;
+		goto out;
+	}
+	cqe = &((struct io_uring_cqe *)((char *)cq + p.cq_off.cqes))[*cq_head & *cq_mask];
+	res = cqe->res;
+	__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
+out:
+	if (sq != MAP_FAILED)
+		munmap(sq, sqsz);
+	if (cq != MAP_FAILED)
+		munmap(cq, cqsz);
+	if (sqes != MAP_FAILED)
+		munmap(sqes, sqesz);
+	close(rfd);
+	return res;
 }
 
 #endif /* GP_TEST_H */

@@ -91,7 +91,7 @@ static void test_json_exact(void **state)
 		"\"container_id\":null,"
 		"\"family\":\"ipv4\",\"proto\":\"tcp\",\"sock_type\":\"stream\","
 		"\"addr\":\"192.0.2.7\",\"v4mapped\":false,\"port\":686,"
-		"\"service\":\"hp-alarm-mgr\",\"ret\":-98,"
+		"\"service\":\"hp-alarm-mgr\",\"ret\":-98,\"ret_unknown\":null,"
 		"\"errno\":\"EADDRINUSE\",\"verdict\":\"deny\","
 		"\"deny_errno\":\"EACCES\",\"source\":\"lsm\","
 		"\"cgroup_id\":12345,\"netns\":4026531840,\"ifindex\":2,"
@@ -137,6 +137,24 @@ static void test_json_hostile_args(void **state)
 	json_decref(j);
 }
 
+/* A bind the producer saw fail without its errno: ret null, the reason. */
+static void test_json_ret_unknown_failed(void **state)
+{
+	(void)state;
+	struct gp_record r;
+
+	make_record(&r);
+	r.ev.valid &= ~GP_VF_RET;
+	r.ev.ret_why = GP_RETW_FAILED;
+	gp_format_record(GP_FMT_JSON, &r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"ret\":null,\"ret_unknown\":\"failed\","
+			       "\"errno\":null,"));
+	/* A known ret has no reason to be unknown, whatever the field says. */
+	r.ev.valid |= GP_VF_RET;
+	gp_format_record(GP_FMT_JSON, &r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"ret_unknown\":null,"));
+}
+
 static void test_json_nulls_when_not_valid(void **state)
 {
 	(void)state;
@@ -166,7 +184,7 @@ static void test_json_nulls_when_not_valid(void **state)
 		"\"container_id\":null,"
 		"\"family\":\"ipv4\",\"proto\":\"tcp\",\"sock_type\":null,"
 		"\"addr\":\"192.0.2.7\",\"v4mapped\":false,\"port\":686,"
-		"\"service\":null,\"ret\":null,\"errno\":null,"
+		"\"service\":null,\"ret\":null,\"ret_unknown\":null,\"errno\":null,"
 		"\"verdict\":\"audit\",\"source\":\"fentry\","
 		"\"cgroup_id\":null,\"netns\":null,\"ifindex\":null,"
 		"\"opts\":null,\"kernel\":false,\"listed\":false}\n");
@@ -656,6 +674,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_exact),
 		cmocka_unit_test(test_json_nulls_when_not_valid),
+		cmocka_unit_test(test_json_ret_unknown_failed),
 		cmocka_unit_test(test_json_hostile_args),
 		cmocka_unit_test(test_text_exact),
 		cmocka_unit_test(test_ipv6_and_v4mapped),

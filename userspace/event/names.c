@@ -82,6 +82,17 @@ const char *gp_verdict_name(__u8 verdict)
 	return verdict < GP_VERDICT_MAX ? names[verdict] : "unknown";
 }
 
+/* Why ret is unknown: null when not said (a producer that knows no
+ * reason, or a record from before the field). */
+const char *gp_ret_why_name(__u8 why)
+{
+	static const char *const names[GP_RETW_MAX] = {
+		[GP_RETW_FAILED]	= "failed",
+	};
+
+	return why < GP_RETW_MAX ? names[why] : NULL;
+}
+
 const char *gp_source_name(__u8 source)
 {
 	static const char *const names[GP_SRC_MAX] = {

@@ -36,6 +36,7 @@ const char *gp_sock_type_name(__u16 sock_type);
 
 /* "none", "audit", "deny", "exempt", or "unknown". */
 const char *gp_verdict_name(__u8 verdict);
+const char *gp_ret_why_name(__u8 why);
 
 /* "fentry", "kprobe", "cgroup", "kmod", "lsm", or "unknown". */
 const char *gp_source_name(__u8 source);

@@ -176,6 +176,13 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 		gp_json_key_s64(&w, "ret", ev->ret);
 	else
 		gp_json_key_null(&w, "ret");
+	/* ret null: why, where the producer knows (e.g. "failed": the bind
+	 * failed after the cgroup hook, which cannot see the errno). */
+	if (!has_ret && gp_ret_why_name(ev->ret_why))
+		gp_json_key_string(&w, "ret_unknown",
+				   gp_ret_why_name(ev->ret_why));
+	else
+		gp_json_key_null(&w, "ret_unknown");
 	if (has_ret && ev->ret < 0)
 		gp_json_key_string(&w, "errno", gp_errno_name(ev->ret));
 	else

@@ -85,7 +85,9 @@ bool gp_bpf_try_safe(int ret)
  * bpf/cgroup.bpf.h): socket options always (they live past struct sock);
  * the network namespace in cgroup mode (its context has none); parent,
  * executable and the kernel-thread test where bpf_get_current_task_btf
- * is missing (before 5.11).
+ * is missing (before 5.11); the identity the kernel would read by probe
+ * (executable path, arguments, parent's comm and executable, effective
+ * and login ids: identity.bpf.h is pruned).
  */
 const char *gp_bpf_safe_unseen(int mode)
 {
@@ -94,8 +96,9 @@ const char *gp_bpf_safe_unseen(int mode)
 					    NULL) > 0;
 
 	if (mode == GP_SRC_CGROUP)
-		return task ? "netns,opts" : "netns,opts,ppid,exe,kernel";
-	return task ? "opts" : "opts,ppid,exe,kernel";
+		return task ? "netns,opts,identity" :
+			      "netns,opts,ppid,exe,kernel,identity";
+	return task ? "opts,identity" : "opts,ppid,exe,kernel,identity";
 }
 
 /* libbpf's own messages: the last warning explains a failure best. */
@@ -168,16 +171,19 @@ static void select_programs(struct ghostport_bpf *s, int audit, int deny)
 	if (audit == GP_SRC_CGROUP) {
 		autoload(s->progs.gp_cgroup_post_bind4);
 		autoload(s->progs.gp_cgroup_post_bind6);
-		autoload(safe_set ? s->progs.gp_sys_exit_btf :
-				    s->progs.gp_sys_exit_bind);
+		autoload(s->progs.gp_cgroup_sock_release);
 	}
-	s->rodata->gp_safe = safe_set;
 	if (audit == GP_SRC_CGROUP || deny == GP_SRC_CGROUP) {
 		autoload(s->progs.gp_cgroup_bind4);
 		autoload(s->progs.gp_cgroup_bind6);
 	}
 	if (deny == GP_SRC_LSM)
 		autoload(s->progs.gp_lsm_socket_bind);
+	/* The safe set: no probe reads anywhere (identity.bpf.h reads the
+	 * task only by probe: pruned, its records say GP_XF_NO_CAPTURE). */
+	s->rodata->gp_safe = safe_set;
+	if (safe_set)
+		s->rodata->gp_identity_probe = false;
 }
 
 static int add_link(struct bpf_src *b, struct bpf_link *l, const char *what,
@@ -242,15 +248,6 @@ int gp_bpf_open_cgroup_root(const char *path, char *err, size_t errlen)
 	return -ENOENT;
 }
 
-/* Tracepoints need tracefs; a boot-time daemon may start before it is. */
-static void ensure_tracefs(void)
-{
-	if (!access("/sys/kernel/tracing/events", F_OK) ||
-	    !access("/sys/kernel/debug/tracing/events", F_OK))
-		return;
-	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-}
-
 static int attach_cgroup_prog(struct bpf_src *b, struct bpf_program *p,
 			      const char *what, const char *cgroup_path,
 			      char *err, size_t errlen)
@@ -298,21 +295,18 @@ static int attach_audit(struct bpf_src *b, int mode, const char *cgroup_path,
 		}
 		return 0;
 	}
-	/* The exit tracepoint first, then post_bind, then the bind hooks:
-	 * every stage is in place before the one that stashes requests.
-	 * Without the tracepoint failed binds are still reported, with the
-	 * outcome unknown. */
-	if (!safe_set)
-		ensure_tracefs();
-	if (add_link(b, bpf_program__attach(safe_set ? s->progs.gp_sys_exit_btf :
-					    s->progs.gp_sys_exit_bind),
-		     safe_set ? "tp_btf-sys_exit" : "tp-sys_exit_bind", err,
-		     errlen))
-		fprintf(stderr,
-			"ghostport: warning: %s; failed binds will be reported with ret unknown\n",
-			err);
-	ret = attach_cgroup_prog(b, s->progs.gp_cgroup_post_bind4,
-				 "cgroup-post_bind4", cgroup_path, err, errlen);
+	/* sock_release and post_bind first, then the bind hooks: every
+	 * stage is in place before the one that records attempts.  No
+	 * syscall tracepoint (it would slow every system call of every
+	 * task): a failed bind's outcome is settled at the socket's next
+	 * bind or its release (cgroup.bpf.h). */
+	ret = attach_cgroup_prog(b, s->progs.gp_cgroup_sock_release,
+				 "cgroup-sock_release", cgroup_path, err,
+				 errlen);
+	if (!ret)
+		ret = attach_cgroup_prog(b, s->progs.gp_cgroup_post_bind4,
+					 "cgroup-post_bind4", cgroup_path, err,
+					 errlen);
 	if (!ret)
 		ret = attach_cgroup_prog(b, s->progs.gp_cgroup_post_bind6,
 					 "cgroup-post_bind6", cgroup_path, err,
@@ -444,6 +438,20 @@ int gp_bpf_load(struct bpf_src *b, int audit, int deny, char *err,
 {
 	int ret;
 
+	/*
+	 * The cgroup audit mode keeps each attempt in socket storage, which
+	 * post_bind and sock_release (BPF_PROG_TYPE_CGROUP_SOCK) can read
+	 * from Linux 5.11.  Before that it cannot report outcomes truthfully
+	 * without a syscall tracepoint (a tax on every syscall of every
+	 * task): refuse the mode, so auto takes fentry or kprobe.
+	 */
+	if (audit == GP_SRC_CGROUP &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK,
+				    BPF_FUNC_sk_storage_get, NULL) != 1) {
+		snprintf(err, errlen,
+			 "the cgroup mode needs socket storage in cgroup sock programs (Linux 5.11+); use fentry or kprobe");
+		return -EOPNOTSUPP;
+	}
 	select_programs(b->skel, audit, deny);
 	ret = ghostport_bpf__load(b->skel);
 	if (ret) {
