@@ -375,6 +375,29 @@ static const char *blind(const struct pcase *c)
 	return NULL;
 }
 
+/* Every event also goes to this file: a file output never drops, so the
+ * leak case can count there what a slow pipe reader may have missed
+ * (ghostport drops, and counts, stdout lines a stalled reader cannot take). */
+static char events_file[64];
+
+static int file_events(pid_t pid, unsigned short port)
+{
+	char pidk[32], portk[32], line[8192];
+	FILE *f = fopen(events_file, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	snprintf(pidk, sizeof(pidk), "\"pid\":%d,", (int)pid);
+	snprintf(portk, sizeof(portk), "\"port\":%u,", port);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, pidk) && strstr(line, portk) &&
+		    !strstr(line, "\"source\":\"scan\""))
+			n++;
+	fclose(f);
+	return n;
+}
+
 static json_t *events_of(struct gpt_reader *rd, pid_t pid, unsigned short port, int *n,
 			 json_t **evs, int max)
 {
@@ -419,7 +442,17 @@ static void check_case(struct gpt_reader *rd, const struct pcase *c, pid_t pid,
 					  gpt_errno_name(expect_errno, "?"));
 		}
 	}
-	if (n != o->nbinds) {
+	if (n != o->nbinds && c->how == H_LEAK && n < o->nbinds) {
+		int nf = file_events(pid, c->port);
+
+		/* the pipe reader fell behind: the file output has them all */
+		if (nf != o->nbinds)
+			gpt_cfail(&k, "%d event(s) for pid %d port %u in the file output (%d read from stdout), want exactly %d",
+				  nf, pid, c->port, n, o->nbinds);
+		else
+			gpt_note("%s: %d of %d events read from stdout (the rest dropped there, counted), all %d in the file output",
+				 c->name, n, o->nbinds, nf);
+	} else if (n != o->nbinds) {
 		gpt_cfail(&k, "%d event(s) for pid %d port %u, want exactly %d", n, pid,
 			  c->port, o->nbinds);
 	}
@@ -551,7 +584,7 @@ static void run_case(struct gpt_reader *rd, const struct pcase *c)
 int main(int argc, char **argv)
 {
 	struct gpt_reader rd;
-	char why[512], errname[32];
+	char why[512], errname[32], file_output[96];
 	char *args[32];
 	int n = 0;
 
@@ -590,8 +623,13 @@ int main(int argc, char **argv)
 	args[n++] = "run";
 	args[n++] = "--source";
 	args[n++] = (char *)opt_source;
-	args[n++] = "--format";
-	args[n++] = "json";
+	snprintf(events_file, sizeof(events_file), "/tmp/gp-paths-%d.jsonl", (int)getpid());
+	unlink(events_file);
+	snprintf(file_output, sizeof(file_output), "json@file:%s", events_file);
+	args[n++] = "--output";
+	args[n++] = "json@-";
+	args[n++] = "--output";
+	args[n++] = file_output;
 	args[n++] = "--ports";
 	args[n++] = "686,886,887,888";
 	if (opt_enforce) {
@@ -639,6 +677,7 @@ int main(int argc, char **argv)
 		if (strstr(rd.e.v[i], "summary") || strstr(rd.e.v[i], "output "))
 			gpt_note("%s", rd.e.v[i]);
 	gpt_reader_free(&rd);
+	unlink(events_file);
 	{
 		pid_t p = fork();
 
