@@ -12,7 +12,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* cgroup mode: the same five programs ghostport attaches. */
+/* cgroup mode: the programs ghostport attaches (floor --cgroup-progs picks
+ * the set the ghostport under test uses). */
 SEC("cgroup/bind4")
 int fl_cgroup_bind4(struct bpf_sock_addr *ctx) { return 1; }
 
@@ -27,6 +28,13 @@ int fl_cgroup_post_bind6(struct bpf_sock *sk) { return 1; }
 
 SEC("tracepoint/syscalls/sys_exit_bind")
 int fl_sys_exit_bind(void *ctx) { return 0; }
+
+/* Hooks a later cgroup mode may use (issue 16): socket-local outcome. */
+SEC("cgroup/sock_release")
+int fl_cgroup_sock_release(struct bpf_sock *sk) { return 1; }
+
+SEC("cgroup/sock_create")
+int fl_cgroup_sock_create(struct bpf_sock *sk) { return 1; }
 
 /* fentry mode (VM only here: this host refuses trampolines). */
 SEC("fexit/inet_bind")

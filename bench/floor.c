@@ -6,6 +6,11 @@
  * away with the process.
  *
  *   floor --mode cgroup|fentry|kprobe|lsm[,MODE..] [--cgroup PATH]
+ *         [--cgroup-progs bind4,bind6,post_bind4,post_bind6,sys_exit_bind,
+ *                         sock_release,sock_create]
+ * --cgroup-progs: which cgroup-mode programs (default: the first five, the
+ * set ghostport attached before issue 16); the bench passes the set the
+ * ghostport under test attaches, so the bare hook stays its twin.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,6 +60,7 @@ static int add(struct bpf_link *l, const char *what)
 int main(int argc, char **argv)
 {
 	const char *mode = "cgroup", *cg = NULL;
+	const char *cgp = "bind4,bind6,post_bind4,post_bind6,sys_exit_bind";
 	struct floor_bpf *s;
 	struct bpf_program *p;
 	int i, cgfd = -1, err = 0;
@@ -64,6 +70,8 @@ int main(int argc, char **argv)
 			mode = argv[++i];
 		else if (!strcmp(argv[i], "--cgroup") && i + 1 < argc)
 			cg = argv[++i];
+		else if (!strcmp(argv[i], "--cgroup-progs") && i + 1 < argc)
+			cgp = argv[++i];
 		else {
 			fprintf(stderr, "usage: floor --mode cgroup|fentry|kprobe|lsm [--cgroup PATH]\n");
 			return 2;
@@ -77,11 +85,13 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, false);
 	if (has(mode, "cgroup")) {
-		bpf_program__set_autoload(s->progs.fl_cgroup_bind4, true);
-		bpf_program__set_autoload(s->progs.fl_cgroup_bind6, true);
-		bpf_program__set_autoload(s->progs.fl_cgroup_post_bind4, true);
-		bpf_program__set_autoload(s->progs.fl_cgroup_post_bind6, true);
-		bpf_program__set_autoload(s->progs.fl_sys_exit_bind, true);
+		bpf_program__set_autoload(s->progs.fl_cgroup_bind4, has(cgp, "bind4"));
+		bpf_program__set_autoload(s->progs.fl_cgroup_bind6, has(cgp, "bind6"));
+		bpf_program__set_autoload(s->progs.fl_cgroup_post_bind4, has(cgp, "post_bind4"));
+		bpf_program__set_autoload(s->progs.fl_cgroup_post_bind6, has(cgp, "post_bind6"));
+		bpf_program__set_autoload(s->progs.fl_sys_exit_bind, has(cgp, "sys_exit_bind"));
+		bpf_program__set_autoload(s->progs.fl_cgroup_sock_release, has(cgp, "sock_release"));
+		bpf_program__set_autoload(s->progs.fl_cgroup_sock_create, has(cgp, "sock_create"));
 	}
 	if (has(mode, "fentry")) {
 		bpf_program__set_autoload(s->progs.fl_fexit_inet_bind, true);
@@ -114,14 +124,28 @@ int main(int argc, char **argv)
 			fprintf(stderr, "floor: no cgroup v2 root\n");
 			return 1;
 		}
-		if (access("/sys/kernel/tracing/events", F_OK) &&
+		if (has(cgp, "sys_exit_bind") &&
+		    access("/sys/kernel/tracing/events", F_OK) &&
 		    access("/sys/kernel/debug/tracing/events", F_OK))
 			mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-		err = add(bpf_program__attach(s->progs.fl_sys_exit_bind), "sys_exit_bind") ||
-		      add(bpf_program__attach_cgroup(s->progs.fl_cgroup_post_bind4, cgfd), "post_bind4") ||
-		      add(bpf_program__attach_cgroup(s->progs.fl_cgroup_post_bind6, cgfd), "post_bind6") ||
-		      add(bpf_program__attach_cgroup(s->progs.fl_cgroup_bind4, cgfd), "bind4") ||
-		      add(bpf_program__attach_cgroup(s->progs.fl_cgroup_bind6, cgfd), "bind6");
+		/* Attach what was loaded, outcome hooks before the bind hooks. */
+		struct { struct bpf_program *p; const char *name; int cgroup; } set[] = {
+			{ s->progs.fl_sys_exit_bind, "sys_exit_bind", 0 },
+			{ s->progs.fl_cgroup_sock_release, "sock_release", 1 },
+			{ s->progs.fl_cgroup_sock_create, "sock_create", 1 },
+			{ s->progs.fl_cgroup_post_bind4, "post_bind4", 1 },
+			{ s->progs.fl_cgroup_post_bind6, "post_bind6", 1 },
+			{ s->progs.fl_cgroup_bind4, "bind4", 1 },
+			{ s->progs.fl_cgroup_bind6, "bind6", 1 },
+		};
+		size_t j;
+
+		for (j = 0; !err && j < sizeof(set) / sizeof(set[0]); j++) {
+			if (!bpf_program__autoload(set[j].p))
+				continue;
+			err = add(set[j].cgroup ? bpf_program__attach_cgroup(set[j].p, cgfd)
+						: bpf_program__attach(set[j].p), set[j].name);
+		}
 	}
 	if (!err && has(mode, "fentry")) {
 		err = add(bpf_program__attach(s->progs.fl_fexit_inet_bind), "fexit/inet_bind") ||
@@ -139,7 +163,8 @@ int main(int argc, char **argv)
 		return 1;
 	signal(SIGINT, on_sig);
 	signal(SIGTERM, on_sig);
-	fprintf(stderr, "floor: ready mode=%s pid=%d\n", mode, getpid());
+	fprintf(stderr, "floor: ready mode=%s cgroup-progs=%s pid=%d\n", mode,
+		has(mode, "cgroup") ? cgp : "-", getpid());
 	while (!stop)
 		pause();
 	for (i = nlinks - 1; i >= 0; i--)

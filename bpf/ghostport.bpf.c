@@ -4,8 +4,9 @@
  *
  * Three audit attach modes feed one ring buffer with struct gp_event
  * (include/ghostport_abi.h):
- *   fentry: fexit on inet_bind/inet6_bind: one program sees both the
- *           requested address (its arguments) and the return code;
+ *   fentry: fexit on inet_bind_sk/inet6_bind_sk (6.6+, else inet_bind/
+ *           inet6_bind) and security_sctp_bind_connect: one program sees
+ *           both the requested address (its arguments) and the return code;
  *   kprobe: kprobe stashes the request per thread, kretprobe adds the
  *           return code and emits;
  *   cgroup: cgroup sock_addr bind4/bind6 on the cgroup v2 root keep the
@@ -43,6 +44,7 @@ GP_ABI_CHECK_NET();
 #include "maps.bpf.h"
 #include "identity.bpf.h"
 #include "record.bpf.h"
+#include "inet.bpf.h"
 #include "fentry.bpf.h"
 #include "stash.bpf.h"
 #include "kprobe.bpf.h"

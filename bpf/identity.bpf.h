@@ -64,6 +64,7 @@ struct gp_recbuf {
 	/* Executables whose path this record carries (marked sent once the
 	 * record is in the ring). */
 	struct gp_exe_key sent[2];
+	__u32 sent_igen[2];
 	__u16 sent_flags[2];
 	__u8 nsent;
 };
@@ -99,6 +100,10 @@ struct gp_exe_sent_val {
 	__u32 gen;		/* gp_conf.exe_gen when its path was sent */
 	__u16 flags;		/* GP_XF_* that depend on the path (memfd ...) */
 	__u16 pad;
+	/* i_generation of the inode sent: a freed inode number reused by
+	 * another file (a deleted binary, then a new copy) is a miss, so the
+	 * new file's path is sent instead of the old one being assumed. */
+	__u32 igen;
 };
 
 /* Executables whose path the current reader already has. */
@@ -254,6 +259,8 @@ static __always_inline __u32 gp_put_exe(struct gp_recbuf *rb, __u32 off,
 	struct dentry *d;
 	__u32 noff;
 
+	__u32 igen = BPF_CORE_READ(f, f_inode, i_generation);
+
 	k.ino = BPF_CORE_READ(f, f_inode, i_ino);
 	k.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	*ino = k.ino;
@@ -263,7 +270,8 @@ static __always_inline __u32 gp_put_exe(struct gp_recbuf *rb, __u32 off,
 	if (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d)
 		*xflags |= GP_XF_DELETED;
 	sent = bpf_map_lookup_elem(&gp_exe_sent, &k);
-	if (sent && gp_conf.exe_gen && sent->gen == gp_conf.exe_gen) {
+	if (sent && gp_conf.exe_gen && sent->gen == gp_conf.exe_gen &&
+	    sent->igen == igen) {
 		*xflags |= GP_XF_SENT | sent->flags;
 		return off;
 	}
@@ -284,6 +292,7 @@ static __always_inline __u32 gp_put_exe(struct gp_recbuf *rb, __u32 off,
 			__u8 n = rb->nsent & 1;
 
 			rb->sent[n] = k;
+			rb->sent_igen[n] = igen;
 			rb->sent_flags[n] = *xflags & (GP_XF_MEMFD |
 				GP_XF_ANON_MOUNT | GP_XF_TRUNCATED |
 				GP_XF_NOT_ROOTED);
@@ -402,8 +411,27 @@ static __always_inline void gp_mark_sent(struct gp_recbuf *rb)
 		if (i >= rb->nsent)
 			break;
 		v.flags = rb->sent_flags[i];
+		v.igen = rb->sent_igen[i];
 		bpf_map_update_elem(&gp_exe_sent, &rb->sent[i], &v, BPF_ANY);
 	}
+}
+
+/*
+ * The identity capture as a global function: the verifier checks a global
+ * function once per program, on its own, instead of once for every state
+ * the hook's branches lead to.  5.10's verifier, inlining it into the
+ * cgroup programs (policy, exemptions, two families), gave up with E2BIG
+ * (1M instructions processed).  slot: this CPU's buffer that gp_submit
+ * claimed, with the header at rb->rec; returns the record's size, 0
+ * without the buffer.
+ */
+__attribute__((noinline)) int gp_identity(__u32 slot, int ident)
+{
+	struct gp_recbuf *rb = bpf_map_lookup_elem(&gp_recbuf, &slot);
+
+	if (!rb)
+		return 0;
+	return gp_fill_identity(rb, (struct gp_event *)rb->rec, ident);
 }
 
 /* Claim a free record buffer of this CPU; *key is the claim to release. */
@@ -448,7 +476,7 @@ static __always_inline void gp_submit(const struct gp_event *e, bool ident)
 	__builtin_memcpy(h, e, sizeof(*h));
 	h->version = GP_ABI_VERSION;
 	h->hdr_size = sizeof(*h);
-	size = gp_fill_identity(rb, h, ident);
+	size = (__u32)gp_identity(key % GP_RECBUF_SLOTS, ident);
 	size &= GP_RECBUF - 1;
 	if (size < sizeof(*h))
 		size = sizeof(*h);

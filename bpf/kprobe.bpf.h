@@ -2,28 +2,72 @@
 /*
  * kprobe.bpf.h - the kprobe audit mode: kprobe stashes, kretprobe emits.
  *
+ * Attached (bpf_load.c) to inet_bind_sk/inet6_bind_sk where they exist
+ * (6.6+: mptcp_bind calls them directly), else inet_bind/inet6_bind; the
+ * record is classified by the socket, so one program serves v4 and v6.
+ * SCTP bindx: a kprobe on security_sctp_bind_connect, outcome unknown.
+ *
+ * The stash is this mode's own (by thread): the cgroup method, when it
+ * enforces next to this mode, never completes or flushes these records.
+ * An entry still there when the thread binds again lost its return probe
+ * (a kretprobe miss: out of instances): it is reported with the outcome
+ * unknown and counted, never overwritten silently.
+ *
  * Included once, by ghostport.bpf.c, after the files before it there.
  */
 #ifndef GP_KPROBE_BPF_H_H
 #define GP_KPROBE_BPF_H_H
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GP_STASH_MAX);
+	__type(key, __u32);
+	__type(value, struct gp_event);
+} gp_kp_stash SEC(".maps");
+
+/* [0]: stash entries whose return probe never ran (stale). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gp_kp_stale SEC(".maps");
+
 /* ---- kprobe mode: stash at entry, emit at return ---- */
 
-static __always_inline int on_kprobe(struct socket *sock,
-				     struct sockaddr *uaddr, int addr_len,
-				     __u16 family)
+static __always_inline void kp_flush_stale(__u32 tid)
+{
+	struct gp_event *old = bpf_map_lookup_elem(&gp_kp_stash, &tid);
+	__u32 zero = 0;
+	__u64 *n;
+
+	if (!old)
+		return;
+	n = bpf_map_lookup_elem(&gp_kp_stale, &zero);
+	if (n)
+		*n += 1;
+	gp_audit_settle(old, old->deny_errno, 0, false);
+	submit(old);
+	bpf_map_delete_elem(&gp_kp_stash, &tid);
+}
+
+static __always_inline int on_kprobe(struct sock *sk, struct sockaddr *uaddr,
+				     int addr_len)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gp_event ev, *e;
 	__u32 err;
 
-	e = build_from_args(&ev, sock, uaddr, addr_len, family, GP_SRC_KPROBE,
-			    &err);
+	/* Before the new record is built on the stack: the verifier checks
+	 * the flush's submit with less state to track. */
+	kp_flush_stale(tid);
+	e = gp_build_sk(&ev, sk, uaddr, addr_len, GP_SRC_KPROBE, &err);
 	if (!e)
 		return 0;
 	if (e->verdict == GP_VERDICT_DENY)
 		e->deny_errno = err;	/* settled at return, seeing ret */
-	stash(tid, e);
+	if (bpf_map_update_elem(&gp_kp_stash, &tid, e, BPF_NOEXIST))
+		count(GP_CNT_DROPS);
 	return 0;
 }
 
@@ -31,26 +75,56 @@ SEC("kprobe/inet_bind")
 int BPF_KPROBE(gp_kprobe_inet_bind, struct socket *sock,
 	       struct sockaddr *uaddr, int addr_len)
 {
-	return on_kprobe(sock, uaddr, addr_len, AF_INET);
+	return on_kprobe(BPF_CORE_READ(sock, sk), uaddr, addr_len);
+}
+
+SEC("kprobe/inet_bind_sk")
+int BPF_KPROBE(gp_kprobe_inet_bind_sk, struct sock *sk,
+	       struct sockaddr *uaddr, int addr_len)
+{
+	return on_kprobe(sk, uaddr, addr_len);
 }
 
 SEC("kretprobe/inet_bind")
 int BPF_KRETPROBE(gp_kretprobe_inet_bind, int ret)
 {
-	return on_outcome(ret);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct gp_event *e = bpf_map_lookup_elem(&gp_kp_stash, &tid);
+
+	if (!e)
+		return 0;
+	if (!gp_audit_settle(e, e->deny_errno, ret, true)) {
+		e->ret = ret;
+		e->valid |= GP_VF_RET;
+		submit(e);
+	}
+	bpf_map_delete_elem(&gp_kp_stash, &tid);
+	return 0;
 }
 
-SEC("kprobe/inet6_bind")
-int BPF_KPROBE(gp_kprobe_inet6_bind, struct socket *sock,
-	       struct sockaddr *uaddr, int addr_len)
+/* SCTP bindx: reported at the check, the outcome unknown. */
+SEC("kprobe/security_sctp_bind_connect")
+int BPF_KPROBE(gp_kprobe_sctp_bind_connect, struct sock *sk, int optname,
+	       struct sockaddr *address, int addrlen)
 {
-	return on_kprobe(sock, uaddr, addr_len, AF_INET6);
-}
+	struct gp_event ev, *e;
+	bool more;
+	__u32 err;
 
-SEC("kretprobe/inet6_bind")
-int BPF_KRETPROBE(gp_kretprobe_inet6_bind, int ret)
-{
-	return on_outcome(ret);
+	if (optname != GP_SCTP_SOCKOPT_BINDX_ADD)
+		return 0;
+	e = gp_build_bindx(&ev, sk, address, addrlen, false, GP_SRC_KPROBE,
+			   &err, &more);
+	if (!e)
+		return 0;
+	/* Under --enforce the LSM runs after this probe and reports what it
+	 * refuses: a deny rule here is the LSM's to report. */
+	if (e->verdict == GP_VERDICT_DENY && gp_pin_deny_mode == GP_SRC_LSM &&
+	    settle_deny(e, err))
+		return 0;
+	gp_audit_settle(e, err, 0, false);
+	submit(e);
+	return 0;
 }
 
 #endif /* GP_KPROBE_BPF_H_H */

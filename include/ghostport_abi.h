@@ -37,7 +37,7 @@
 /* Where an event came from (gp_event.source). */
 enum gp_source_id {
 	GP_SRC_UNKNOWN	= 0,
-	GP_SRC_FENTRY	= 1,	/* BPF fexit on inet_bind/inet6_bind */
+	GP_SRC_FENTRY	= 1,	/* BPF fexit on inet_bind(_sk)/inet6_bind(_sk) */
 	GP_SRC_KPROBE	= 2,	/* BPF kprobe/kretprobe */
 	GP_SRC_CGROUP	= 3,	/* BPF cgroup sock_addr bind4/bind6 */
 	GP_SRC_KMOD	= 4,	/* ghostport.ko kprobes */
@@ -59,6 +59,9 @@ enum gp_verdict {
 	GP_VERDICT_GONE		= 5,	/* reported earlier, not there any more */
 	GP_VERDICT_CLOSED	= 6,	/* destroyed by ghostport (SOCK_DESTROY) */
 	GP_VERDICT_OPEN		= 7,	/* closing failed: it stayed open */
+	/* listed, a deny rule in force, yet not refused: the bind took a
+	 * path the enforcer does not see (ret: its outcome, if known) */
+	GP_VERDICT_BYPASS	= 8,
 	GP_VERDICT_MAX
 };
 

@@ -25,6 +25,11 @@
 #define GP_KMOD_API_VERSION	1
 #define GP_KMOD_IOC		0xE7		/* ioctl type byte */
 #define GP_KMOD_VERSION_LEN	32
+/*
+ * The ring holds ring_records * GP_KMOD_RING_REC_BYTES bytes of records of
+ * variable size (ABI v2: gp_event.size bytes each, GP_RECORD_MAX at most).
+ */
+#define GP_KMOD_RING_REC_BYTES	512
 
 /* GP_IOC_GET_VERSION: who is on the other side of the device. */
 struct gp_kmod_version {

@@ -3,8 +3,9 @@
  * gp_dev.c - /dev/ghostport, the misc device the reader uses.
  *
  * One reader at a time: a second open() gets -EBUSY until the first file
- * is released.  read() returns whole struct gp_event records, blocking
- * unless O_NONBLOCK; poll/epoll report EPOLLIN when records wait.  The
+ * is released.  read() returns whole records (gp_ring_read() has the
+ * rules), blocking unless O_NONBLOCK; poll/epoll report EPOLLIN when
+ * records wait.  The
  * ioctls (ghostport_kmod.h) need CAP_NET_ADMIN or CAP_SYS_ADMIN.
  *
  * The open file holds a reference on the module (fops.owner), so the

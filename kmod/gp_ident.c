@@ -8,7 +8,11 @@
  * handler runs only for binds that are reported.  Both run in the binding
  * task's context with preemption disabled: nothing here sleeps.  d_path()
  * is safe there (RCU and seqlocks, as bpf_d_path relies on); argv is read
- * with copy_from_user_nofault(), which fails instead of faulting a page in.
+ * with copy_from_user_nofault(), which fails instead of faulting a page in
+ * (GP_AF_FAULT).  On PREEMPT_RT a spinlock_t and a seqlock_t writer's lock
+ * are sleeping locks, which d_path() (rename_lock, mount_lock) and
+ * task_lock() may take: there the paths and the parent's executable are
+ * not captured (GP_XF_NO_CAPTURE) and the rest of the identity is.
  *
  * The same fields as the BPF modes (bpf/identity.bpf.h), with the same
  * flags; an executable's path is sent once per reader generation
@@ -36,6 +40,8 @@
 #include "gp_kmod.h"
 
 #define GP_SENT_BITS	10
+/* d_path() and task_lock() do not sleep (see above). */
+#define GP_PATHS	(!IS_ENABLED(CONFIG_PREEMPT_RT))
 #define GP_DELETED_SFX	" (deleted)"
 
 struct gp_sent_slot {
@@ -43,6 +49,8 @@ struct gp_sent_slot {
 	u32 dev;
 	u32 gen;		/* 0: empty */
 	u16 flags;		/* GP_XF_* that depend on the path */
+	/* i_generation: a reused inode number is another file (miss) */
+	u32 igen;
 };
 
 struct gp_kbuf {
@@ -73,7 +81,7 @@ static u32 gp_sent_idx(u64 ino, u32 dev)
 }
 
 /* Has the current reader got this executable's path?  Its flags if so. */
-static bool gp_sent_lookup(u64 ino, u32 dev, u16 *flags)
+static bool gp_sent_lookup(u64 ino, u32 dev, u32 igen, u16 *flags)
 {
 	struct gp_sent_slot *s = &gp_sent[gp_sent_idx(ino, dev)];
 	u32 gen = READ_ONCE(gp_exe_gen);
@@ -83,7 +91,8 @@ static bool gp_sent_lookup(u64 ino, u32 dev, u16 *flags)
 	if (!gen)
 		return false;
 	raw_spin_lock_irqsave(&gp_sent_lock, irq);
-	hit = s->gen == gen && s->ino == ino && s->dev == dev;
+	hit = s->gen == gen && s->ino == ino && s->dev == dev &&
+	      s->igen == igen;
 	if (hit)
 		*flags = s->flags;
 	raw_spin_unlock_irqrestore(&gp_sent_lock, irq);
@@ -176,7 +185,11 @@ static u32 gp_put_exe(struct gp_kbuf *b, u32 off, struct file *f, u16 type,
 	*dev = inode->i_sb->s_dev;
 	if (d_unlinked(f->f_path.dentry))
 		*xf |= GP_XF_DELETED;
-	if (gp_sent_lookup(*ino, *dev, &flags)) {
+	if (!GP_PATHS) {
+		*xf |= GP_XF_NO_CAPTURE;
+		return off;
+	}
+	if (gp_sent_lookup(*ino, *dev, inode->i_generation, &flags)) {
 		*xf |= GP_XF_SENT | flags;
 		return off;
 	}
@@ -186,6 +199,7 @@ static u32 gp_put_exe(struct gp_kbuf *b, u32 off, struct file *f, u16 type,
 
 		s->ino = *ino;
 		s->dev = *dev;
+		s->igen = inode->i_generation;
 		s->flags = *xf & (GP_XF_MEMFD | GP_XF_ANON_MOUNT |
 				  GP_XF_TRUNCATED | GP_XF_NOT_ROOTED);
 	}
@@ -265,6 +279,8 @@ struct gp_event *gp_ident_build(const struct gp_event *hdr)
 	parent = rcu_dereference(current->real_parent);
 	strscpy_pad(h->parent_comm, parent->comm, sizeof(h->parent_comm));
 	h->valid |= GP_VF_PARENT;
+	if (!GP_PATHS)
+		goto out;
 	task_lock(parent);
 	if (parent->mm) {
 		pexe = rcu_dereference(parent->mm->exe_file);
@@ -277,6 +293,7 @@ struct gp_event *gp_ident_build(const struct gp_event *hdr)
 		}
 	}
 	task_unlock(parent);
+out:
 	rcu_read_unlock();
 	h->size = off;
 	return h;

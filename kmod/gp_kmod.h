@@ -28,7 +28,7 @@
 #define GP_RING_MAX		65536U	/* 32 MiB of records */
 /* Ring bytes per record of capacity: a header, a path and argv fit; a
  * record of a known executable (path sent once) is about 460 bytes. */
-#define GP_RING_REC_AVG		512U
+#define GP_RING_REC_AVG		GP_KMOD_RING_REC_BYTES
 #define GP_RING_DEFAULT		4096U
 #define GP_WAKE_DELAY_MS	50	/* longest a record waits for a wake-up */
 #define GP_MAXACTIVE_MAX	4096	/* KRETPROBE_MAXACTIVE_MAX */

@@ -13,8 +13,13 @@
  * unread) and then advances tail under the lock.
  *
  * Wake-ups are batched: a producer never calls wake_up() itself.  When the
- * waiting data reaches wakeup_bytes it queues an irq_work that wakes the
+ * waiting bytes reach wakeup_bytes it queues an irq_work that wakes the
  * reader; otherwise it makes sure a timer fires within GP_WAKE_DELAY_MS.
+ *
+ * Every record is counted exactly once, under the lock, as an event (it
+ * went in) or a drop (it did not fit), with its port: so events + drops is
+ * the number of reported binds, and a record counted as an event stays in
+ * the ring until a read() has copied it out.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,7 +52,7 @@ static struct {
 	u64 events;
 	u64 drops;
 	u64 wakeups;
-	u32 wakeup_records;		/* waiting records that force a wake-up */
+	u64 wakeup_bytes;		/* waiting bytes that force a wake-up */
 	bool dead;			/* module going away: fail readers */
 	wait_queue_head_t wq;
 	struct mutex read_lock;		/* one read() at a time on the file */
@@ -76,18 +81,20 @@ unsigned int gp_ring_size(void)
 	return gp_ring.size;
 }
 
+/*
+ * 0 wakes the reader for every record.  At most half the ring: records are
+ * of variable size, so a threshold near the capacity might never be met
+ * (the ring fills up first and only the timer would wake the reader).
+ */
 void gp_ring_set_wakeup(u32 bytes)
 {
-	u32 recs = bytes / GP_REC;
-
-	/* 0 (or less than a record) wakes the reader for every record. */
-	recs = clamp_t(u32, recs, 1, gp_ring.size);
-	WRITE_ONCE(gp_ring.wakeup_records, recs);
+	WRITE_ONCE(gp_ring.wakeup_bytes,
+		   clamp_t(u64, bytes, 1, gp_ring.bytes / 2));
 }
 
 u32 gp_ring_get_wakeup(void)
 {
-	return READ_ONCE(gp_ring.wakeup_records) * GP_REC;
+	return READ_ONCE(gp_ring.wakeup_bytes);
 }
 
 /* Copy len bytes in at ring position pos, in two pieces at the end. */
@@ -118,11 +125,11 @@ bool gp_ring_push(const struct gp_event *e)
 		gp_ring.nrec++;
 		gp_ring.events++;
 	}
-	used = gp_ring.nrec;
+	used = gp_ring.head - gp_ring.tail;
 	gp_ring.port_counts[e->port]++;
 	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
 
-	if (used >= READ_ONCE(gp_ring.wakeup_records))
+	if (used >= READ_ONCE(gp_ring.wakeup_bytes))
 		irq_work_queue(&gp_ring.wake_work);
 	else
 		timer_reduce(&gp_ring.wake_timer,
@@ -162,9 +169,16 @@ static int gp_ring_copy_out(char __user *dst, u64 pos, size_t len)
 }
 
 /*
- * Whole records only: a buffer smaller than GP_RECORD_MAX is -EINVAL (so
- * any record fits).  Blocks until at least one record is there unless
- * nonblock (-EAGAIN).  -ENODEV once the module is going away.
+ * read(): whole records only, as many as fit in count, oldest first.
+ *  - nothing queued: -EAGAIN with O_NONBLOCK, whatever count is; otherwise
+ *    sleep until a record is queued (a signal: -ERESTARTSYS);
+ *  - the next record is larger than count: -EINVAL, and the record stays
+ *    queued (a buffer of GP_RECORD_MAX bytes always fits one);
+ *  - the module is going away and nothing is queued: -ENODEV;
+ *  - a fault on the user buffer: the records copied before it are
+ *    returned and consumed, the rest stay; -EFAULT when none was copied.
+ * Emptiness is checked before the size, so a reader polling with any
+ * buffer sees EAGAIN, never EINVAL, on an empty device.
  */
 ssize_t gp_ring_read(char __user *buf, size_t count, bool nonblock)
 {
@@ -172,8 +186,6 @@ ssize_t gp_ring_read(char __user *buf, size_t count, bool nonblock)
 	unsigned long flags;
 	ssize_t ret;
 
-	if (count < GP_RECORD_MAX)
-		return -EINVAL;
 	if (mutex_lock_interruptible(&gp_ring.read_lock))
 		return -ERESTARTSYS;
 	for (;;) {
@@ -192,27 +204,40 @@ ssize_t gp_ring_read(char __user *buf, size_t count, bool nonblock)
 		if (ret)
 			goto out;
 	}
+	/*
+	 * [tail, tail + avail) holds whole records that no producer touches
+	 * until tail moves (we are the only reader); a record's first 8
+	 * bytes, with its size, never wrap (sizes are multiples of 8).
+	 */
+	ret = 0;
 	while (done < avail) {
 		const struct gp_event *e = (const void *)(gp_ring.buf +
 					((tail + done) & gp_ring.mask));
 		size_t len = READ_ONCE(e->size);
 
-		if (len < GP_REC || len > avail - done || done + len > count)
+		if (WARN_ON_ONCE(len < GP_REC || len % 8 ||
+				 len > avail - done)) {
+			ret = -EIO;	/* a producer bug: never guess */
 			break;
-		if (gp_ring_copy_out(buf + done, tail + done, len))
+		}
+		if (done + len > count) {
+			ret = -EINVAL;	/* only if it is the first one */
 			break;
+		}
+		if (gp_ring_copy_out(buf + done, tail + done, len)) {
+			ret = -EFAULT;
+			break;
+		}
 		done += len;
 		recs++;
 	}
-	if (done) {
-		raw_spin_lock_irqsave(&gp_ring.lock, flags);
-		gp_ring.tail += done;
-		gp_ring.nrec -= recs;
-		raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
-		ret = done;
-	} else {
-		ret = -EFAULT;
-	}
+	if (!done)
+		goto out;
+	raw_spin_lock_irqsave(&gp_ring.lock, flags);
+	gp_ring.tail += done;
+	gp_ring.nrec -= recs;
+	raw_spin_unlock_irqrestore(&gp_ring.lock, flags);
+	ret = done;
 out:
 	mutex_unlock(&gp_ring.read_lock);
 	return ret;
@@ -321,7 +346,7 @@ int gp_ring_init(unsigned int records)
 	gp_ring.drops = 0;
 	gp_ring.wakeups = 0;
 	gp_ring.dead = false;
-	gp_ring_set_wakeup(min(records / 4, 64U) * GP_REC);
+	gp_ring_set_wakeup(min_t(u64, gp_ring.bytes / 4, 64 * GP_RING_REC_AVG));
 
 	gp_ring.buf = vzalloc(gp_ring.bytes);
 	if (!gp_ring.buf)

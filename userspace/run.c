@@ -504,11 +504,12 @@ static void summary(struct run_state *st)
 	if (st->src->counters(st->src, &c))
 		fprintf(stderr, "ghostport: could not read kernel counters\n");
 	fprintf(stderr,
-		"ghostport: summary source=%s events=%llu drops=%llu misses=%llu records=%llu denials=%llu folded=%llu bad_records=%llu\n",
+		"ghostport: summary source=%s events=%llu drops=%llu misses=%llu records=%llu denials=%llu bypassed=%llu folded=%llu bad_records=%llu\n",
 		st->src->name, (unsigned long long)c.events,
 		(unsigned long long)c.drops, (unsigned long long)c.misses,
 		(unsigned long long)st->status.records,
 		(unsigned long long)st->status.denials,
+		(unsigned long long)st->status.bypassed,
 		(unsigned long long)st->status.folded,
 		(unsigned long long)st->status.bad_records);
 	for (i = 0; i < st->n_out; i++) {

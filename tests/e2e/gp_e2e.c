@@ -1590,7 +1590,10 @@ static int cmd_run(int argc, char **argv)
 					json_t *e = json_deep_copy(x->ev->j);
 					static const char *const drop[] = {
 						"time", "pid", "tid", "ppid", "cgroup_id",
-						"netns", "source" };
+						"netns", "source",
+						/* checked per mode by run: a mode that
+						 * cannot see a failure's errno says why */
+						"ret_unknown" };
 
 					json_t *args = json_object_get(e, "args");
 

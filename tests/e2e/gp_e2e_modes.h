@@ -54,9 +54,10 @@ static const struct e2e_mode e2e_modes[] = {
 	/* cgroup sock_addr hooks run inside inet_bind after its own checks;
 	 * ret comes from post_bind (0); a bind that fails after the hook is
 	 * reported at the socket's next bind or release with ret null and
-	 * "ret_unknown":"failed" (no syscall tracepoint: issue 16). */
+	 * "ret_unknown":"failed" (no syscall tracepoint: issue 16).  The
+	 * executable is captured in the kernel there too (ABI v2). */
 	{ "cgroup", { true, false, false, false },
-	  MN(NF_RET) | MN(NF_PPID) | MN(NF_NETNS) | MN(NF_EXE) },
+	  MN(NF_RET) | MN(NF_PPID) | MN(NF_NETNS) },
 };
 
 /* Why a mode that does not see a kind does not (printed with SKIPs). */

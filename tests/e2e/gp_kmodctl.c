@@ -18,16 +18,26 @@
  *                                      drain, then print records= and the
  *                                      counters
  *   gp_kmodctl busy                    a second open must fail with EBUSY
- *   gp_kmodctl readsem                 read() edge cases: short count,
- *                                      O_NONBLOCK on an empty ring
+ *   gp_kmodctl readsem PORT            read() edge cases: O_NONBLOCK on an
+ *                                      empty ring (EAGAIN whatever the
+ *                                      count), a count too small for the
+ *                                      next record (EINVAL, record kept),
+ *                                      whole records only; makes 4 udp
+ *                                      binds to 127.0.0.1:PORT (listed)
  *   gp_kmodctl bind tcp|udp|tcp6|udp6 ADDR PORT
  *       just bind (the device is not opened), print ok or the error
  *   gp_kmodctl bindcheck tcp|udp|tcp6|udp6 ADDR PORT EXPECT [CGROUP_DIR]
  *       bind ADDR:PORT (SO_REUSEADDR) and check that exactly EXPECT
  *       records (0 or 1; "all": 1 with verdict none, for an unlisted port
  *       under conf all) come back for it, every field compared with what
- *       this process knows about itself.  CGROUP_DIR: the cgroup2 directory
- *       this process is in, to compare cgroup_id with its inode.
+ *       this process knows about itself, the ABI v2 identity too (creds,
+ *       login, parent, and the parts: exe path, parent's exe path, argv,
+ *       against /proc).  CGROUP_DIR: the cgroup2 directory this process is
+ *       in, to compare cgroup_id with its inode.
+ *
+ * Records are ABI v2: a 192-byte header and variable parts, gp_event.size
+ * bytes in all; every record read is checked (magic, version, size, each
+ * part's type, length and padding) and a read() must return whole ones.
  *
  * Every command holds the device open only while it runs (one reader at a
  * time).  Exit status 0 when the command did what it says, 1 otherwise.
@@ -61,7 +71,16 @@
 #define GPT_PROG	"gp_kmodctl"
 #include "gp_test.h"
 
-#define REC sizeof(struct gp_event)
+#define HDR	sizeof(struct gp_event)	/* the fixed header */
+#define RBUF	(64 * 1024)		/* bytes per read(), >= GP_RECORD_MAX */
+
+/* One record as read: the header and its parts. */
+struct rec {
+	union {
+		struct gp_event e;
+		unsigned char b[GP_RECORD_MAX];
+	};
+};
 
 static int dev_open(int flags)
 {
@@ -149,33 +168,167 @@ static int parse_ports(const char *s, __u32 *rules)
 	}
 }
 
-static void print_event(const struct gp_event *e)
+/*
+ * Check one record at p (left bytes from there): its size, or -1 with the
+ * reason in why.  The header, then parts of known types, each at most once,
+ * within its bound, zero padded, ending exactly at size.
+ */
+static long rec_check(const unsigned char *p, size_t left, char *why,
+		      size_t whylen)
 {
+	const struct gp_event *e = (const void *)p;
+	unsigned int seen = 0;
+	size_t off = HDR;
+
+	if (left < HDR) {
+		snprintf(why, whylen, "%zu bytes left, less than a header", left);
+		return -1;
+	}
+	if (e->magic != GP_ABI_MAGIC || e->version != GP_ABI_VERSION ||
+	    e->hdr_size != HDR) {
+		snprintf(why, whylen, "magic %#x version %u hdr_size %u",
+			 e->magic, e->version, e->hdr_size);
+		return -1;
+	}
+	if (e->size < HDR || e->size % 8 || e->size > GP_RECORD_MAX ||
+	    e->size > left) {
+		snprintf(why, whylen, "size %u (%zu bytes left)", e->size, left);
+		return -1;
+	}
+	while (off < e->size) {
+		const struct gp_part *pt = (const void *)(p + off);
+		size_t max, i;
+
+		if (off + sizeof(*pt) > e->size) {
+			snprintf(why, whylen, "part header at %zu past size", off);
+			return -1;
+		}
+		max = pt->type == GP_PART_ARGS ? GP_ARGS_MAX : GP_PATH_MAX;
+		if (pt->type < GP_PART_EXE_PATH || pt->type > GP_PART_ARGS ||
+		    seen & (1U << pt->type) || pt->len > max || pt->__pad ||
+		    off + GP_PART_SIZE(pt->len) > e->size) {
+			snprintf(why, whylen, "part at %zu: type %u len %u pad %u",
+				 off, pt->type, pt->len, pt->__pad);
+			return -1;
+		}
+		for (i = pt->len; i < GP_PART_ALIGN(pt->len); i++) {
+			if (((const unsigned char *)(pt + 1))[i]) {
+				snprintf(why, whylen, "part at %zu: padding not zero",
+					 off);
+				return -1;
+			}
+		}
+		seen |= 1U << pt->type;
+		off += GP_PART_SIZE(pt->len);
+	}
+	return e->size;
+}
+
+/*
+ * The records in what one read() returned: n bytes, whole records only.
+ * Copies up to max into out (out may be NULL); returns how many there were,
+ * or -1 (with a message) when the bytes are not whole valid records.
+ */
+static int rec_split(const unsigned char *buf, size_t n, struct rec *out,
+		     int max)
+{
+	size_t off = 0;
+	int count = 0;
+	char why[128];
+	long sz;
+
+	while (off < n) {
+		sz = rec_check(buf + off, n - off, why, sizeof(why));
+		if (sz < 0) {
+			fprintf(stderr, "gp_kmodctl: read returned %zu bytes, not whole records: record %d at %zu: %s\n",
+				n, count, off, why);
+			return -1;
+		}
+		if (out && count < max) {
+			memset(&out[count], 0, sizeof(out[count]));
+			memcpy(out[count].b, buf + off, (size_t)sz);
+		}
+		off += (size_t)sz;
+		count++;
+	}
+	return count;
+}
+
+/* Part type of record r: its data and length, or NULL. */
+static const char *rec_part(const struct rec *r, __u16 type, size_t *len)
+{
+	size_t off = HDR;
+
+	while (off + sizeof(struct gp_part) <= r->e.size) {
+		const struct gp_part *pt = (const void *)(r->b + off);
+
+		if (pt->type == type) {
+			*len = pt->len;
+			return (const char *)(pt + 1);
+		}
+		off += GP_PART_SIZE(pt->len);
+	}
+	*len = 0;
+	return NULL;
+}
+
+static void print_part(const struct rec *r, __u16 type, const char *name)
+{
+	size_t len, i;
+	const char *d = rec_part(r, type, &len);
+
+	if (!d)
+		return;
+	printf(" %s=\"", name);
+	for (i = 0; i < len; i++)
+		putchar(d[i] && isprint((unsigned char)d[i]) ? d[i] : ' ');
+	printf("\"");
+}
+
+static void print_event(const struct rec *r)
+{
+	const struct gp_event *e = &r->e;
 	char a[INET6_ADDRSTRLEN] = "";
-	char comm[GP_COMM_LEN + 1];
+	char comm[GP_COMM_LEN + 1], pcomm[GP_COMM_LEN + 1];
 
 	inet_ntop(e->family == AF_INET ? AF_INET : AF_INET6, e->addr, a,
 		  sizeof(a));
 	memcpy(comm, e->comm, GP_COMM_LEN);
 	comm[GP_COMM_LEN] = 0;
+	memcpy(pcomm, e->parent_comm, GP_COMM_LEN);
+	pcomm[GP_COMM_LEN] = 0;
 	printf("ev magic=%#x version=%u size=%u ts=%llu pid=%u tid=%u ppid=%u "
 	       "uid=%u gid=%u netns=%u cgroup=%llu ret=%d ifindex=%u "
 	       "family=%u port=%u type=%u proto=%u addr=%s verdict=%u "
 	       "source=%u flags=%#x opts=%#x valid=%#x errno=%u exe_ino=%llu "
-	       "exe_dev=%#x comm=%s\n",
+	       "exe_dev=%#x exe_flags=%#x comm=%s euid=%u egid=%u auid=%u "
+	       "sessionid=%u parent_comm=%s parent_exe_ino=%llu "
+	       "parent_exe_dev=%#x parent_exe_flags=%#x args_flags=%#x",
 	       e->magic, e->version, e->size, (unsigned long long)e->ts_ns,
 	       e->pid, e->tid, e->ppid, e->uid, e->gid, e->netns_ino,
 	       (unsigned long long)e->cgroup_id, e->ret, e->ifindex, e->family,
 	       e->port, e->sock_type, e->protocol, a, e->verdict, e->source,
 	       e->flags, e->opts, e->valid, e->deny_errno,
-	       (unsigned long long)e->exe_ino, e->exe_dev, comm);
+	       (unsigned long long)e->exe_ino, e->exe_dev, e->exe_flags, comm,
+	       e->euid, e->egid, e->auid, e->sessionid, pcomm,
+	       (unsigned long long)e->parent_exe_ino, e->parent_exe_dev,
+	       e->parent_exe_flags, e->args_flags);
+	print_part(r, GP_PART_EXE_PATH, "exe");
+	print_part(r, GP_PART_PARENT_EXE_PATH, "parent_exe");
+	print_part(r, GP_PART_ARGS, "args");
+	printf("\n");
 }
 
-/* Read up to max records within timeout_ms (poll + read). */
-static int read_records(int fd, struct gp_event *out, int max, int timeout_ms)
+static unsigned char rbuf[RBUF] __attribute__((aligned(8)));
+
+/*
+ * Read up to max records within timeout_ms (poll + read); more that come in
+ * the same read() are reported and not kept.
+ */
+static int read_records(int fd, struct rec *out, int max, int timeout_ms)
 {
 	long long end = gpt_now_ms() + timeout_ms;
-	int n = 0;
+	int n = 0, k;
 
 	while (n < max) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -186,36 +339,44 @@ static int read_records(int fd, struct gp_event *out, int max, int timeout_ms)
 			break;
 		if (poll(&pfd, 1, (int)left) <= 0)
 			break;
-		r = read(fd, out + n, (size_t)(max - n) * REC);
+		r = read(fd, rbuf, sizeof(rbuf));
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			fprintf(stderr, "gp_kmodctl: read: %s\n", strerror(errno));
 			return -1;
 		}
-		if (r % REC) {
-			fprintf(stderr, "gp_kmodctl: read returned %zd bytes, not whole records\n",
-				r);
+		k = rec_split(rbuf, (size_t)r, out + n, max - n);
+		if (k < 0)
 			return -1;
+		if (k > max - n) {
+			fprintf(stderr, "gp_kmodctl: %d records beyond the %d asked for, not kept\n",
+				k - (max - n), max);
+			k = max - n;
 		}
-		n += (int)(r / REC);
+		n += k;
 	}
 	return n;
 }
 
-static int drain(int fd)
+/* Read (O_NONBLOCK fd) until EAGAIN: the number of records, or -1. */
+static long long drain(int fd)
 {
-	struct gp_event buf[64];
 	long long total = 0;
 	ssize_t r;
+	int k;
 
-	while ((r = read(fd, buf, sizeof(buf))) > 0)
-		total += r / (ssize_t)REC;
+	while ((r = read(fd, rbuf, sizeof(rbuf))) > 0) {
+		k = rec_split(rbuf, (size_t)r, NULL, 0);
+		if (k < 0)
+			return -1;
+		total += k;
+	}
 	if (r < 0 && errno != EAGAIN) {
 		fprintf(stderr, "gp_kmodctl: read: %s\n", strerror(errno));
 		return -1;
 	}
-	return (int)total;
+	return total;
 }
 
 static int cmd_version(void)
@@ -234,7 +395,7 @@ static int cmd_version(void)
 	       v.magic, v.api_version, v.abi_version, v.record_size,
 	       v.ring_records, v.nr_ports, GP_KMOD_VERSION_LEN, v.version);
 	return v.magic == GP_KMOD_MAGIC && v.api_version == GP_KMOD_API_VERSION &&
-	       v.abi_version == GP_ABI_VERSION && v.record_size == REC &&
+	       v.abi_version == GP_ABI_VERSION && v.record_size == HDR &&
 	       v.nr_ports == GP_NR_PORTS ? 0 : 1;
 }
 
@@ -306,7 +467,7 @@ static int cmd_conf(const char *what, const char *wakeup)
 	if (wakeup)
 		c.wakeup_bytes = (__u32)strtoul(wakeup, NULL, 0);
 	else
-		c.wakeup_bytes = 64 * REC;
+		c.wakeup_bytes = 64 * GP_KMOD_RING_REC_BYTES;
 	fd = dev_open(0);
 	if (fd < 0)
 		return 1;
@@ -381,7 +542,8 @@ static int cmd_simple(unsigned long req, const char *what)
 
 static int cmd_drain(void)
 {
-	int fd = dev_open(O_NONBLOCK), n;
+	int fd = dev_open(O_NONBLOCK);
+	long long n;
 
 	if (fd < 0)
 		return 1;
@@ -389,13 +551,13 @@ static int cmd_drain(void)
 	close(fd);
 	if (n < 0)
 		return 1;
-	printf("records=%d\n", n);
+	printf("records=%lld\n", n);
 	return 0;
 }
 
 static int cmd_read(int max, int timeout_ms)
 {
-	struct gp_event *buf = calloc((size_t)max, REC);
+	struct rec *buf = calloc((size_t)max, sizeof(*buf));
 	int fd, n, i;
 
 	if (!buf)
@@ -460,10 +622,10 @@ static int cmd_reader(int nlists, char **lists)
 	struct churn ch = { .nlists = nlists };
 	struct gp_kmod_counters c;
 	struct sigaction sa;
-	struct gp_event buf[256];
 	unsigned long long total = 0;
 	pthread_t th;
-	int fd, i, ret = 0, have_thread = 0;
+	int fd, i, k, ret = 0, have_thread = 0;
+	long long left;
 	ssize_t r;
 
 	ch.lists = calloc((size_t)(nlists ? nlists : 1), sizeof(*ch.lists));
@@ -489,7 +651,7 @@ static int cmd_reader(int nlists, char **lists)
 		have_thread = 1;
 	printf("reader: open\n");
 	while (!got_signal) {
-		r = read(fd, buf, sizeof(buf));
+		r = read(fd, rbuf, sizeof(rbuf));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -497,21 +659,23 @@ static int cmd_reader(int nlists, char **lists)
 			ret = 1;
 			break;
 		}
-		if (r % REC) {
-			fprintf(stderr, "gp_kmodctl: partial record\n");
+		k = rec_split(rbuf, (size_t)r, NULL, 0);
+		if (k < 0) {
 			ret = 1;
 			break;
 		}
-		total += (unsigned long long)r / REC;
+		total += (unsigned long long)k;
 	}
 	got_signal = 1;
 	if (have_thread)
 		pthread_join(th, NULL);
 	/* Whatever is still queued belongs to this run too. */
 	fcntl(fd, F_SETFL, O_NONBLOCK);
-	r = drain(fd);
-	if (r > 0)
-		total += (unsigned long long)r;
+	left = drain(fd);
+	if (left < 0)
+		ret = 1;
+	else
+		total += (unsigned long long)left;
 	memset(&c, 0, sizeof(c));
 	if (xioctl(fd, GP_IOC_GET_COUNTERS, &c, "GP_IOC_GET_COUNTERS"))
 		ret = 1;
@@ -558,31 +722,124 @@ static int cmd_busy(void)
 	return 0;
 }
 
-static int cmd_readsem(void)
+/* read() of count bytes must fail with errno want; 1 (and why) if not. */
+static int want_err(int fd, size_t count, int want, const char *when)
 {
-	struct gp_event buf[2];
-	int fd = dev_open(O_NONBLOCK), bad = 0;
+	ssize_t r = read(fd, rbuf, count);
+
+	if (r == -1 && errno == want)
+		return 0;
+	printf("%s: read(%zu) gave %zd (%s), want %s\n", when, count, r,
+	       r < 0 ? strerror(errno) : "data", strerror(want));
+	if (r > 0)
+		printf("  (%d records consumed)\n",
+		       rec_split(rbuf, (size_t)r, NULL, 0));
+	return 1;
+}
+
+/* read() of count bytes must return exactly want_bytes of whole records. */
+static int want_bytes(int fd, size_t count, size_t want, int want_recs,
+		      const char *when)
+{
+	ssize_t r = read(fd, rbuf, count);
+	int k;
+
+	if (r < 0) {
+		printf("%s: read(%zu): %s, want %zu bytes\n", when, count,
+		       strerror(errno), want);
+		return 1;
+	}
+	k = rec_split(rbuf, (size_t)r, NULL, 0);
+	if ((size_t)r != want || k != want_recs) {
+		printf("%s: read(%zu) gave %zd bytes, %d records, want %zu bytes, %d records\n",
+		       when, count, r, k, want, want_recs);
+		return 1;
+	}
+	return 0;
+}
+
+static int udp_bind_lo(int port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons((unsigned short)port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int s = socket(AF_INET, SOCK_DGRAM, 0), one = 1, r;
+
+	if (s < 0)
+		return -1;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	r = bind(s, (struct sockaddr *)&sin, sizeof(sin));
+	close(s);
+	return r;
+}
+
+/*
+ * The read() rules of docs/kmod.md, on a listed udp port: empty ring
+ * first (EAGAIN, whatever the count), then with records queued: a count
+ * below the next record is EINVAL and keeps it, a count for one and a half
+ * records returns exactly one.
+ */
+static int cmd_readsem(int port)
+{
+	const struct gp_event *e = (const void *)rbuf;
+	int fd = dev_open(O_NONBLOCK), bad = 0, i;
+	size_t sz;
 	ssize_t r;
 
 	if (fd < 0)
 		return 1;
-	drain(fd);
-	r = read(fd, buf, REC - 1);
-	if (r != -1 || errno != EINVAL) {
-		printf("read(%zu) gave %zd (%s), want EINVAL\n", REC - 1, r,
-		       r < 0 ? strerror(errno) : "data");
+	if (drain(fd) < 0)
 		bad = 1;
+	bad |= want_err(fd, 1, EAGAIN, "empty");
+	bad |= want_err(fd, HDR - 1, EAGAIN, "empty");
+	bad |= want_err(fd, GP_RECORD_MAX, EAGAIN, "empty");
+	bad |= want_err(fd, RBUF, EAGAIN, "empty");
+
+	/* Two records of the same size (same task, same identity). */
+	for (i = 0; i < 2; i++)
+		if (udp_bind_lo(port))
+			printf("bind udp 127.0.0.1:%d: %s\n", port,
+			       strerror(errno));
+	bad |= want_err(fd, 1, EINVAL, "2 queued");
+	bad |= want_err(fd, HDR - 1, EINVAL, "2 queued");
+	r = read(fd, rbuf, RBUF);
+	if (r < 0 || rec_split(rbuf, (size_t)r, NULL, 0) != 2 ||
+	    (size_t)r != 2 * (size_t)e->size) {
+		printf("2 queued: read(%d) gave %zd (%s), want 2 records of one size\n",
+		       RBUF, r, r < 0 ? strerror(errno) : "bytes");
+		close(fd);
+		return 1;
 	}
-	r = read(fd, buf, sizeof(buf));
-	if (r != -1 || errno != EAGAIN) {
-		printf("read on empty O_NONBLOCK gave %zd (%s), want EAGAIN\n",
-		       r, r < 0 ? strerror(errno) : "data");
-		bad = 1;
-	}
+	sz = e->size;
+	printf("record size %zu\n", sz);
+	bad |= want_err(fd, RBUF, EAGAIN, "drained");
+
+	for (i = 0; i < 2; i++)
+		udp_bind_lo(port);
+	bad |= want_err(fd, sz - 8, EINVAL, "2 queued, count size-8");
+	bad |= want_bytes(fd, 2 * sz - 8, sz, 1, "2 queued, count 2*size-8");
+	bad |= want_err(fd, sz - 8, EINVAL, "1 queued, count size-8");
+	bad |= want_bytes(fd, sz, sz, 1, "1 queued, count size");
+	bad |= want_err(fd, sz, EAGAIN, "drained");
 	close(fd);
 	if (!bad)
-		printf("short read EINVAL, empty nonblocking read EAGAIN\n");
+		printf("empty nonblocking read EAGAIN at any count, short read EINVAL keeping the record, whole records only\n");
 	return bad;
+}
+
+/* /proc file f as bytes (at most cap); its length, -1 if unreadable. */
+static ssize_t slurp(const char *f, char *buf, size_t cap)
+{
+	int fd = open(f, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap);
+	close(fd);
+	return n;
 }
 
 /* ---- bind, bindcheck -------------------------------------------------- */
@@ -636,6 +893,101 @@ static void want(int cond, const char *fmt, ...)
 	printf("\n");
 }
 
+/* Part type of r must hold wlen bytes wantd. */
+static void want_part(const struct rec *r, __u16 type, const char *name,
+		      const char *wantd, size_t wlen)
+{
+	size_t len;
+	const char *d = rec_part(r, type, &len);
+
+	want(d != NULL, "no %s part", name);
+	if (d)
+		want(len == wlen && !memcmp(d, wantd, wlen),
+		     "%s part \"%.*s\" (%zu bytes) want \"%.*s\" (%zu bytes)",
+		     name, (int)len, d, len, (int)wlen, wantd, wlen);
+}
+
+/* The ABI v2 identity of mine, against /proc; says what it compared. */
+static void check_identity(const struct rec *r)
+{
+	size_t elen = 0, plen = 0, alen = 0;
+	const struct gp_event *e = &r->e;
+	char path[64], buf[PATH_MAX], cmd[4096];
+	__u16 valid = GP_VF_CREDS | GP_VF_PARENT | GP_VF_PARENT_EXE |
+		      GP_VF_ARGS;
+	struct stat st;
+	ssize_t n;
+
+	want(e->euid == geteuid() && e->egid == getegid(),
+	     "euid/egid %u/%u want %u/%u", e->euid, e->egid, geteuid(),
+	     getegid());
+	/* Login ids: when the kernel has audit (then /proc has them). */
+	n = slurp("/proc/self/loginuid", buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		valid |= GP_VF_LOGIN;
+		want(e->auid == (__u32)strtoul(buf, NULL, 10), "auid %u want %s",
+		     e->auid, buf);
+		n = slurp("/proc/self/sessionid", buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = 0;
+			want(e->sessionid == (__u32)strtoul(buf, NULL, 10),
+			     "sessionid %u want %s", e->sessionid, buf);
+		}
+	}
+	want((e->valid & ~0xffU) == valid, "v2 valid bits %#x want %#x",
+	     e->valid & ~0xffU, valid);
+
+	/* The executable: path sent (exe_gen 0 sends it every time). */
+	want(e->exe_flags == 0, "exe_flags %#x", e->exe_flags);
+	n = readlink("/proc/self/exe", buf, sizeof(buf));
+	if (n > 0)
+		want_part(r, GP_PART_EXE_PATH, "exe", buf, (size_t)n);
+
+	/* argv as /proc/self/cmdline, its first GP_ARGS_MAX bytes. */
+	n = slurp("/proc/self/cmdline", cmd, sizeof(cmd));
+	if (n > 0) {
+		want(e->args_flags == (n > GP_ARGS_MAX ? GP_AF_TRUNCATED : 0),
+		     "args_flags %#x (cmdline %zd bytes)", e->args_flags, n);
+		want_part(r, GP_PART_ARGS, "args", cmd,
+			  n > GP_ARGS_MAX ? GP_ARGS_MAX : (size_t)n);
+	}
+
+	/* The parent: comm, executable's inode and path. */
+	snprintf(path, sizeof(path), "/proc/%d/comm", getppid());
+	n = slurp(path, buf, sizeof(buf));
+	if (n > 0) {
+		if (buf[n - 1] == '\n')
+			n--;
+		want((size_t)n <= GP_COMM_LEN &&
+		     !memcmp(e->parent_comm, buf, (size_t)n) &&
+		     (n == GP_COMM_LEN || !e->parent_comm[n]),
+		     "parent_comm \"%.16s\" want \"%.*s\"", e->parent_comm,
+		     (int)n, buf);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", getppid());
+	if (!stat(path, &st))
+		want(e->parent_exe_ino == st.st_ino &&
+		     (e->parent_exe_dev >> 20) == major(st.st_dev) &&
+		     (e->parent_exe_dev & 0xfffff) == minor(st.st_dev),
+		     "parent_exe %llu/%#x want %llu/%u:%u",
+		     (unsigned long long)e->parent_exe_ino, e->parent_exe_dev,
+		     (unsigned long long)st.st_ino, major(st.st_dev),
+		     minor(st.st_dev));
+	want(e->parent_exe_flags == 0, "parent_exe_flags %#x",
+	     e->parent_exe_flags);
+	n = readlink(path, buf, sizeof(buf));
+	if (n > 0)
+		want_part(r, GP_PART_PARENT_EXE_PATH, "parent_exe", buf,
+			  (size_t)n);
+	rec_part(r, GP_PART_EXE_PATH, &elen);
+	rec_part(r, GP_PART_PARENT_EXE_PATH, &plen);
+	rec_part(r, GP_PART_ARGS, &alen);
+	printf("identity: size %u, exe path %zu bytes, parent exe path %zu bytes, argv %zu bytes%s\n",
+	       e->size, elen, plen, alen,
+	       e->valid & GP_VF_LOGIN ? ", login ids" : "");
+}
+
 static int cmd_bindcheck(const char *proto, const char *addr, int port,
 			 const char *expect_s, const char *cgdir)
 {
@@ -644,7 +996,9 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	int v6 = !strcmp(proto, "tcp6") || !strcmp(proto, "udp6");
 	int udp = !strcmp(proto, "udp") || !strcmp(proto, "udp6");
 	union gpt_sockaddr sa;
-	struct gp_event buf[64], *mine = NULL;
+	static struct rec buf[64];
+	struct rec *minerec = NULL;
+	struct gp_event *mine = NULL;
 	unsigned char want_addr[16] = { 0 };
 	char comm[GP_COMM_LEN] = { 0 };
 	struct stat st_ns, st_exe, st_cg;
@@ -685,9 +1039,10 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	if (n < 0)
 		return 1;
 	for (i = 0; i < n; i++) {
-		if (buf[i].tid == (__u32)tid && buf[i].port == port) {
+		if (buf[i].e.tid == (__u32)tid && buf[i].e.port == port) {
 			count++;
-			mine = &buf[i];
+			minerec = &buf[i];
+			mine = &buf[i].e;
 			print_event(&buf[i]);
 		}
 	}
@@ -701,7 +1056,7 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	prctl(PR_GET_NAME, comm);
 	want(mine->magic == GP_ABI_MAGIC, "magic %#x", mine->magic);
 	want(mine->version == GP_ABI_VERSION, "version %u", mine->version);
-	want(mine->size == REC, "size %u", mine->size);
+	want(mine->size > HDR, "size %u: no parts", mine->size);
 	want(mine->pid == (__u32)getpid(), "pid %u want %d", mine->pid, getpid());
 	want(mine->ppid == (__u32)getppid(), "ppid %u want %d", mine->ppid,
 	     getppid());
@@ -733,9 +1088,9 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 			      GP_EF_V4MAPPED : 0)),
 	     "flags %#x", mine->flags);
 	want(mine->opts == GP_OPT_REUSEADDR, "opts %#x", mine->opts);
-	want(mine->valid == (GP_VF_RET | GP_VF_PPID | GP_VF_NETNS |
-			     GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_EXE |
-			     GP_VF_CGROUP | GP_VF_TYPE),
+	want((mine->valid & 0xffU) == (GP_VF_RET | GP_VF_PPID | GP_VF_NETNS |
+				       GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_EXE |
+				       GP_VF_CGROUP | GP_VF_TYPE),
 	     "valid %#x", mine->valid);
 	want(mine->deny_errno == 0, "deny_errno %u", mine->deny_errno);
 	if (!stat("/proc/self/exe", &st_exe)) {
@@ -753,6 +1108,7 @@ static int cmd_bindcheck(const char *proto, const char *addr, int port,
 	     !mine->ret_why && !memcmp(mine->__pad1, "\0\0\0\0\0\0\0", 7),
 	     "padding not zero");
 	want(mine->ts_ns > 0, "ts_ns 0");
+	check_identity(minerec);
 	printf("fields: %s\n", mismatches ? "MISMATCH" : "all as expected");
 	return mismatches ? 1 : 0;
 }
@@ -762,7 +1118,7 @@ static void usage(void)
 	fprintf(stderr, "usage: gp_kmodctl version | set-ports LIST | get-ports | "
 		"conf all|none [WAKEUP] | counters | port-counts [FIRST NR] | "
 		"reset | drain | read N TIMEOUT_MS | reader [LIST...] | busy | "
-		"readsem | bind PROTO ADDR PORT | "
+		"readsem PORT | bind PROTO ADDR PORT | "
 		"bindcheck tcp|udp|tcp6|udp6 ADDR PORT EXPECT [CGROUP_DIR]\n");
 	exit(2);
 }
@@ -801,8 +1157,8 @@ int main(int argc, char **argv)
 		return cmd_reader(argc - 2, argv + 2);
 	if (!strcmp(cmd, "busy"))
 		return cmd_busy();
-	if (!strcmp(cmd, "readsem"))
-		return cmd_readsem();
+	if (!strcmp(cmd, "readsem") && argc == 3)
+		return cmd_readsem(atoi(argv[2]));
 	if (!strcmp(cmd, "bind") && argc == 5)
 		return cmd_bind(argv[2], argv[3], atoi(argv[4]));
 	if (!strcmp(cmd, "bindcheck") && (argc == 6 || argc == 7))

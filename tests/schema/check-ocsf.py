@@ -27,7 +27,8 @@ $include).  Checks:
   * required attributes present (in the event and in every object present),
     at_least_one / just_one constraints;
   * attributes of a profile only when metadata.profiles lists it; every
-    listed profile is one the class has;
+    listed profile is one the class has, or one that an object the event
+    uses includes (process includes container);
   * strings carry no control characters (docs/siem.md).
 """
 import ipaddress
@@ -56,6 +57,10 @@ def merge_attr(base, over):
 class Schema:
     def __init__(self, root):
         self.root = root
+        # Objects the shared subset lacks, copied verbatim from the same
+        # tag into the repository (tests/schema/ocsf-extra/<version>).
+        self.extra = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                  "ocsf-extra", os.path.basename(root.rstrip("/")))
         self.dict = self.load("dictionary.json")
         self.attrs = self.dict["attributes"]
         self.types = self.dict["types"]["attributes"]
@@ -115,8 +120,11 @@ class Schema:
         return None, None
 
     def object_spec(self, name):
-        path = os.path.join(self.root, "objects", name + ".json")
-        return json.load(open(path)) if os.path.exists(path) else None
+        for root in (self.root, self.extra):
+            path = os.path.join(root or "", "objects", name + ".json")
+            if root and os.path.exists(path):
+                return json.load(open(path))
+        return None
 
 
 def base_type(schema, t):
@@ -170,8 +178,12 @@ def check_enums(schema, path, obj, attrs, errs):
                                                       enum[str(v)]["caption"]))
 
 
-def check_object(schema, path, obj, attrs, profiles, errs, depth=0):
-    """obj against the merged attribute specs attrs (class or object)."""
+def check_object(schema, path, obj, attrs, profiles, errs, depth=0, seen=None):
+    """obj against the merged attribute specs attrs (class or object).
+    seen collects the profiles that objects of the event carry (an object
+    may include a profile, e.g. process includes container)."""
+    if seen is not None and depth > 0:
+        seen.update(a["_profile"] for a in attrs.values() if a.get("_profile"))
     for k, a in attrs.items():
         if a.get("requirement") == "required" and k not in obj and \
                 (not a.get("_profile") or a["_profile"] in profiles):
@@ -210,7 +222,7 @@ def check_object(schema, path, obj, attrs, profiles, errs, depth=0):
                     errs.append("%s%s: object %s not in the schema subset" % (path, k, ot))
                     continue
                 oattrs = schema.merged(spec, "object")
-                check_object(schema, "%s%s." % (path, k), x, oattrs, profiles, errs, depth + 1)
+                check_object(schema, "%s%s." % (path, k), x, oattrs, profiles, errs, depth + 1, seen)
                 check_constraints(spec, "%s%s." % (path, k), x, errs)
             else:
                 check_scalar(schema, path + k, x, t, errs)
@@ -241,9 +253,12 @@ def validate(schema, ev):
         c = schema.classes[c["extends"]]
         class_profiles.update(c.get("profiles", []))
     class_profiles.update(a["_profile"] for a in attrs.values() if a.get("_profile"))
+    seen = set()
+    check_object(schema, "", ev, attrs, profiles, errs, 0, seen)
     for p in profiles:
-        if p not in class_profiles:
-            errs.append("metadata.profiles: %r is not a profile of %s" % (p, cls["caption"]))
+        if p not in class_profiles and p not in seen:
+            errs.append("metadata.profiles: %r is not a profile of %s or of an object it uses" %
+                        (p, cls["caption"]))
     if ev.get("class_name") not in (None, cls["caption"]):
         errs.append("class_name: %r, class %s is %r" % (ev["class_name"], ev["class_uid"], cls["caption"]))
     cat_uid = cat.get("uid", 0)
@@ -253,7 +268,6 @@ def validate(schema, ev):
         errs.append("category_name: %r, not %r" % (ev.get("category_name"), cat.get("caption")))
     if ev.get("type_uid") != ev.get("class_uid", 0) * 100 + ev.get("activity_id", -1):
         errs.append("type_uid: %r != class_uid * 100 + activity_id" % ev.get("type_uid"))
-    check_object(schema, "", ev, attrs, profiles, errs)
     c = cls
     while c:
         check_constraints(c, "", ev, errs)

@@ -9,8 +9,10 @@
  * Cases: each verdict (audit, deny, exempt, unlisted), a failed bind, a
  * bind whose result is unknown, IPv6 and v4-mapped, a socket bound to a
  * device, a kernel socket, no executable, no host identity, a hostile comm
- * (control characters, invalid UTF-8), the folded event, the drop notice,
- * and the scan events (issue 18): present with two holders, gone, closed,
+ * (control characters, invalid UTF-8), the folded event, the drop notice;
+ * who bound (ABI v2 identity): full identity with a systemd unit, a setuid
+ * helper in a container, hostile argv/parent, an unknown path with its
+ * reason, a memfd, truncated argv; and the scan events (issue 18): present with two holders, gone, closed,
  * open (closing failed), a socket no process holds, an IPv6 listener.
  * The records start from the unit tests' fixture (tests/unit/fixture_record.h).
  */
@@ -23,6 +25,10 @@
 #include "format/format.h"
 
 static char buf[GP_FORMAT_BUF_SIZE];
+
+/* argv with a newline, quotes, ESC, invalid UTF-8, an empty argument, C1. */
+static const char hostile_args[] =
+	"/tmp/x\0a\nb\0it's \"q\"\0\x1b[31m\xff\xfe]=|\\\0\0\xc2\x85\0";
 
 static void base(struct gp_record *r)
 {
@@ -91,7 +97,7 @@ int main(int argc, char **argv)
 	int f = argc == 2 ? gp_format_parse(argv[1]) : -1;
 
 	if (f < 0) {
-		fprintf(stderr, "usage: gen_fixtures ecs|ocsf|json\n");
+		fprintf(stderr, "usage: gen_fixtures ecs|ocsf|json|cef|syslog|text\n");
 		return 2;
 	}
 
@@ -109,6 +115,13 @@ int main(int argc, char **argv)
 	r.ev.ret = 0;
 	r.ev.source = GP_SRC_CGROUP;
 	one("exempt", f, &r);
+
+	base(&r);			/* deny rule matched, not enforced */
+	r.ev.verdict = GP_VERDICT_BYPASS;
+	r.ev.deny_errno = 0;
+	r.ev.ret = 0;
+	r.ev.source = GP_SRC_FENTRY;
+	one("bypass", f, &r);
 
 	base(&r);
 	r.ev.verdict = GP_VERDICT_NONE;	/* --all: not listed */
@@ -185,6 +198,63 @@ int main(int argc, char **argv)
 	r.fold_first_ns = r.ev.ts_ns > 4000000000ULL ? r.ev.ts_ns - 4000000000ULL : 0;
 	one("audit-folded", f, &r);
 
+	base(&r);
+	fixture_identity(&r, FIXTURE_ARGS, sizeof(FIXTURE_ARGS) - 1);
+	one("deny-identity", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	fixture_identity(&r, FIXTURE_ARGS, sizeof(FIXTURE_ARGS) - 1);
+	r.ev.uid = r.ev.gid = 65534;
+	strcpy(r.id.user, "nobody");
+	strcpy(r.id.group, "nogroup");
+	r.ev.euid = 0;
+	strcpy(r.id.euser, "root");
+	r.ev.auid = r.ev.sessionid = (__u32)-1;
+	strcpy(r.id.cgroup, "/system.slice/docker-0123456789abcdef0123456789abcdef"
+	       "0123456789abcdef0123456789abcdef.scope");
+	r.id.unit[0] = '\0';
+	strcpy(r.id.container_id, "0123456789abcdef0123456789abcdef"
+	       "0123456789abcdef0123456789abcdef");
+	r.id.container_runtime = "docker";
+	one("audit-setuid-container", f, &r);
+
+	base(&r);
+	fixture_identity(&r, hostile_args, sizeof(hostile_args) - 1);
+	memcpy(r.ev.parent_comm, "p\n\"\xff", 4);
+	strcpy(r.id.parent_exe.path, "/tmp/\x1b]par\"ent\xc3");
+	strcpy(r.id.unit, "x\\x2dy.service");
+	one("deny-hostile-args", f, &r);
+
+	base(&r);
+	r.ev.verdict = GP_VERDICT_AUDIT;
+	r.ev.ret = 0;
+	fixture_identity(&r, FIXTURE_ARGS, sizeof(FIXTURE_ARGS) - 1);
+	r.ev.exe_flags = GP_XF_DELETED | GP_XF_SENT;
+	r.exe[0] = r.id.exe.path[0] = '\0';
+	r.id.exe.reason = "sent_before_reader";
+	r.ev.valid &= ~(__u32)GP_VF_PARENT_EXE;
+	r.id.parent_exe.path[0] = '\0';
+	one("audit-exe-unknown", f, &r);
+
+	base(&r);
+	fixture_identity(&r, FIXTURE_ARGS, sizeof(FIXTURE_ARGS) - 1);
+	r.ev.exe_flags = GP_XF_MEMFD | GP_XF_DELETED;
+	strcpy(r.exe, "/memfd:payload (deleted)");
+	strcpy(r.id.exe.path, r.exe);
+	one("deny-memfd", f, &r);
+
+	base(&r);
+	{
+		char big[GP_ARGS_MAX];
+
+		memset(big, 'A', sizeof(big));
+		big[10] = '\0';
+		fixture_identity(&r, big, sizeof(big));
+		r.ev.args_flags = GP_AF_TRUNCATED;
+	}
+	one("deny-args-truncated", f, &r);
 	{
 		struct gp_scan_info si;
 

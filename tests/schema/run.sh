@@ -5,7 +5,9 @@
 # pass check-ecs.py (Elastic's @elastic/ecs definitions, fetched by
 # tools/install-deps.sh --test) and check-ocsf.py (the OCSF version the ocsf
 # format declares, from $GP_OCSF_DIR, default /work/shared/data/ocsf).
-# Result lines: PASS/FAIL/SKIP unit/schema/{ecs,ocsf-<version>}/<case>.
+# CEF, syslog and text lines are checked for well-formedness by
+# check-lines.py.  Result lines: PASS/FAIL/SKIP
+# unit/schema/{ecs,ocsf-<version>,cef,syslog,text}/<case>.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -17,11 +19,25 @@ trap 'rm -rf "$tmp"' EXIT
 
 if [ ! -x "$GEN" ]; then
 	echo "FAIL unit/schema/build: $GEN not built (make unit)"
-	exit 0
+	
+# CEF, RFC 5424 and text: well formed on every fixture (hostile bytes too).
+for f in cef syslog text; do
+	"$GEN" $f >"$tmp/$f" 2>"$tmp/$f.err" || echo "FAIL unit/schema/$f/generate: $(head -c 300 "$tmp/$f.err")"
+	python3 "$ROOT/tests/schema/check-lines.py" $f "$tmp/$f" "unit/schema/$f" ||
+		echo "FAIL unit/schema/$f/validator: check-lines.py exited with status $?"
+done
+exit 0
 fi
 if ! command -v python3 >/dev/null; then
 	echo "SKIP unit/schema/all: python3 not installed"
-	exit 0
+	
+# CEF, RFC 5424 and text: well formed on every fixture (hostile bytes too).
+for f in cef syslog text; do
+	"$GEN" $f >"$tmp/$f" 2>"$tmp/$f.err" || echo "FAIL unit/schema/$f/generate: $(head -c 300 "$tmp/$f.err")"
+	python3 "$ROOT/tests/schema/check-lines.py" $f "$tmp/$f" "unit/schema/$f" ||
+		echo "FAIL unit/schema/$f/validator: check-lines.py exited with status $?"
+done
+exit 0
 fi
 
 # ECS
@@ -46,4 +62,11 @@ else
 	python3 "$ROOT/tests/schema/check-ocsf.py" "$OCSF_DIR/$ver" "$tmp/ocsf" "unit/schema/ocsf-$ver" ||
 		echo "FAIL unit/schema/ocsf/validator: check-ocsf.py exited with status $?"
 fi
+
+# CEF, RFC 5424 and text: well formed on every fixture (hostile bytes too).
+for f in cef syslog text; do
+	"$GEN" $f >"$tmp/$f" 2>"$tmp/$f.err" || echo "FAIL unit/schema/$f/generate: $(head -c 300 "$tmp/$f.err")"
+	python3 "$ROOT/tests/schema/check-lines.py" $f "$tmp/$f" "unit/schema/$f" ||
+		echo "FAIL unit/schema/$f/validator: check-lines.py exited with status $?"
+done
 exit 0

@@ -50,4 +50,40 @@ static void fixture_record(struct gp_record *r)
 	strcpy(r->exe, "/usr/bin/nc.openbsd");
 }
 
+/*
+ * Who bound, on top of fixture_record(): what an ABI v2 producer and the
+ * reader's enrichment give (tests/schema/gen_fixtures.c, test_format_siem.c).
+ * args: argv's raw bytes (NUL-separated, as in /proc/PID/cmdline).
+ */
+static inline void fixture_identity(struct gp_record *r, const void *args,
+			     size_t args_len)
+{
+	r->ev.valid |= GP_VF_EXE | GP_VF_CREDS | GP_VF_LOGIN | GP_VF_PARENT |
+		       GP_VF_PARENT_EXE | GP_VF_ARGS;
+	r->ev.exe_ino = 1234567;
+	r->ev.exe_dev = (8U << 20) | 1;		/* 8:1, sda1 */
+	r->ev.euid = 1000;
+	r->ev.egid = 100;
+	r->ev.auid = 1000;
+	r->ev.sessionid = 3;
+	r->ev.parent_exe_ino = 7654321;
+	r->ev.parent_exe_dev = (8U << 20) | 1;
+	memcpy(r->ev.parent_comm, "bash", 4);
+	strcpy(r->id.exe.path, r->exe);
+	strcpy(r->id.parent_exe.path, "/usr/bin/bash");
+	if (args_len > sizeof(r->id.args))
+		args_len = sizeof(r->id.args);
+	memcpy(r->id.args, args, args_len);
+	r->id.args_len = (__u16)args_len;
+	r->id.has_args = true;
+	strcpy(r->id.user, "alice");
+	strcpy(r->id.group, "users");
+	strcpy(r->id.euser, "alice");
+	strcpy(r->id.egroup, "users");
+	strcpy(r->id.cgroup, "/system.slice/rpc-statd.service");
+	strcpy(r->id.unit, "rpc-statd.service");
+}
+
+#define FIXTURE_ARGS	"/usr/bin/nc\0-l\0-p\000686\0"
+
 #endif /* GP_FIXTURE_RECORD_H */

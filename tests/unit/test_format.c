@@ -221,7 +221,8 @@ static void test_text_exact(void **state)
 	assert_string_equal(buf,
 		"2026-11-23 15:04:05.123 deny    lsm       4242 nc               "
 		"tcp   192.0.2.7:686         hp-alarm-mgr    EADDRINUSE "
-		"[kernel] [reuseaddr,freebind,deny=EACCES,x3]\n");
+		"[kernel] [reuseaddr,freebind,deny=EACCES,x3] "
+		"exe=/usr/bin/nc.openbsd\n");
 	assert_int_equal(n, (int)strlen(buf));
 
 	/* Nothing optional: "-" for unknowns, no trailing blanks. */
@@ -231,10 +232,20 @@ static void test_text_exact(void **state)
 	r.ev.source = GP_SRC_KMOD;
 	r.service = NULL;
 	r.count = 1;
+	r.exe[0] = '\0';
 	gp_format_record(GP_FMT_TEXT, &r, buf, sizeof(buf));
 	assert_string_equal(buf,
 		"2026-11-23 15:04:05.123 audit   kmod      4242 nc               "
 		"tcp   192.0.2.7:686         -               -\n");
+
+	/* Who bound: why the path is unknown, the unit, escaped. */
+	r.id.exe.reason = "sent_before_reader";
+	strcpy(r.id.unit, "x y\n.service");
+	gp_format_record(GP_FMT_TEXT, &r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " - exe=?sent_before_reader "
+				    "unit=x y\\x0a.service\n"));
+	r.id.exe.reason = NULL;
+	r.id.unit[0] = '\0';
 
 	/* A successful bind shows ret 0. */
 	r.ev.valid = GP_VF_RET;
@@ -597,6 +608,7 @@ static void test_names(void **state)
 	assert_string_equal(gp_verdict_name(GP_VERDICT_AUDIT), "audit");
 	assert_string_equal(gp_verdict_name(GP_VERDICT_DENY), "deny");
 	assert_string_equal(gp_verdict_name(GP_VERDICT_EXEMPT), "exempt");
+	assert_string_equal(gp_verdict_name(GP_VERDICT_BYPASS), "bypass");
 	assert_string_equal(gp_verdict_name(GP_VERDICT_MAX), "unknown");
 	assert_string_equal(gp_source_name(GP_SRC_FENTRY), "fentry");
 	assert_string_equal(gp_source_name(GP_SRC_KPROBE), "kprobe");

@@ -690,6 +690,230 @@ static void test_all_bytes(void **state)
 	}
 }
 
+/* ---- bypass: a deny rule matched, the bind was not refused ---------- */
+
+static void test_bypass_every_format(void **state)
+{
+	struct gp_record r;
+	json_t *j, *type;
+	int n;
+
+	(void)state;
+	make_record(&r, false);
+	r.ev.verdict = GP_VERDICT_BYPASS;
+	r.ev.deny_errno = 0;
+	r.ev.ret = 0;
+	r.ev.source = GP_SRC_FENTRY;
+
+	j = parse_json(buf, gp_format_json(&r, buf, sizeof(buf)));
+	assert_string_equal(jstr(j, "verdict"), "bypass");
+	assert_null(json_object_get(j, "deny_errno"));
+	json_decref(j);
+
+	j = parse_json(buf, gp_format_ecs(&r, buf, sizeof(buf)));
+	assert_string_equal(jstr(j, "ghostport.verdict"), "bypass");
+	type = json_object_get(json_object_get(j, "event"), "type");
+	assert_string_equal(json_string_value(json_array_get(type, 1)), "allowed");
+	json_decref(j);
+
+	j = parse_json(buf, gp_format_ocsf(&r, buf, sizeof(buf)));
+	assert_int_equal(jint(j, "severity_id"), 4);
+	assert_string_equal(jstr(j, "severity"), "High");
+	assert_int_equal(jint(j, "action_id"), 1);
+	assert_string_equal(jstr(j, "unmapped.ghostport.verdict"), "bypass");
+	json_decref(j);
+
+	n = gp_format_cef(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "|bind-bypass|"));
+	assert_non_null(strstr(buf, "act=bypass"));
+
+	n = gp_format_syslog(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_true(!strncmp(buf, "<36>1 ", 6));	/* auth.warning */
+	assert_non_null(strstr(buf, " BIND_BYPASS "));
+	assert_non_null(strstr(buf, "verdict=\"bypass\""));
+
+	n = gp_format_text(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "bypass"));
+}
+
+/* ---- who bound: identity in every format, hostile argv ---------------- */
+
+/* argv: a newline, quotes, a backslash, invalid UTF-8, ']', '=', '|', an
+ * empty argument and a C1 control (U+0085). */
+static const char hargs[] = "/tmp/x\0a\nb\0it's \"q\"\0\xff\xfe]=|\\\0\0\xc2\x85\0";
+#define HARGS_LEN	(sizeof(hargs) - 1)
+
+static void make_identity(struct gp_record *r, bool hostile_args)
+{
+	make_record(r, false);
+	if (hostile_args)
+		fixture_identity(r, hargs, HARGS_LEN);
+	else
+		fixture_identity(r, FIXTURE_ARGS, sizeof(FIXTURE_ARGS) - 1);
+	r->ev.euid = 0;				/* setuid root */
+	strcpy(r->id.euser, "root");
+}
+
+static void assert_clean_utf8_line(const char *s, int n)
+{
+	assert_one_line(s, n);
+	assert_true(gp_bytes_valid_utf8(s, (size_t)n));
+	for (int i = 0; i < n - 1; i++)
+		assert_true((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+}
+
+static void test_identity_json(void **state)
+{
+	struct gp_record r;
+	json_t *j, *a;
+
+	(void)state;
+	make_identity(&r, true);
+	j = parse_json(buf, gp_format_json(&r, buf, sizeof(buf)));
+	a = json_object_get(j, "args");
+	assert_int_equal(json_array_size(a), 6);
+	assert_string_equal(json_string_value(json_array_get(a, 1)), "a\nb");
+	assert_string_equal(json_string_value(json_array_get(a, 2)), "it's \"q\"");
+	assert_string_equal(json_string_value(json_array_get(a, 4)), "");
+	assert_string_equal(jstr(j, "parent_exe"), "/usr/bin/bash");
+	assert_string_equal(jstr(j, "unit"), "rpc-statd.service");
+	assert_int_equal(jint(j, "euid"), 0);
+	json_decref(j);
+}
+
+static void test_identity_ecs(void **state)
+{
+	struct gp_record r;
+	json_t *j, *a;
+
+	(void)state;
+	make_identity(&r, false);
+	j = parse_json(buf, gp_format_ecs(&r, buf, sizeof(buf)));
+	assert_string_equal(jstr(j, "process.executable"), "/usr/bin/nc.openbsd");
+	assert_string_equal(jstr(j, "process.command_line"), "/usr/bin/nc -l -p 686");
+	assert_int_equal(jint(j, "process.args_count"), 4);
+	assert_int_equal(jint(j, "process.parent.pid"), 1);
+	assert_string_equal(jstr(j, "process.parent.name"), "bash");
+	assert_string_equal(jstr(j, "process.parent.executable"), "/usr/bin/bash");
+	assert_string_equal(jstr(j, "process.user.id"), "0");
+	assert_string_equal(jstr(j, "process.real_user.name"), "alice");
+	assert_string_equal(jstr(j, "user.id"), "1000");
+	assert_string_equal(jstr(j, "user.name"), "alice");
+	assert_string_equal(jstr(j, "user.effective.id"), "0");
+	assert_string_equal(jstr(j, "user.effective.name"), "root");
+	assert_string_equal(jstr(j, "group.name"), "users");
+	assert_string_equal(jstr(j, "service.name"), "rpc-statd.service");
+	assert_string_equal(jstr(j, "ghostport.exe_dev"), "8:1");
+	assert_int_equal(jint(j, "ghostport.auid"), 1000);
+	assert_false(jhas(j, "ghostport.args_hex"));
+	json_decref(j);
+
+	make_identity(&r, true);
+	strcpy(r.id.container_id, "0123456789abcdef0123456789abcdef"
+				  "0123456789abcdef0123456789abcdef");
+	j = parse_json(buf, gp_format_ecs(&r, buf, sizeof(buf)));
+	assert_clean_utf8_line(buf, (int)strlen(buf));
+	a = json_object_get(json_object_get(j, "process"), "args");
+	assert_int_equal(json_array_size(a), 6);
+	assert_string_equal(json_string_value(json_array_get(a, 1)), "a" FFFD "b");
+	assert_string_equal(json_string_value(json_array_get(a, 3)),
+			    FFFD FFFD "]=|\\");
+	assert_string_equal(jstr(j, "process.command_line"),
+			    "/tmp/x 'a" FFFD "b' 'it'\\''s \"q\"' '" FFFD FFFD
+			    "]=|\\' '' " FFFD);
+	assert_true(jhas(j, "ghostport.args_hex"));
+	assert_string_equal(jstr(j, "container.id"), r.id.container_id);
+	json_decref(j);
+}
+
+static void test_identity_ocsf(void **state)
+{
+	struct gp_record r;
+	json_t *j;
+
+	(void)state;
+	make_identity(&r, true);
+	strcpy(r.id.container_id, "0123456789abcdef0123456789abcdef"
+				  "0123456789abcdef0123456789abcdef");
+	r.id.container_runtime = "docker";
+	j = parse_json(buf, gp_format_ocsf(&r, buf, sizeof(buf)));
+	assert_clean_utf8_line(buf, (int)strlen(buf));
+	assert_string_equal(jstr(j, "actor.process.file.path"), "/usr/bin/nc.openbsd");
+	assert_non_null(strstr(jstr(j, "actor.process.cmd_line"), "'it'\\''s \"q\"'"));
+	assert_string_equal(jstr(j, "actor.process.parent_process.name"), "bash");
+	assert_string_equal(jstr(j, "actor.process.parent_process.file.path"),
+			    "/usr/bin/bash");
+	assert_string_equal(jstr(j, "actor.process.user.uid"), "0");
+	assert_string_equal(jstr(j, "actor.user.uid"), "1000");
+	assert_string_equal(jstr(j, "actor.user.name"), "alice");
+	assert_string_equal(jstr(j, "actor.process.container.runtime"), "docker");
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(jstr(j, "metadata.version") ?
+				json_object_get(j, "metadata") : NULL, "profiles"), 2)),
+		"container");
+	assert_string_equal(jstr(j, "unmapped.ghostport.unit"), "rpc-statd.service");
+	json_decref(j);
+}
+
+static void test_identity_cef(void **state)
+{
+	static struct cef c;
+	struct gp_record r;
+	int n;
+
+	(void)state;
+	make_identity(&r, true);
+	n = gp_format_cef(&r, buf, sizeof(buf));
+	assert_one_line(buf, n);
+	parse_cef(&c, buf, n);
+	assert_string_equal(cef_get(&c, "cs4Label"), "commandLine");
+	assert_string_equal(cef_get(&c, "cs4"),
+			    "/tmp/x 'a\nb' 'it'\\''s \"q\"' '" FFFD FFFD
+			    "]=|\\' '' " FFFD);
+	assert_true(cef_has(&c, "ghostportArgsHex"));
+	assert_string_equal(cef_get(&c, "duser"), "alice");
+	assert_string_equal(cef_get(&c, "fileId"), "1234567");
+	assert_string_equal(cef_get(&c, "cs5"), "rpc-statd.service");
+	assert_string_equal(cef_get(&c, "ghostportParentExe"), "/usr/bin/bash");
+	assert_string_equal(cef_get(&c, "ghostportEuid"), "0");
+}
+
+static void test_identity_syslog(void **state)
+{
+	static struct sl m;
+	struct gp_record r;
+
+	(void)state;
+	make_identity(&r, true);
+	parse_syslog(&m, buf, gp_format_syslog(&r, buf, sizeof(buf)));
+	assert_string_equal(sl_param(&m, "cmdline"),
+			    "/tmp/x 'a" FFFD "b' 'it'\\''s \"q\"' '" FFFD FFFD
+			    "]=|\\' '' " FFFD);
+	assert_true(sl_has(&m, "args_hex"));
+	assert_string_equal(sl_param(&m, "parent_exe"), "/usr/bin/bash");
+	assert_string_equal(sl_param(&m, "unit"), "rpc-statd.service");
+	assert_string_equal(sl_param(&m, "euid"), "0");
+	assert_string_equal(sl_param(&m, "user"), "alice");
+	assert_string_equal(sl_param(&m, "exe_dev"), "8:1");
+}
+
+static void test_identity_text(void **state)
+{
+	struct gp_record r;
+	int n;
+
+	(void)state;
+	make_identity(&r, true);
+	memcpy(r.exe, "/tmp/a\nb", 9);
+	r.exe[9] = 0;
+	n = gp_format_text(&r, buf, sizeof(buf));
+	assert_one_line(buf, n);
+	assert_non_null(strstr(buf, " exe=/tmp/a\\x0ab unit=rpc-statd.service\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +931,13 @@ int main(void)
 		cmocka_unit_test(test_wrap_prefix),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_all_bytes),
+		cmocka_unit_test(test_bypass_every_format),
+		cmocka_unit_test(test_identity_json),
+		cmocka_unit_test(test_identity_ecs),
+		cmocka_unit_test(test_identity_ocsf),
+		cmocka_unit_test(test_identity_cef),
+		cmocka_unit_test(test_identity_syslog),
+		cmocka_unit_test(test_identity_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

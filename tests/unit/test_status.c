@@ -249,11 +249,15 @@ static void test_account_and_top(void **state)
 	assert_int_equal(st.records, 15 + 100 + 1);
 	assert_int_equal(st.denials, 100);
 	assert_int_equal(st.exempted, 1);
+	r.ev.verdict = GP_VERDICT_BYPASS;
+	gp_status_account(&st, pc, &r);
+	assert_int_equal(st.bypassed, 1);
+	assert_int_equal(st.denials, 100);
 	n = gp_port_counts_top(pc, top, 3);
 	assert_int_equal(n, 3);
 	assert_int_equal(top[0].port, 686);
 	assert_string_equal(top[0].proto, "udp");
-	assert_int_equal(top[0].events, 101);
+	assert_int_equal(top[0].events, 102);	/* and the bypass */
 	assert_int_equal(top[1].port, 1004);
 	assert_int_equal(top[1].events, 5);
 	assert_int_equal(top[2].port, 1003);

@@ -66,6 +66,8 @@ void gp_status_account(struct gp_status *s, struct gp_port_counts *pc,
 		s->denials += n;
 	else if (r->ev.verdict == GP_VERDICT_EXEMPT)
 		s->exempted += n;
+	else if (r->ev.verdict == GP_VERDICT_BYPASS)
+		s->bypassed += n;
 	if (pc)
 		pc->n[r->ev.port][proto_index(gp_proto_bit(r->ev.protocol,
 							   r->ev.sock_type))] += n;
@@ -138,9 +140,10 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 	fprintf(f, "events:      %llu (kernel), %llu drops, %llu misses\n",
 		(unsigned long long)s->events, (unsigned long long)s->drops,
 		(unsigned long long)s->misses);
-	fprintf(f, "records:     %llu, %llu denials, %llu exempted, %llu folded, %llu bad, %llu undelivered\n",
+	fprintf(f, "records:     %llu, %llu denials, %llu exempted, %llu bypassed, %llu folded, %llu bad, %llu undelivered\n",
 		(unsigned long long)s->records, (unsigned long long)s->denials,
-		(unsigned long long)s->exempted, (unsigned long long)s->folded,
+		(unsigned long long)s->exempted,
+		(unsigned long long)s->bypassed, (unsigned long long)s->folded,
 		(unsigned long long)s->bad_records,
 		(unsigned long long)s->undelivered);
 	fprintf(f, "scans:       %llu (%llu failed, last %llu ms), %zu squatters known; %llu present, %llu gone, %llu closed, %llu stayed open\n",
@@ -225,6 +228,7 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 	gp_json_key_u64(&w, "records", s->records);
 	gp_json_key_u64(&w, "denials", s->denials);
 	gp_json_key_u64(&w, "exempted", s->exempted);
+	gp_json_key_u64(&w, "bypassed", s->bypassed);
 	gp_json_key_u64(&w, "folded", s->folded);
 	gp_json_key_u64(&w, "bad_records", s->bad_records);
 	gp_json_key_u64(&w, "undelivered", s->undelivered);
@@ -339,12 +343,15 @@ static const struct counter {
 		"Policy reloads refused (the running policy was kept)."),
 	COUNTER(events, "Bind events the kernel side produced."),
 	COUNTER(drops, "Bind events lost because the ring buffer was full."),
-	COUNTER(misses, "Binds the probes missed (kprobe nmissed)."),
+	COUNTER(misses,
+		"Binds the probes missed (kprobe nmissed, or return probes that never ran)."),
 	COUNTER(records,
 		"Bind events decoded by the daemon (folded ones counted each)."),
 	COUNTER(denials, "Binds denied."),
 	COUNTER(exempted,
 		"Binds a deny rule matched but an exemption allowed."),
+	COUNTER(bypassed,
+		"Binds a deny rule matched that were not denied (a path the enforcer does not see)."),
 	COUNTER(folded, "Events folded into another by flood control."),
 	COUNTER(bad_records, "Records refused by the decoder."),
 	COUNTER(undelivered,

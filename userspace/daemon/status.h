@@ -60,6 +60,7 @@ struct gp_status {
 	__u64 records;			/* sum of count */
 	__u64 denials;			/* verdict deny */
 	__u64 exempted;			/* verdict exempt */
+	__u64 bypassed;			/* verdict bypass: deny rule not enforced */
 	__u64 folded;			/* absorbed by flood control */
 	__u64 bad_records;		/* refused by the decoder */
 	__u64 undelivered;		/* stdout writes that failed */

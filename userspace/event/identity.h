@@ -67,6 +67,22 @@ __u32 gp_ident_new_gen(void);
 void gp_ident_on_forget(void (*fn)(void *ctx, __u64 ino, __u32 dev),
 			void *ctx);
 
+/*
+ * argv one argument at a time: start with *pos = 0; each call sets p/n to
+ * the next argument's bytes (no NUL) and returns false at the end.
+ */
+bool gp_ident_arg_next(const struct gp_ident *id, size_t *pos,
+		       const unsigned char **p, size_t *n);
+size_t gp_ident_arg_count(const struct gp_ident *id);
+
+/*
+ * argv joined into one command line, quoted like a POSIX shell (event/
+ * cmdline.c), NUL-terminated in out; an argument that does not fit is left
+ * out whole.  Returns the length.  GP_CMDLINE_MAX holds any GP_ARGS_MAX.
+ */
+#define GP_CMDLINE_MAX	(4 * GP_ARGS_MAX + 2 * GP_ARGS_MAX + 1)
+size_t gp_ident_cmdline(const struct gp_ident *id, char *out, size_t outlen);
+
 /* Split cgroup path p into unit and container (exposed for tests). */
 void gp_ident_cgroup_parse(const char *p, struct gp_ident *id);
 

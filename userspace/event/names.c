@@ -77,6 +77,7 @@ const char *gp_verdict_name(__u8 verdict)
 		[GP_VERDICT_GONE]	= "gone",
 		[GP_VERDICT_CLOSED]	= "closed",
 		[GP_VERDICT_OPEN]	= "open",
+		[GP_VERDICT_BYPASS]	= "bypass",
 	};
 
 	return verdict < GP_VERDICT_MAX ? names[verdict] : "unknown";

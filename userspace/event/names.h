@@ -34,7 +34,7 @@ const char *gp_proto_name(__u16 ipproto, __u16 sock_type);
 /* "stream", "dgram", "raw", "rdm", "seqpacket", "dccp", "packet", or "type-N". */
 const char *gp_sock_type_name(__u16 sock_type);
 
-/* "none", "audit", "deny", "exempt", or "unknown". */
+/* "none", "audit", "deny", "exempt", "bypass", or "unknown". */
 const char *gp_verdict_name(__u8 verdict);
 const char *gp_ret_why_name(__u8 why);
 

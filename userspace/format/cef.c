@@ -62,6 +62,11 @@ static void verdict_header(__u8 verdict, const char **sig, const char **name,
 		*sig = "scan-open"; *name = "Socket on ghost port stayed open";
 		*sev = 8;
 		break;
+	case GP_VERDICT_BYPASS:
+		*sig = "bind-bypass";
+		*name = "Bind to ghost port not denied (enforcement bypassed)";
+		*sev = 9;
+		break;
 	default:
 		*sig = "bind"; *name = "Bind";
 		*sev = 1;
@@ -142,6 +147,82 @@ static void host_fields(struct gp_sb *b, const struct timespec *ts,
 		ext_str(b, "deviceExternalId", mid);
 }
 
+/* Task bytes as a value; NAME plus hex key HEXKEY when it was lossy. */
+static void ext_task(struct gp_sb *b, const char *k, const char *hexkey,
+		     const void *v, size_t n)
+{
+	if (ext_bytes(b, k, v, n)) {
+		key(b, hexkey);
+		gp_sb_hex(b, v, n);
+	}
+}
+
+/*
+ * Who bound, beyond dpid/dproc/duid/filePath: the inode (fileId, CEF's
+ * "could be the inode"), the command line (cs4), systemd unit (cs5) and
+ * container id (cs6), and ghostport* keys for what CEF has no key for.
+ */
+static void put_identity(struct gp_sb *b, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	const struct gp_ident *id = &r->id;
+	char line[GP_CMDLINE_MAX], tmp[64];
+	size_t n;
+
+	if (ev->valid & GP_VF_EXE) {
+		ext_u64(b, "fileId", ev->exe_ino);
+		gp_kdev_str(tmp, ev->exe_dev);
+		ext_str(b, "ghostportExeDev", tmp);
+		if (gp_exe_flags_join(tmp, sizeof(tmp), ev->exe_flags))
+			ext_str(b, "ghostportExeFlags", tmp);
+	}
+	if (!r->exe[0] && id->exe.reason)
+		ext_str(b, "ghostportExeReason", id->exe.reason);
+	/* A scan event names its holders' command line and uses cs4..cs6
+	 * for its own fields. */
+	if (id->has_args && !r->scan) {
+		n = gp_ident_cmdline(id, line, sizeof(line));
+		if (ext_bytes(b, "cs4", line, n)) {
+			key(b, "ghostportArgsHex");
+			gp_sb_hex(b, id->args, id->args_len);
+		}
+		ext_str(b, "cs4Label", "commandLine");
+		if (ev->args_flags & GP_AF_TRUNCATED)
+			ext_str(b, "ghostportArgsTruncated", "true");
+	}
+	if (id->unit[0] && !r->scan)
+		ext_custom(b, "cs5", "unit", id->unit, strlen(id->unit));
+	else if (id->unit[0])
+		ext_str(b, "ghostportUnit", id->unit);
+	if (id->container_id[0] && !r->scan)
+		ext_custom(b, "cs6", "containerId", id->container_id,
+			   strlen(id->container_id));
+	else if (id->container_id[0])
+		ext_str(b, "ghostportContainerId", id->container_id);
+	if (ev->valid & GP_VF_PARENT)
+		ext_task(b, "ghostportParentComm", "ghostportParentCommHex",
+			 ev->parent_comm, strnlen(ev->parent_comm, GP_COMM_LEN));
+	if (id->parent_exe.path[0])
+		ext_task(b, "ghostportParentExe", "ghostportParentExeHex",
+			 id->parent_exe.path, strlen(id->parent_exe.path));
+	if (id->group[0])
+		ext_str(b, "ghostportGroup", id->group);
+	if (ev->valid & GP_VF_CREDS) {
+		ext_u64(b, "ghostportEuid", ev->euid);
+		ext_u64(b, "ghostportEgid", ev->egid);
+		if (id->euser[0])
+			ext_str(b, "ghostportEuser", id->euser);
+		if (id->egroup[0])
+			ext_str(b, "ghostportEgroup", id->egroup);
+	}
+	if ((ev->valid & GP_VF_LOGIN) && ev->auid != (__u32)-1)
+		ext_u64(b, "ghostportAuid", ev->auid);
+	if ((ev->valid & GP_VF_LOGIN) && ev->sessionid != (__u32)-1)
+		ext_u64(b, "ghostportSessionId", ev->sessionid);
+	if (id->cgroup[0])
+		ext_str(b, "ghostportCgroup", id->cgroup);
+}
+
 /* A scan event's extra keys: state, netns name, close outcome (cs4..6),
  * the socket inode, every holder as "pid:comm:uid" joined by ',', and the
  * first holder's command line. */
@@ -208,6 +289,8 @@ int gp_format_cef(const struct gp_record *r, char *buf, size_t len)
 		gp_sb_hex(&b, ev->comm, comm_len);
 	}
 	ext_u64(&b, "duid", ev->uid);
+	if (r->id.user[0])
+		ext_str(&b, "duser", r->id.user);
 	ext_str(&b, "act", gp_verdict_name(ev->verdict));
 	if (ev->valid & GP_VF_RET) {
 		ext_str(&b, "outcome", ev->ret < 0 ? "failure" : "success");
@@ -228,6 +311,7 @@ int gp_format_cef(const struct gp_record *r, char *buf, size_t len)
 			   gp_opts_join(opts, sizeof(opts), ev->opts));
 	ext_custom(&b, "cs3", "source", gp_source_name(ev->source),
 		   strlen(gp_source_name(ev->source)));
+	put_identity(&b, r);
 	if (ev->valid & GP_VF_CGROUP)
 		ext_custom_num(&b, "cn1", "cgroupId", ev->cgroup_id);
 	if (ev->valid & GP_VF_NETNS)

@@ -82,6 +82,8 @@ static void put_event(struct gp_json *w, const struct gp_record *r)
 	if (ev->verdict == GP_VERDICT_DENY) {
 		gp_json_array_string(w, "denied");
 	} else {
+		/* bypass (a deny rule matched, not enforced) is allowed too:
+		 * ghostport.verdict says so, ECS has no failed-control type */
 		gp_json_array_string(w, "start");
 		if (ev->verdict != GP_VERDICT_NONE)
 			gp_json_array_string(w, "allowed");
@@ -102,6 +104,57 @@ tail:
 	gp_json_end_object(w);
 }
 
+/* process.args, args_count and command_line, when the producer sent argv. */
+static void put_args(struct gp_json *w, const struct gp_ident *id)
+{
+	char line[GP_CMDLINE_MAX];
+	const unsigned char *p;
+	size_t pos = 0, n;
+
+	if (!id->has_args)
+		return;
+	gp_json_key_begin_array(w, "args");
+	while (gp_ident_arg_next(id, &pos, &p, &n))
+		gp_json_array_text(w, p, n);
+	gp_json_end_array(w);
+	gp_json_key_u64(w, "args_count", gp_ident_arg_count(id));
+	n = gp_ident_cmdline(id, line, sizeof(line));
+	gp_json_key_text(w, "command_line", line, n);
+}
+
+/* process.parent: pid, and what the kernel saw of it (name, executable). */
+static void put_parent(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	size_t n = strlen(r->id.parent_exe.path);
+
+	if (!(ev->valid & (GP_VF_PPID | GP_VF_PARENT)) && !n)
+		return;
+	gp_json_key_begin_object(w, "parent");
+	if (ev->valid & GP_VF_PPID)
+		gp_json_key_u64(w, "pid", ev->ppid);
+	if (ev->valid & GP_VF_PARENT)
+		gp_json_key_text(w, "name", ev->parent_comm,
+				 strnlen(ev->parent_comm, GP_COMM_LEN));
+	if (n)
+		gp_json_key_text(w, "executable", r->id.parent_exe.path, n);
+	gp_json_end_object(w);
+}
+
+/* {"id":"N","name":"..."}: an ECS user or group (ids are keywords). */
+static void put_id_name(struct gp_json *w, const char *key, __u32 v,
+			const char *name)
+{
+	char id[12];
+
+	snprintf(id, sizeof(id), "%u", v);
+	gp_json_key_begin_object(w, key);
+	gp_json_key_string(w, "id", id);
+	if (name[0])
+		gp_json_key_text(w, "name", name, strlen(name));
+	gp_json_end_object(w);
+}
+
 static void put_process(struct gp_json *w, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
@@ -119,29 +172,59 @@ static void put_process(struct gp_json *w, const struct gp_record *r)
 	gp_json_key_text(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
 	if (exe_len)
 		gp_json_key_text(w, "executable", r->exe, exe_len);
+	if (!r->scan)		/* scan: its holder's command_line, above */
+		put_args(w, &r->id);
 	gp_json_key_begin_object(w, "thread");
 	gp_json_key_u64(w, "id", ev->tid);
 	gp_json_end_object(w);
-	if (ev->valid & GP_VF_PPID) {
-		gp_json_key_begin_object(w, "parent");
-		gp_json_key_u64(w, "pid", ev->ppid);
-		gp_json_end_object(w);
-	}
+	put_parent(w, r);
+	/* The process's own ids: user is the effective one (what the kernel
+	 * checks; ECS 9.4 has no process.group), real_* who started it. */
+	if (ev->valid & GP_VF_CREDS)
+		put_id_name(w, "user", ev->euid, r->id.euser);
+	put_id_name(w, "real_user", ev->uid, r->id.user);
+	put_id_name(w, "real_group", ev->gid, r->id.group);
 	gp_json_end_object(w);
 }
 
-static void put_ids(struct gp_json *w, const struct gp_event *ev)
+/*
+ * user.* is who made the bind (the real ids, as before), user.effective.*
+ * the ids it ran with; group.* the real group.
+ */
+static void put_ids(struct gp_json *w, const struct gp_record *r)
 {
+	const struct gp_event *ev = &r->ev;
 	char id[12];
 
 	snprintf(id, sizeof(id), "%u", ev->uid);
 	gp_json_key_begin_object(w, "user");
 	gp_json_key_string(w, "id", id);
+	if (r->id.user[0])
+		gp_json_key_text(w, "name", r->id.user, strlen(r->id.user));
+	if (ev->valid & GP_VF_CREDS)
+		put_id_name(w, "effective", ev->euid, r->id.euser);
 	gp_json_end_object(w);
-	snprintf(id, sizeof(id), "%u", ev->gid);
-	gp_json_key_begin_object(w, "group");
-	gp_json_key_string(w, "id", id);
-	gp_json_end_object(w);
+	put_id_name(w, "group", ev->gid, r->id.group);
+}
+
+/*
+ * container.id (docker, containerd, podman, kubepods cgroup layouts) and
+ * service.name: ECS 9.4 has no systemd or cgroup field; service.* is "the
+ * service data is collected from", which on a host is the unit that made
+ * the bind.  The IANA name of the port stays ghostport.service.
+ */
+static void put_context(struct gp_json *w, const struct gp_record *r)
+{
+	if (r->id.container_id[0]) {
+		gp_json_key_begin_object(w, "container");
+		gp_json_key_string(w, "id", r->id.container_id);
+		gp_json_end_object(w);
+	}
+	if (r->id.unit[0]) {
+		gp_json_key_begin_object(w, "service");
+		gp_json_key_text(w, "name", r->id.unit, strlen(r->id.unit));
+		gp_json_end_object(w);
+	}
 }
 
 static void put_network(struct gp_json *w, const struct gp_record *r)
@@ -207,6 +290,7 @@ static void put_ghostport(struct gp_json *w, const struct gp_record *r)
 	if (r->service)
 		gp_json_key_string(w, "service", r->service);
 	gp_json_put_raw_hex(w, r);
+	gp_json_put_identity_extra(w, r);
 	if (r->count > 1)
 		gp_json_key_u64(w, "count", r->count);
 	if (r->scan)
@@ -228,7 +312,8 @@ int gp_format_ecs(const struct gp_record *r, char *buf, size_t len)
 	gp_ecs_put_version(&w);
 	put_event(&w, r);
 	put_process(&w, r);
-	put_ids(&w, &r->ev);
+	put_ids(&w, r);
+	put_context(&w, r);
 	put_network(&w, r);
 	put_host(&w, r);
 	put_ghostport(&w, r);

@@ -5,6 +5,7 @@
  * and the opts array all three write (format/internal.h).  One writer, so the
  * formats cannot drift apart.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "format/internal.h"
@@ -70,6 +71,95 @@ void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r)
 		gp_json_key_hex(w, "comm_hex", r->ev.comm, comm_len);
 	if (text_lossy(r->exe, exe_len))
 		gp_json_key_hex(w, "exe_hex", r->exe, exe_len);
+}
+
+static const char *const exe_flag_names[16] = {
+	"deleted", "memfd", "anon_mount", "truncated", NULL, "fault",
+	"no_capture", "not_rooted",
+};
+
+void gp_json_key_exe_flags(struct gp_json *w, const char *key, __u16 xf)
+{
+	gp_json_key_begin_array(w, key);
+	for (unsigned int i = 0; i < 16; i++)
+		if ((xf & (1U << i)) && exe_flag_names[i])
+			gp_json_array_string(w, exe_flag_names[i]);
+	gp_json_end_array(w);
+}
+
+size_t gp_exe_flags_join(char *out, size_t outlen, __u16 xf)
+{
+	size_t len = 0;
+
+	if (!outlen)
+		return 0;
+	out[0] = '\0';
+	for (unsigned int i = 0; i < 16; i++) {
+		int n;
+
+		if (!(xf & (1U << i)) || !exe_flag_names[i])
+			continue;
+		n = snprintf(out + len, outlen - len, "%s%s", len ? "," : "",
+			     exe_flag_names[i]);
+		if (n < 0 || (size_t)n >= outlen - len)
+			break;
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+void gp_kdev_str(char out[24], __u32 dev)
+{
+	snprintf(out, 24, "%u:%u", dev >> 20, dev & 0xfffff);
+}
+
+void gp_json_put_identity_extra(struct gp_json *w, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	const struct gp_ident *id = &r->id;
+	const unsigned char *p;
+	size_t pos = 0, n;
+	bool lossy = false;
+	char dev[24];
+
+	if (ev->valid & GP_VF_EXE) {
+		gp_json_key_u64(w, "exe_ino", ev->exe_ino);
+		gp_kdev_str(dev, ev->exe_dev);
+		gp_json_key_string(w, "exe_dev", dev);
+		gp_json_key_exe_flags(w, "exe_flags", ev->exe_flags);
+	}
+	if (!r->exe[0] && id->exe.reason)
+		gp_json_key_string(w, "exe_reason", id->exe.reason);
+	if (id->has_args) {
+		gp_json_key_bool(w, "args_truncated",
+				 ev->args_flags & GP_AF_TRUNCATED);
+		while (gp_ident_arg_next(id, &pos, &p, &n))
+			lossy |= text_lossy((const char *)p, n);
+		if (lossy)
+			gp_json_key_hex(w, "args_hex", id->args, id->args_len);
+	}
+	if (ev->valid & GP_VF_CREDS) {
+		gp_json_key_u64(w, "euid", ev->euid);
+		gp_json_key_u64(w, "egid", ev->egid);
+	}
+	if ((ev->valid & GP_VF_LOGIN) && ev->auid != (__u32)-1)
+		gp_json_key_u64(w, "auid", ev->auid);
+	if ((ev->valid & GP_VF_LOGIN) && ev->sessionid != (__u32)-1)
+		gp_json_key_u64(w, "sessionid", ev->sessionid);
+	if (id->cgroup[0])
+		gp_json_key_bytes(w, "cgroup", id->cgroup, strlen(id->cgroup));
+	if (id->unit[0])
+		gp_json_key_bytes(w, "unit", id->unit, strlen(id->unit));
+	if (id->container_runtime)
+		gp_json_key_string(w, "container_runtime",
+				   id->container_runtime);
+	n = strnlen(ev->parent_comm, GP_COMM_LEN);
+	if ((ev->valid & GP_VF_PARENT) && text_lossy(ev->parent_comm, n))
+		gp_json_key_hex(w, "parent_comm_hex", ev->parent_comm, n);
+	n = strlen(id->parent_exe.path);
+	if (text_lossy(id->parent_exe.path, n))
+		gp_json_key_hex(w, "parent_exe_hex", id->parent_exe.path, n);
 }
 
 void gp_json_put_scan(struct gp_json *w, const struct gp_scan_info *si)

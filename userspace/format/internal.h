@@ -38,6 +38,21 @@ void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
  */
 void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
 
+/* "exe_flags":["deleted",...]: the names of the GP_XF_* bits set. */
+void gp_json_key_exe_flags(struct gp_json *w, const char *key, __u16 xf);
+/* The GP_XF_* bits' names joined with ',' into out (CEF, syslog). */
+size_t gp_exe_flags_join(char *out, size_t outlen, __u16 xf);
+/* "MAJOR:MINOR" of a kernel dev_t (exe_dev), into out[24]. */
+void gp_kdev_str(char out[24], __u32 dev);
+
+/*
+ * The identity keys ECS (ghostport.*) and OCSF (unmapped.ghostport.*) have
+ * no schema field for, with the json format's names, each only when known:
+ * exe_ino, exe_dev, exe_flags, exe_reason, args_truncated, euid, egid,
+ * auid, sessionid, cgroup, unit, container_runtime; args_hex,
+ * parent_comm_hex and parent_exe_hex when the text form replaced bytes.
+ */
+void gp_json_put_identity_extra(struct gp_json *w, const struct gp_record *r);
 /*
  * "scan":{...}: a scan event's netns name, state, socket inode, holders
  * (pid, ppid, uid, gid, fd, comm, exe, cmdline, cgroup) and close outcome;

@@ -28,21 +28,6 @@ static void key_name(struct gp_json *w, const char *key, const char *name)
 		gp_json_key_null(w, key);
 }
 
-static void key_exe_flags(struct gp_json *w, const char *key, __u16 xf)
-{
-	static const char *const names[] = {
-		"deleted", "memfd", "anon_mount", "truncated", NULL, "fault",
-		"no_capture", "not_rooted",
-	};
-	unsigned int i;
-
-	gp_json_key_begin_array(w, key);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if ((xf & (1U << i)) && names[i])
-			gp_json_array_string(w, names[i]);
-	gp_json_end_array(w);
-}
-
 /*
  * Who bound (ABI v2): the executable's identity even when its path is
  * unknown (inode, device, and why), argv as an array of byte strings,
@@ -52,15 +37,15 @@ static void put_identity(struct gp_json *w, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
 	const struct gp_ident *id = &r->id;
-	size_t i, start;
+	const unsigned char *p;
+	size_t pos = 0, n;
 	char dev[24];
 
 	if (ev->valid & GP_VF_EXE) {
 		gp_json_key_u64(w, "exe_ino", ev->exe_ino);
-		snprintf(dev, sizeof(dev), "%u:%u", ev->exe_dev >> 20,
-			 ev->exe_dev & 0xfffff);
+		gp_kdev_str(dev, ev->exe_dev);
 		gp_json_key_string(w, "exe_dev", dev);
-		key_exe_flags(w, "exe_flags", ev->exe_flags);
+		gp_json_key_exe_flags(w, "exe_flags", ev->exe_flags);
 	} else {
 		gp_json_key_null(w, "exe_ino");
 		gp_json_key_null(w, "exe_dev");
@@ -72,15 +57,8 @@ static void put_identity(struct gp_json *w, const struct gp_record *r)
 		gp_json_key_string(w, "exe_reason", id->exe.reason);
 	if (id->has_args) {
 		gp_json_key_begin_array(w, "args");
-		for (i = start = 0; i <= id->args_len; i++) {
-			if (i < id->args_len && id->args[i])
-				continue;
-			/* The last argument's NUL is its end, not one more. */
-			if (i > start || i < id->args_len)
-				gp_json_array_bytes(w, id->args + start,
-						    i - start);
-			start = i + 1;
-		}
+		while (gp_ident_arg_next(id, &pos, &p, &n))
+			gp_json_array_bytes(w, p, n);
 		gp_json_end_array(w);
 		gp_json_key_bool(w, "args_truncated",
 				 ev->args_flags & GP_AF_TRUNCATED);

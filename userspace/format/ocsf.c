@@ -36,10 +36,12 @@
 #define GP_VERSION "0"
 #endif
 
-/* severity_id: 1 Informational, 2 Low, 3 Medium. */
+/* severity_id: 1 Informational, 2 Low, 3 Medium, 4 High (a deny rule
+ * that was not enforced: the control failed). */
 static unsigned severity_id(__u8 verdict)
 {
 	switch (verdict) {
+	case GP_VERDICT_BYPASS:	return 4;
 	case GP_VERDICT_DENY:	return 3;
 	case GP_VERDICT_AUDIT:	return 2;
 	default:		return 1;
@@ -48,7 +50,8 @@ static unsigned severity_id(__u8 verdict)
 
 static const char *severity_name(unsigned id)
 {
-	return id == 3 ? "Medium" : id == 2 ? "Low" : "Informational";
+	return id == 4 ? "High" : id == 3 ? "Medium" :
+	       id == 2 ? "Low" : "Informational";
 }
 
 /* profiles: NULL-terminated list of the OCSF profiles the event uses. */
@@ -80,11 +83,49 @@ static void put_device(struct gp_json *w, const char *host, const char *mid)
 	gp_json_end_object(w);
 }
 
+/* An OCSF file object for an executable path: path, name, type_id. */
+static void put_file(struct gp_json *w, const char *path, size_t n,
+		     __u16 xf, bool flags_known)
+{
+	const char *base = memrchr(path, '/', n);
+
+	base = base ? base + 1 : path;
+	gp_json_key_begin_object(w, "file");
+	gp_json_key_text(w, "path", path, n);
+	gp_json_key_text(w, "name", base, n - (size_t)(base - path));
+	gp_json_key_u64(w, "type_id", 1);	/* Regular File */
+	if (flags_known)
+		gp_json_key_bool(w, "is_deleted", xf & GP_XF_DELETED);
+	gp_json_end_object(w);
+}
+
+/* An OCSF user object: uid (string_t) and name when known. */
+static void put_user(struct gp_json *w, const char *key, __u32 uid,
+		     const char *name)
+{
+	char id[12];
+
+	snprintf(id, sizeof(id), "%u", uid);
+	gp_json_key_begin_object(w, key);
+	gp_json_key_string(w, "uid", id);
+	if (name[0])
+		gp_json_key_text(w, "name", name, strlen(name));
+	gp_json_end_object(w);
+}
+
+/*
+ * actor.process: the task (pid, tid, name, cmd_line, file, the user it
+ * runs as, its container), parent_process (pid, name, file); actor.user: who
+ * made the bind (the real uid).  container belongs to OCSF's "container"
+ * profile, which metadata.profiles then lists.
+ */
 static void put_actor(struct gp_json *w, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
+	const struct gp_ident *id = &r->id;
 	size_t exe_len = strnlen(r->exe, sizeof(r->exe));
-	char id[12];
+	size_t pexe_len = strlen(id->parent_exe.path);
+	char line[GP_CMDLINE_MAX];
 
 	/* A socket no process holds (scan) has no actor. */
 	if (r->scan && !r->scan->n_holders)
@@ -98,27 +139,41 @@ static void put_actor(struct gp_json *w, const struct gp_record *r)
 				 strlen(r->scan->holders[0].cmdline));
 	/* Text with U+FFFD for controls; the bytes are in unmapped (*_hex). */
 	gp_json_key_text(w, "name", ev->comm, strnlen(ev->comm, GP_COMM_LEN));
-	if (exe_len) {
-		const char *base = memrchr(r->exe, '/', exe_len);
-
-		base = base ? base + 1 : r->exe;
-		gp_json_key_begin_object(w, "file");
-		gp_json_key_text(w, "path", r->exe, exe_len);
-		gp_json_key_text(w, "name", base,
-				 exe_len - (size_t)(base - r->exe));
-		gp_json_key_u64(w, "type_id", 1);	/* Regular File */
-		gp_json_end_object(w);
-	}
-	if (ev->valid & GP_VF_PPID) {
+	if (id->has_args && !r->scan)	/* scan: its holder's, above */
+		gp_json_key_text(w, "cmd_line", line,
+				 gp_ident_cmdline(id, line, sizeof(line)));
+	if (exe_len)
+		put_file(w, r->exe, exe_len, ev->exe_flags,
+			 ev->valid & GP_VF_EXE);
+	if (ev->valid & (GP_VF_PPID | GP_VF_PARENT) || pexe_len) {
 		gp_json_key_begin_object(w, "parent_process");
-		gp_json_key_u64(w, "pid", ev->ppid);
+		if (ev->valid & GP_VF_PPID)
+			gp_json_key_u64(w, "pid", ev->ppid);
+		if (ev->valid & GP_VF_PARENT)
+			gp_json_key_text(w, "name", ev->parent_comm,
+					 strnlen(ev->parent_comm, GP_COMM_LEN));
+		if (pexe_len)
+			put_file(w, id->parent_exe.path, pexe_len,
+				 ev->parent_exe_flags,
+				 ev->valid & GP_VF_PARENT_EXE);
 		gp_json_end_object(w);
 	}
-	snprintf(id, sizeof(id), "%u", ev->uid);
-	gp_json_key_begin_object(w, "user");
-	gp_json_key_string(w, "uid", id);
+	/* The user it runs as: the effective one when the producer saw it
+	 * (a setuid helper), else the real one. */
+	if (ev->valid & GP_VF_CREDS)
+		put_user(w, "user", ev->euid, id->euser);
+	else
+		put_user(w, "user", ev->uid, id->user);
+	if (id->container_id[0]) {
+		gp_json_key_begin_object(w, "container");
+		gp_json_key_string(w, "uid", id->container_id);
+		if (id->container_runtime)
+			gp_json_key_string(w, "runtime",
+					   id->container_runtime);
+		gp_json_end_object(w);
+	}
 	gp_json_end_object(w);
-	gp_json_end_object(w);
+	put_user(w, "user", ev->uid, id->user);
 	gp_json_end_object(w);
 }
 
@@ -166,6 +221,22 @@ static void put_unmapped(struct gp_json *w, const struct gp_record *r)
 	if (r->service)
 		gp_json_key_string(w, "service", r->service);
 	gp_json_put_raw_hex(w, r);
+	gp_json_put_identity_extra(w, r);
+	if (r->id.has_args) {
+		const unsigned char *p;
+		size_t pos = 0, n;
+
+		/* argv itself: cmd_line is a quoted join of it. */
+		gp_json_key_begin_array(w, "args");
+		while (gp_ident_arg_next(&r->id, &pos, &p, &n))
+			gp_json_array_text(w, p, n);
+		gp_json_end_array(w);
+	}
+	if (r->id.egroup[0])
+		gp_json_key_text(w, "egroup", r->id.egroup,
+				 strlen(r->id.egroup));
+	if (r->id.group[0])
+		gp_json_key_text(w, "group", r->id.group, strlen(r->id.group));
 	if (r->scan)
 		gp_json_put_scan(w, r->scan);
 	gp_json_end_object(w);
@@ -174,6 +245,9 @@ static void put_unmapped(struct gp_json *w, const struct gp_record *r)
 
 static const char *const event_profiles[] = {
 	"host", "security_control", NULL
+};
+static const char *const event_profiles_container[] = {
+	"host", "security_control", "container", NULL
 };
 
 /*
@@ -254,7 +328,8 @@ tail:
 		gp_json_key_u64(&w, "count", r->count);
 	if (gp_format_summary(r, summary, sizeof(summary)) > 0)
 		gp_json_key_string(&w, "message", summary);
-	put_metadata(&w, event_profiles);
+	put_metadata(&w, r->id.container_id[0] ? event_profiles_container
+					       : event_profiles);
 	put_device(&w, r->hostname, r->machine_id);
 	put_actor(&w, r);
 	put_endpoint(&w, r);

@@ -18,6 +18,7 @@ static const char *verdict_word(__u8 verdict)
 	case GP_VERDICT_AUDIT:	return "audited";
 	case GP_VERDICT_DENY:	return "denied";
 	case GP_VERDICT_EXEMPT:	return "exempted";
+	case GP_VERDICT_BYPASS:	return "NOT DENIED (bypass)";
 	case GP_VERDICT_NONE:	return "seen";
 	default:		return "unknown";
 	}

@@ -9,7 +9,7 @@
  * HOSTNAME is r->hostname when it is 1..255 printable ASCII without spaces,
  * else the NILVALUE "-"; PROCID is ghostport's own pid (the syslog
  * originator; the binding task's pid is the SD param "pid"); MSGID names
- * the verdict (BIND_AUDIT, BIND_DENY, BIND_EXEMPT, BIND_NONE).
+ * the verdict (BIND_AUDIT, BIND_DENY, BIND_EXEMPT, BIND_BYPASS, BIND_NONE).
  *
  * Structured data: one element with SD-ID "bind@32473" whose param names
  * are fixed ASCII SD-NAMEs (no '=', ' ', ']', '"'; at most 32).  Param
@@ -36,6 +36,7 @@ int gp_syslog_severity(const struct gp_record *r)
 {
 	switch (r->ev.verdict) {
 	case GP_VERDICT_DENY:
+	case GP_VERDICT_BYPASS:
 	case GP_VERDICT_CLOSED:
 	case GP_VERDICT_OPEN:	return 4;
 	case GP_VERDICT_AUDIT:
@@ -51,6 +52,7 @@ static const char *msgid(__u8 verdict)
 	case GP_VERDICT_AUDIT:	return "BIND_AUDIT";
 	case GP_VERDICT_DENY:	return "BIND_DENY";
 	case GP_VERDICT_EXEMPT:	return "BIND_EXEMPT";
+	case GP_VERDICT_BYPASS:	return "BIND_BYPASS";
 	case GP_VERDICT_NONE:	return "BIND_NONE";
 	case GP_VERDICT_PRESENT: return "SCAN_PRESENT";
 	case GP_VERDICT_GONE:	return "SCAN_GONE";
@@ -165,6 +167,72 @@ int gp_syslog_wrap_prefix(const struct gp_record *r, char *buf, size_t len)
 				msgid(r->ev.verdict), buf, len);
 }
 
+/* Who bound: the json format's identity keys, each only when known. */
+static void put_identity(struct gp_sb *b, const struct gp_record *r)
+{
+	const struct gp_event *ev = &r->ev;
+	const struct gp_ident *id = &r->id;
+	char line[GP_CMDLINE_MAX], tmp[64];
+	size_t n;
+
+	if (ev->valid & GP_VF_EXE) {
+		param_u64(b, "exe_ino", ev->exe_ino);
+		gp_kdev_str(tmp, ev->exe_dev);
+		param_str(b, "exe_dev", tmp);
+		if (gp_exe_flags_join(tmp, sizeof(tmp), ev->exe_flags))
+			param_str(b, "exe_flags", tmp);
+	}
+	if (!r->exe[0] && id->exe.reason)
+		param_str(b, "exe_reason", id->exe.reason);
+	if (id->has_args && !r->scan) {	/* scan: its holders' */
+		/* One string (SD params do not repeat well); args_hex has
+		 * the NUL-separated bytes when it had to replace any. */
+		n = gp_ident_cmdline(id, line, sizeof(line));
+		param_begin(b, "cmdline");
+		if (gp_sb_escaped(b, line, n, SD_SPECIAL, 0)) {
+			gp_sb_char(b, '"');
+			param_begin(b, "args_hex");
+			gp_sb_hex(b, id->args, id->args_len);
+		}
+		gp_sb_char(b, '"');
+		if (ev->args_flags & GP_AF_TRUNCATED)
+			param_str(b, "args_truncated", "true");
+	}
+	if (ev->valid & GP_VF_PARENT)
+		param_bytes(b, "parent_comm", "parent_comm_hex",
+			    ev->parent_comm,
+			    strnlen(ev->parent_comm, GP_COMM_LEN));
+	if (id->parent_exe.path[0])
+		param_bytes(b, "parent_exe", "parent_exe_hex",
+			    id->parent_exe.path, strlen(id->parent_exe.path));
+	if (id->user[0])
+		param_bytes(b, "user", "user_hex", id->user, strlen(id->user));
+	if (id->group[0])
+		param_bytes(b, "group", "group_hex", id->group,
+			    strlen(id->group));
+	if (ev->valid & GP_VF_CREDS) {
+		param_u64(b, "euid", ev->euid);
+		param_u64(b, "egid", ev->egid);
+		if (id->euser[0])
+			param_bytes(b, "euser", "euser_hex", id->euser,
+				    strlen(id->euser));
+		if (id->egroup[0])
+			param_bytes(b, "egroup", "egroup_hex", id->egroup,
+				    strlen(id->egroup));
+	}
+	if ((ev->valid & GP_VF_LOGIN) && ev->auid != (__u32)-1)
+		param_u64(b, "auid", ev->auid);
+	if ((ev->valid & GP_VF_LOGIN) && ev->sessionid != (__u32)-1)
+		param_u64(b, "sessionid", ev->sessionid);
+	if (id->cgroup[0])
+		param_bytes(b, "cgroup", "cgroup_hex", id->cgroup,
+			    strlen(id->cgroup));
+	if (id->unit[0])
+		param_bytes(b, "unit", "unit_hex", id->unit, strlen(id->unit));
+	if (id->container_id[0])
+		param_str(b, "container_id", id->container_id);
+}
+
 /* A scan event's second SD element: [scan@32473 netns_name state inode
  * holders="pid:comm:uid,..." cmdline close close_error]. */
 static void put_scan(struct gp_sb *b, const struct gp_scan_info *si)
@@ -223,6 +291,7 @@ int gp_format_syslog(const struct gp_record *r, char *buf, size_t len)
 	if (r->exe[0])
 		param_bytes(&b, "exe", "exe_hex", r->exe,
 			    strnlen(r->exe, sizeof(r->exe)));
+	put_identity(&b, r);
 	param_str(&b, "family", gp_family_name(ev->family));
 	param_str(&b, "proto", gp_proto_name(ev->protocol, type));
 	if (ev->valid & GP_VF_TYPE)

@@ -3,6 +3,7 @@
  * text.c - one aligned, human-readable line per event:
  *
  *   TIME VERDICT SOURCE PID COMM PROTO ADDR:PORT SERVICE RET [kernel] [flags]
+ *        [exe=PATH|exe=?REASON] [unit=UNIT]
  *
  * Columns have fixed widths so a terminal full of events lines up; a value
  * longer than its column pushes the rest of that line right rather than
@@ -206,6 +207,32 @@ int gp_format_text_header(char *buf, size_t len)
 	return line_finish(&l);
 }
 
+/*
+ * " exe=PATH unit=UNIT": who bound, escaped like comm; an unknown path
+ * says why (exe=?not_sent).  Nothing for a kernel socket with neither.
+ */
+static void add_identity(struct line *l, const struct gp_record *r)
+{
+	char esc[4 * GP_PATH_MAX + 16];
+	struct gp_sb b;
+	size_t n = strnlen(r->exe, sizeof(r->exe));
+
+	gp_sb_init(&b, esc, sizeof(esc));
+	if (n) {
+		gp_sb_str(&b, " exe=");
+		gp_sb_ascii_escaped(&b, r->exe, n);
+	} else if (r->id.exe.reason) {
+		gp_sb_str(&b, " exe=?");
+		gp_sb_str(&b, r->id.exe.reason);
+	}
+	if (r->id.unit[0]) {
+		gp_sb_str(&b, " unit=");
+		gp_sb_ascii_escaped(&b, r->id.unit, strlen(r->id.unit));
+	}
+	if (gp_sb_finish(&b) > 0)
+		add_str(l, esc);
+}
+
 int gp_format_text(const struct gp_record *r, char *buf, size_t len)
 {
 	const struct gp_event *ev = &r->ev;
@@ -245,6 +272,7 @@ int gp_format_text(const struct gp_record *r, char *buf, size_t len)
 		/* Last column: no trailing blanks. */
 		add_str(&l, ret);
 	}
+	add_identity(&l, r);
 	add_str(&l, "\n");
 	return line_finish(&l);
 }

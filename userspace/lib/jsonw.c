@@ -223,6 +223,17 @@ void gp_json_array_bytes(struct gp_json *w, const void *p, size_t n)
 	w->need_comma = true;
 }
 
+bool gp_json_array_text(struct gp_json *w, const void *p, size_t n)
+{
+	bool lossy;
+
+	if (w->need_comma)
+		put_char(w, ',');
+	lossy = put_escaped_mode(w, p, n, true);
+	w->need_comma = true;
+	return lossy;
+}
+
 void gp_json_key_string(struct gp_json *w, const char *key, const char *s)
 {
 	put_key(w, key);

@@ -44,6 +44,8 @@ void gp_json_end_array(struct gp_json *w);
 void gp_json_array_string(struct gp_json *w, const char *s);
 /* An array element from n raw bytes (escaped like gp_json_key_bytes). */
 void gp_json_array_bytes(struct gp_json *w, const void *p, size_t n);
+/* An array element as clean text (like gp_json_key_text); true if lossy. */
+bool gp_json_array_text(struct gp_json *w, const void *p, size_t n);
 
 /* "key":"s" with s a NUL-terminated string. */
 void gp_json_key_string(struct gp_json *w, const char *key, const char *s);

@@ -201,6 +201,7 @@ static int apply_policy(struct gp_source *src, struct bpf_src *b,
 	b->skel->bss->gp_conf.exe_gen = gp_ident_new_gen();
 	gp_ident_on_forget(forget_exe, b);
 	b->skel->bss->gp_pin_audit_mode = p->mode;
+	b->skel->bss->gp_pin_version = gp_bpf_prog_version();
 	if (p->deny)
 		b->skel->bss->gp_pin_deny_mode = p->deny;
 	gp_bpf_set_conf(src, conf);

@@ -5,6 +5,7 @@
  *   bpf_load.c  which programs load, attaching them, libbpf's messages
  *   bpf_maps.c  blocklist, flags, exemptions, ring buffer, counters
  *   bpf_pin.c   pins under GP_PIN_DIR, adopting a pinned instance
+ *   bpf_misses.c  kprobe misses
  * Not for other sources or stages: they use source/source.h.
  */
 #ifndef GP_SOURCE_BPF_INT_H
@@ -67,6 +68,8 @@ int gp_bpf_add_deny_programs(struct bpf_src *b, int deny,
 			     const struct gp_source_opts *o, char *err,
 			     size_t errlen);
 void gp_bpf_detach_links(struct bpf_src *b);
+/* inet_bind_sk/inet6_bind_sk exist here (6.6+): hooked instead of inet_bind. */
+bool gp_bpf_bind_sk(void);
 
 /* bpf_maps.c: the cgroup method can only answer EPERM on this kernel. */
 bool gp_bpf_cgroup_eperm_only(struct bpf_src *b);
@@ -88,7 +91,11 @@ __u32 gp_bpf_ring_size(__u32 want);
 int gp_bpf_map_ports(struct bpf_src *b, char *err, size_t errlen);
 int gp_bpf_open_ring(struct bpf_src *b, char *err, size_t errlen);
 
+/* bpf_misses.c: kprobe misses (kernel count 6.7+, stale stash entries). */
+__u64 gp_bpf_misses(struct bpf_src *b);
+
 /* bpf_pin.c */
+__u64 gp_bpf_prog_version(void);
 int gp_bpf_reuse_or_pin_maps(struct bpf_src *b, bool reuse, char *err,
 			     size_t errlen);
 int gp_bpf_adopt(struct bpf_src *b, int mode, int *pinned_deny, char *err,

@@ -152,6 +152,47 @@ static void autoload(struct bpf_program *p)
 	bpf_program__set_autoload(p, true);
 }
 
+/* Is a kernel function there to attach to (not inlined, not missing)? */
+static bool ksym_exists(const char *name)
+{
+	char line[256], sym[128];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %127s", sym) == 1 && !strcmp(sym, name))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Where every inet bind passes: inet_bind_sk/inet6_bind_sk from 6.6
+ * (mptcp_bind calls them, not inet_bind), else inet_bind/inet6_bind.
+ * Asked once per process.
+ */
+bool gp_bpf_bind_sk(void)
+{
+	static int have;	/* 0 unknown, 1 yes, 2 no */
+
+	if (!have)
+		have = ksym_exists("inet_bind_sk") &&
+		       ksym_exists("inet6_bind_sk") ? 1 : 2;
+	return have == 1;
+}
+
+/* SCTP bindx's only hook (CONFIG_SECURITY_NETWORK). */
+static bool have_sctp_hook(void)
+{
+	static int have;
+
+	if (!have)
+		have = ksym_exists("security_sctp_bind_connect") ? 1 : 2;
+	return have == 1;
+}
+
 /* Programs to load: the audit mode's (unless adopted) and the deny's. */
 static void select_programs(struct ghostport_bpf *s, int audit, int deny)
 {
@@ -160,13 +201,21 @@ static void select_programs(struct ghostport_bpf *s, int audit, int deny)
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, false);
 	if (audit == GP_SRC_FENTRY) {
-		autoload(s->progs.gp_fexit_inet_bind);
-		autoload(s->progs.gp_fexit_inet6_bind);
+		if (gp_bpf_bind_sk()) {
+			autoload(s->progs.gp_fexit_inet_bind_sk);
+			autoload(s->progs.gp_fexit_inet6_bind_sk);
+		} else {
+			autoload(s->progs.gp_fexit_inet_bind);
+			autoload(s->progs.gp_fexit_inet6_bind);
+		}
+		if (have_sctp_hook())
+			autoload(s->progs.gp_fexit_sctp_bind_connect);
 	} else if (audit == GP_SRC_KPROBE) {
-		autoload(s->progs.gp_kprobe_inet_bind);
+		autoload(gp_bpf_bind_sk() ? s->progs.gp_kprobe_inet_bind_sk :
+					    s->progs.gp_kprobe_inet_bind);
 		autoload(s->progs.gp_kretprobe_inet_bind);
-		autoload(s->progs.gp_kprobe_inet6_bind);
-		autoload(s->progs.gp_kretprobe_inet6_bind);
+		if (have_sctp_hook())
+			autoload(s->progs.gp_kprobe_sctp_bind_connect);
 	}
 	if (audit == GP_SRC_CGROUP) {
 		autoload(s->progs.gp_cgroup_post_bind4);
@@ -177,8 +226,13 @@ static void select_programs(struct ghostport_bpf *s, int audit, int deny)
 		autoload(s->progs.gp_cgroup_bind4);
 		autoload(s->progs.gp_cgroup_bind6);
 	}
-	if (deny == GP_SRC_LSM)
+	if (deny == GP_SRC_LSM) {
 		autoload(s->progs.gp_lsm_socket_bind);
+		/* SCTP bindx's address list is walked by probe reads:
+		 * not in the lockdown-safe set (docs/lockdown.md). */
+		if (!safe_set)
+			autoload(s->progs.gp_lsm_sctp_bind_connect);
+	}
 	/* The safe set: no probe reads anywhere (identity.bpf.h reads the
 	 * task only by probe: pruned, its records say GP_XF_NO_CAPTURE). */
 	s->rodata->gp_safe = safe_set;
@@ -268,32 +322,60 @@ static int attach_audit(struct bpf_src *b, int mode, const char *cgroup_path,
 	int ret;
 
 	if (mode == GP_SRC_FENTRY) {
-		ret = add_link(b, bpf_program__attach(s->progs.gp_fexit_inet_bind),
-			       "fexit-inet_bind", err, errlen);
+		bool sk = gp_bpf_bind_sk();
+
+		ret = add_link(b, bpf_program__attach(sk ?
+				s->progs.gp_fexit_inet_bind_sk :
+				s->progs.gp_fexit_inet_bind),
+			       sk ? "fexit-inet_bind_sk" : "fexit-inet_bind",
+			       err, errlen);
 		if (!ret)
-			ret = add_link(b, bpf_program__attach(s->progs.gp_fexit_inet6_bind),
-				       "fexit-inet6_bind", err, errlen);
+			ret = add_link(b, bpf_program__attach(sk ?
+					s->progs.gp_fexit_inet6_bind_sk :
+					s->progs.gp_fexit_inet6_bind),
+				       sk ? "fexit-inet6_bind_sk" :
+					    "fexit-inet6_bind", err, errlen);
+		if (!ret && have_sctp_hook())
+			ret = add_link(b, bpf_program__attach(
+					s->progs.gp_fexit_sctp_bind_connect),
+				       "fexit-sctp_bind_connect", err, errlen);
 		return ret;
 	}
 	if (mode == GP_SRC_KPROBE) {
-		struct bpf_program *progs[] = {
-			s->progs.gp_kprobe_inet_bind, s->progs.gp_kretprobe_inet_bind,
-			s->progs.gp_kprobe_inet6_bind, s->progs.gp_kretprobe_inet6_bind,
-		};
-		static const char *const names[] = {
-			"kprobe-inet_bind", "kretprobe-inet_bind",
-			"kprobe-inet6_bind", "kretprobe-inet6_bind",
-		};
+		bool sk = gp_bpf_bind_sk();
+		struct bpf_program *entry = sk ? s->progs.gp_kprobe_inet_bind_sk :
+						 s->progs.gp_kprobe_inet_bind;
+		const char *fn[2] = { sk ? "inet_bind_sk" : "inet_bind",
+				      sk ? "inet6_bind_sk" : "inet6_bind" };
+		char what[64];
 		int i;
 
-		for (i = 0; i < 4; i++) {
-			ret = add_link(b, bpf_program__attach_kprobe(progs[i],
-					i % 2 == 1, i < 2 ? "inet_bind" : "inet6_bind"),
-				       names[i], err, errlen);
+		/* One program per side serves v4 and v6: the record is
+		 * classified by the socket.  Return probes first: an entry
+		 * stashed before its return probe is in place would be
+		 * reported later as a miss. */
+		for (i = 0; i < 2; i++) {
+			snprintf(what, sizeof(what), "kretprobe-%s", fn[i]);
+			ret = add_link(b, bpf_program__attach_kprobe(
+					s->progs.gp_kretprobe_inet_bind, true,
+					fn[i]), what, err, errlen);
 			if (ret)
 				return ret;
 		}
-		return 0;
+		for (i = 0; i < 2; i++) {
+			snprintf(what, sizeof(what), "kprobe-%s", fn[i]);
+			ret = add_link(b, bpf_program__attach_kprobe(entry,
+					false, fn[i]), what, err, errlen);
+			if (ret)
+				return ret;
+		}
+		if (have_sctp_hook())
+			ret = add_link(b, bpf_program__attach_kprobe(
+					s->progs.gp_kprobe_sctp_bind_connect,
+					false, "security_sctp_bind_connect"),
+				       "kprobe-security_sctp_bind_connect", err,
+				       errlen);
+		return ret;
 	}
 	/* sock_release and post_bind first, then the bind hooks: every
 	 * stage is in place before the one that records attempts.  No
@@ -480,6 +562,9 @@ int gp_bpf_attach(struct bpf_src *b, int audit, int deny,
 	if (!ret && deny == GP_SRC_LSM)
 		ret = add_link(b, bpf_program__attach_lsm(b->skel->progs.gp_lsm_socket_bind),
 			       "lsm-socket_bind", err, errlen);
+	if (!ret && deny == GP_SRC_LSM && !safe_set)
+		ret = add_link(b, bpf_program__attach_lsm(b->skel->progs.gp_lsm_sctp_bind_connect),
+			       "lsm-sctp_bind_connect", err, errlen);
 	if (!ret && (audit == GP_SRC_CGROUP || deny == GP_SRC_CGROUP))
 		ret = attach_bind_hooks(b, o->cgroup_path, err, errlen);
 	return ret;

@@ -253,7 +253,7 @@ int gp_bpf_counters(struct gp_source *src, struct gp_source_counters *c)
 	}
 	c->events = sum[GP_CNT_EVENTS];
 	c->drops = sum[GP_CNT_DROPS];
-	c->misses = 0;
+	c->misses = gp_bpf_misses(b);
 	return 0;
 }
 

@@ -24,6 +24,71 @@ static int open_pinned_bss(struct ghostport_bpf *skel)
 	return bpf_obj_get(path);
 }
 
+/*
+ * This build's program identity: FNV-1a 64 of the BPF object it embeds,
+ * with the ABI version in the top byte (never 0, the value of an instance
+ * pinned before the identity existed).
+ */
+__u64 gp_bpf_prog_version(void)
+{
+	static __u64 h;
+	const unsigned char *p;
+	size_t sz, i;
+
+	if (h)
+		return h;
+	p = ghostport_bpf__elf_bytes(&sz);
+	h = 0xcbf29ce484222325ULL;
+	for (i = 0; i < sz; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	h = (h & 0x00ffffffffffffffULL) | ((__u64)GP_ABI_VERSION << 56);
+	return h;
+}
+
+/*
+ * Is the pinned instance this build's?  Its state must have our layout and
+ * our program identity; anything else is refused with one line: adopting
+ * programs of another build would run them with a policy, a record layout
+ * or counters they do not have.
+ */
+static int check_pinned_version(struct ghostport_bpf *skel, int fd,
+				 char *err, size_t errlen)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	size_t sz = bpf_map__value_size(skel->maps.bss);
+	struct ghostport_bpf__bss *bss;
+	__u64 v;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.value_size = 0;
+	if (info.value_size != sz) {
+		snprintf(err, errlen,
+			 "the instance pinned at %s was loaded by another ghostport version (state of %u bytes, this one %zu); run 'ghostport unload' first",
+			 GP_PIN_DIR, info.value_size, sz);
+		return -ESTALE;
+	}
+	bss = mmap(NULL, sz, PROT_READ, MAP_SHARED, fd, 0);
+	if (bss == MAP_FAILED) {
+		snprintf(err, errlen, "pinned state at %s unreadable",
+			 GP_PIN_DIR);
+		return -EINVAL;
+	}
+	v = bss->gp_pin_version;
+	munmap(bss, sz);
+	if (v != gp_bpf_prog_version()) {
+		snprintf(err, errlen,
+			 "the instance pinned at %s was loaded by another ghostport build (ABI %u, programs %016llx; this one ABI %u, programs %016llx); run 'ghostport unload' first",
+			 GP_PIN_DIR, (unsigned)(v >> 56),
+			 (unsigned long long)v, GP_ABI_VERSION,
+			 (unsigned long long)gp_bpf_prog_version());
+		return -ESTALE;
+	}
+	return 0;
+}
+
 /* Every map of the skeleton, by the name it is pinned under. */
 int gp_bpf_reuse_or_pin_maps(struct bpf_src *b, bool reuse, char *err,
 			     size_t errlen)
@@ -75,6 +140,11 @@ int gp_bpf_adopt(struct bpf_src *b, int mode, int *pinned_deny, char *err,
 	fd = open_pinned_bss(b->skel);
 	if (fd < 0)
 		return 0;
+	pinned_mode = check_pinned_version(b->skel, fd, err, errlen);
+	if (pinned_mode) {
+		close(fd);
+		return pinned_mode;
+	}
 	sz = bpf_map__value_size(b->skel->maps.bss);
 	bss = mmap(NULL, sz, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
@@ -130,7 +200,7 @@ int gp_bpf_pin_or_adopt(struct bpf_src *b, struct gp_bpf_plan *p,
 	return 0;
 }
 
-int gp_source_bpf_pinned_mode(void)
+int gp_source_bpf_pinned_mode(char *err, size_t errlen)
 {
 	struct ghostport_bpf *skel = ghostport_bpf__open();
 	struct ghostport_bpf__bss *bss;
@@ -141,6 +211,11 @@ int gp_source_bpf_pinned_mode(void)
 	if (!skel)
 		return 0;
 	fd = open_pinned_bss(skel);
+	if (fd >= 0 && check_pinned_version(skel, fd, err, errlen)) {
+		close(fd);
+		ghostport_bpf__destroy(skel);
+		return -1;
+	}
 	ghostport_bpf__destroy(skel);
 	if (fd < 0)
 		return 0;

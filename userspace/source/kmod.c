@@ -56,8 +56,7 @@ static int kmod_set_conf(struct gp_source *s, __u32 conf_flags)
 	c.flags = conf_flags;
 	c.exe_gen = kmod_of(s)->exe_gen;
 	/* Wake the reader at a quarter full, as the BPF modes do. */
-	c.wakeup_bytes = kmod_of(s)->ring_records / 4 *
-			 (__u32)sizeof(struct gp_event);
+	c.wakeup_bytes = kmod_of(s)->ring_records / 4 * GP_KMOD_RING_REC_BYTES;
 	return ioctl(kmod_of(s)->fd, GP_IOC_SET_CONF, &c) ? -errno : 0;
 }
 

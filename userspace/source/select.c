@@ -66,7 +66,11 @@ struct gp_source *gp_source_select(const char *name,
 		return NULL;
 	}
 	/* A pinned instance outlived its daemon: adopt it, whatever it is. */
-	pinned = gp_source_bpf_pinned_mode();
+	pinned = gp_source_bpf_pinned_mode(err, sizeof(err));
+	if (pinned < 0) {
+		fprintf(stderr, "ghostport: %s\n", err);
+		return NULL;
+	}
 	for (i = 0; pinned && i < NMODES; i++) {
 		if (modes[i].id != pinned)
 			continue;

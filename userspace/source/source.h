@@ -80,8 +80,9 @@ struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 /* 0 if the BPF LSM is active and its program loads, else -1 and why. */
 int gp_source_bpf_lsm_usable(const struct gp_source_opts *o, char *why,
 			     size_t len);
-/* The audit mode of a pinned instance, 0 when none is pinned. */
-int gp_source_bpf_pinned_mode(void);
+/* The audit mode of a pinned instance, 0 when none is pinned, -1 (why in
+ * err) when it is another build's, which is not adopted. */
+int gp_source_bpf_pinned_mode(char *err, size_t errlen);
 /* Pick and open a source by name (source/select.c): "auto" tries the
  * better modes first and says, one line each on stderr, why each one it
  * skipped failed.  NULL when none opened (the reasons printed). */

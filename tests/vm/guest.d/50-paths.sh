@@ -35,6 +35,10 @@ done
 for d in lsm cgroup; do
 	run "enforce-$d" --source auto --enforce --deny-with "$d"
 done
+# The kprobe mode next to cgroup enforcement: one report per bind (the
+# cgroup hook's denial is not reported again, exempt/kernel binds are not
+# turned into denials by a shared stash).
+run enforce-cgroup-kprobe --source kprobe --enforce --deny-with cgroup
 if [ -f /gp/ghostport.ko ]; then
 	[ -d /sys/module/ghostport ] || insmod /gp/ghostport.ko
 	run audit-kmod --source kmod
