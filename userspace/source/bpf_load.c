@@ -183,11 +183,14 @@ bool gp_bpf_bind_sk(void)
 	return have == 1;
 }
 
-/* SCTP bindx's only hook (CONFIG_SECURITY_NETWORK). */
+/* SCTP bindx's only hook (CONFIG_SECURITY_NETWORK).  Its programs walk
+ * bindx's address list with probe reads: not in the lockdown-safe set. */
 static bool have_sctp_hook(void)
 {
 	static int have;
 
+	if (safe_set)
+		return false;
 	if (!have)
 		have = ksym_exists("security_sctp_bind_connect") ? 1 : 2;
 	return have == 1;
@@ -230,7 +233,7 @@ static void select_programs(struct ghostport_bpf *s, int audit, int deny)
 		autoload(s->progs.gp_lsm_socket_bind);
 		/* SCTP bindx's address list is walked by probe reads:
 		 * not in the lockdown-safe set (docs/lockdown.md). */
-		if (!safe_set)
+		if (have_sctp_hook())
 			autoload(s->progs.gp_lsm_sctp_bind_connect);
 	}
 	/* The safe set: no probe reads anywhere (identity.bpf.h reads the
@@ -562,7 +565,7 @@ int gp_bpf_attach(struct bpf_src *b, int audit, int deny,
 	if (!ret && deny == GP_SRC_LSM)
 		ret = add_link(b, bpf_program__attach_lsm(b->skel->progs.gp_lsm_socket_bind),
 			       "lsm-socket_bind", err, errlen);
-	if (!ret && deny == GP_SRC_LSM && !safe_set)
+	if (!ret && deny == GP_SRC_LSM && have_sctp_hook())
 		ret = add_link(b, bpf_program__attach_lsm(b->skel->progs.gp_lsm_sctp_bind_connect),
 			       "lsm-sctp_bind_connect", err, errlen);
 	if (!ret && (audit == GP_SRC_CGROUP || deny == GP_SRC_CGROUP))

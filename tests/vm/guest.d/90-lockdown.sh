@@ -1,6 +1,6 @@
 #!/bin/sh
 # gp-boot: lockdown lockdown=confidentiality
-# gp-min-results: 6
+# gp-min-results: 19
 # gp-timeout: 300
 # Issue 19: ghostport on a kernel booted with lockdown=confidentiality (an
 # extra boot of each kernel, tests/vm/run.sh's gp-boot header): the
@@ -15,31 +15,10 @@ K=${GP_KERNEL:-unknown}
 echo "# lockdown: $(cat /sys/kernel/security/lockdown 2>&1)"
 gp_need_binaries gp_lockdown "$S/lockdown" || exit 0
 
-if [ "$K" = 5.10 ]; then
-	# No mode can run here under lockdown (docs/lockdown.md): the safe
-	# fentry/LSM set needs bpf_rdonly_cast (6.2+), the cgroup mode socket
-	# storage in cgroup programs (5.11+).  It must say so and not start;
-	# --enforce must refuse to start, never run open.
-	echo "SKIP $S/lockdown/safe-set: no lockdown-safe attach mode on 5.10 (needs 5.11+ or 6.2+)"
-	for mode in audit enforce; do
-		extra=; [ $mode = enforce ] && extra=--enforce
-		timeout 60 $GP run --ports 686 $extra --no-pin > /tmp/ld-510.out 2> /tmp/ld-510.err < /dev/null
-		rc=$?
-		last=$(tail -n 1 /tmp/ld-510.err)
-		if [ $rc = 1 ] && ! grep -q 'ghostport: ready' /tmp/ld-510.err &&
-		   echo "$last" | grep -q '^ghostport: no attach mode works'; then
-			echo "PASS $S/lockdown/refuses-$mode ($last)"
-		else
-			echo "FAIL $S/lockdown/refuses-$mode: exit $rc, last: $last"
-		fi
-		$GP unload > /dev/null 2>&1
-	done
-else
-	/gp/bin/gp_lockdown --ghostport $GP --prefix "$S/lockdown" --ready-timeout 90
-	rc=$?
-	[ $rc -le 1 ] || echo "FAIL $S/lockdown/exit: gp_lockdown exit status $rc"
-	$GP unload > /dev/null 2>&1
-fi
+/gp/bin/gp_lockdown --ghostport $GP --prefix "$S/lockdown" --ready-timeout 90
+rc=$?
+[ $rc -le 1 ] || echo "FAIL $S/lockdown/exit: gp_lockdown exit status $rc"
+$GP unload > /dev/null 2>&1
 
 # --deny-with lsm: the safe LSM needs bpf_rdonly_cast (6.2+) to read an
 # IPv6 address; older kernels must refuse to start, in one line.
