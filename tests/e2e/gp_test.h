@@ -479,6 +479,14 @@ static inline int gpt_spawn(struct gpt_reader *rd, char *const argv[])
 	gpt_reader_init(rd);
 	if (pipe2(po, O_CLOEXEC))
 		return -1;
+	/*
+	 * ghostport never blocks on its stdout: lines a slow reader cannot
+	 * take are dropped (and counted).  A test reads while it binds, on a
+	 * busy or emulated CPU, and an event line with identity is ~1 KB:
+	 * give the pipe room for a few thousand of them.
+	 */
+	if (fcntl(po[0], F_SETPIPE_SZ, 8 << 20) < 0)
+		fcntl(po[0], F_SETPIPE_SZ, 1 << 20);
 	if (pipe2(pe, O_CLOEXEC)) {
 		e = errno;
 		close(po[0]);
