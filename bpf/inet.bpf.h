@@ -49,8 +49,10 @@ gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
 	if (!sk || addr_len < 4)
 		return NULL;
 	if (gp_safe) {
-		/* The lockdown-safe set: BTF-typed loads (sk and uaddr are
-		 * the hook's typed arguments), no probe reads. */
+		/*
+		 * The lockdown-safe set: BTF-typed loads (sk and uaddr are
+		 * the hook's typed arguments), no probe reads.
+		 */
 		skfam = sk->__sk_common.skc_family;
 		type = sk->sk_type;
 		protocol = sk->sk_protocol;

@@ -90,10 +90,12 @@ __s64 gp_pending;
  * value and drops the branches not taken, so one object carries both sets
  * and never shows the kernel a helper the set does not use.
  */
-const volatile __u32 gp_safe = 0;
+const volatile __u32 gp_safe;	/* .rodata, zero unless the loader sets it */
 
-/* 6.2+; NULL where missing (then the safe set cannot read an IPv6
- * sockaddr in fentry/LSM programs, and the loader falls back to cgroup). */
+/*
+ * 6.2+; NULL where missing (then the safe set cannot read an IPv6
+ * sockaddr in fentry/LSM programs, and the loader falls back to cgroup).
+ */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 #define GP_HAS_TASK_BTF \

@@ -327,7 +327,7 @@ void gp_probe_reset(void)
 	WRITE_ONCE(gp_missed_base, gp_probe_missed_total());
 }
 
-#define GP_DRAIN_WARN_MS	5000
+#define GP_DRAIN_WARN_LOOPS	5000	/* sleeps of 1-2 ms: 5-10 s */
 
 /*
  * Stop taking binds, let the ones in flight return through their return
@@ -347,8 +347,8 @@ static void gp_unregister(struct kretprobe **rps, int num)
 		disable_kretprobe(rps[i]);
 	synchronize_rcu();
 	while (atomic_read(&gp_inflight) > 0) {
-		msleep(1);
-		if (++waited % GP_DRAIN_WARN_MS == 0)
+		usleep_range(1000, 2000);
+		if (++waited % GP_DRAIN_WARN_LOOPS == 0)
 			pr_warn("unload: waiting for %d binds in progress\n",
 				atomic_read(&gp_inflight));
 	}
