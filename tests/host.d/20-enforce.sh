@@ -18,12 +18,7 @@ P=host/enforce
 need_root "needs root (BPF, binds to ports < 1024)"
 need_built build "$T" "$GP"
 
-run() { # name args...
-	local name=$1
-	shift
-	run_timed "$name" "$TMO" "$T" --ghostport "$GP" "$@"
-}
-
-run "$P" --prefix "$P" --expect-lsm no
-run "$P-cgroup" --prefix "$P-cgroup" --deny-with cgroup --expect-lsm no --only deny
+run_timed "$P" "$TMO" "$T" --ghostport "$GP" --prefix "$P" --expect-lsm no
+run_timed "$P-cgroup" "$TMO" "$T" --ghostport "$GP" --prefix "$P-cgroup" \
+	--deny-with cgroup --expect-lsm no --only deny
 exit 0

@@ -61,21 +61,7 @@ gp_start() {
 	: >"$log"
 	"$GP" run --no-config --source cgroup "$@" 2>>"$log" &
 	gp_pid=$!
-	for _ in $(seq 150); do
-		grep -q '^ghostport: ready' "$log" && return 0
-		kill -0 "$gp_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$gp_pid" 2>/dev/null
-	wait "$gp_pid" 2>/dev/null; gp_pid=
-	return 1
-}
-gp_stop() { # signal
-	[ -n "$gp_pid" ] || return 0
-	kill -"${1:-TERM}" "$gp_pid"
-	for _ in $(seq 100); do kill -0 "$gp_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$gp_pid" 2>/dev/null
-	wait "$gp_pid" 2>/dev/null; gp_pid=
+	gp_ready "$log"
 }
 
 # binds FIRST LAST [PORT]: TCP binds to 127.0.0.<i>:PORT (default 686), one

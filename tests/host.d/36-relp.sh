@@ -79,19 +79,7 @@ gp_start() { # LOG args...
 	"$GP" run --no-config --no-pin --source cgroup --ports 686 "$@" \
 		>/dev/null 2>>"$log" &
 	gp_pid=$!
-	for _ in $(seq 150); do
-		grep -q '^ghostport: ready' "$log" && return 0
-		kill -0 "$gp_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$gp_pid" 2>/dev/null; wait "$gp_pid" 2>/dev/null; gp_pid=
-	return 1
-}
-gp_stop() {
-	[ -n "$gp_pid" ] || return 0
-	kill -TERM "$gp_pid"
-	for _ in $(seq 100); do kill -0 "$gp_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$gp_pid" 2>/dev/null; wait "$gp_pid" 2>/dev/null; gp_pid=
+	gp_ready "$log"
 }
 summary_field() { # LOG SPEC FIELD
 	grep "^ghostport: output $2 " "$1" | tail -1 |

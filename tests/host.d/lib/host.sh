@@ -98,3 +98,29 @@ run_timed() {
 	fi
 	return 0
 }
+
+# gp_ready LOG: wait up to 15 s for the ready line of the `ghostport run`
+# in the background whose pid is $gp_pid and whose stderr goes to LOG.
+# If it does not come (or the run ended): kill it, clear gp_pid, status 1.
+gp_ready() {
+	local _
+	for _ in $(seq 150); do
+		grep -q '^ghostport: ready' "$1" && return 0
+		kill -0 "$gp_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$gp_pid" 2>/dev/null
+	wait "$gp_pid" 2>/dev/null; gp_pid=
+	return 1
+}
+
+# gp_stop [SIGNAL]: stop the run $gp_pid (SIGTERM by default), SIGKILL
+# after 10 s; clears gp_pid.
+gp_stop() {
+	local _
+	[ -n "$gp_pid" ] || return 0
+	kill -"${1:-TERM}" "$gp_pid"
+	for _ in $(seq 100); do kill -0 "$gp_pid" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$gp_pid" 2>/dev/null
+	wait "$gp_pid" 2>/dev/null; gp_pid=
+}
