@@ -41,12 +41,23 @@ void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
  */
 void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
 
+/*
+ * "KEY":{"IDKEY":"N","name":"..."}: a user or group as ECS and OCSF write
+ * it, the id as a string (both schemas type it so), the name when known.
+ */
+void gp_json_key_id_name(struct gp_json *w, const char *key,
+			 const char *idkey, __u32 id, const char *name);
+
 /* "exe_flags":["deleted",...]: the names of the GP_XF_* bits set. */
 void gp_json_key_exe_flags(struct gp_json *w, const char *key, __u16 xf);
 /* The GP_XF_* bits' names joined with ',' into out (CEF, syslog). */
 size_t gp_exe_flags_join(char *out, size_t outlen, __u16 xf);
 /* "MAJOR:MINOR" of a kernel dev_t (exe_dev), into out[24]. */
 void gp_kdev_str(char out[24], __u32 dev);
+
+/* exe_ino, exe_dev, exe_flags of an executable the kernel identified
+ * (GP_VF_EXE): json at the top level, ECS and OCSF among their extras. */
+void gp_json_put_exe_id(struct gp_json *w, const struct gp_event *ev);
 
 /*
  * The identity keys ECS (ghostport.*) and OCSF (unmapped.ghostport.*) have
