@@ -132,7 +132,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
 
 E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
 E2E_LIB		:= $(BUILD)/obj/tests/e2e/lib/libgptest.a
-E2E_LIB_OBJS	:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/lib/*.c))
+# The run lock is read the daemon's way: its own runlock.c (libc only).
+E2E_LIB_OBJS	:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/lib/*.c)) \
+		   $(BUILD)/obj/daemon/runlock.o
 e2e_objs	= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/$(1)/*.c))
 
 $(BUILD)/obj/tests/e2e/%.o: tests/e2e/%.c
