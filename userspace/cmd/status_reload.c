@@ -136,6 +136,15 @@ static int ask(const char *sock, const char *req, int timeout_ms,
 	return 0;
 }
 
+/* The options both commands take, in their usage and their tables. */
+#define SOCKET_HELP_USAGE \
+"  --socket PATH     control socket (default " GP_CTL_SOCK ")\n" \
+"  -h, --help        this help\n"
+#define SOCKET_HELP_OPTS \
+	{ "socket", required_argument, NULL, 's' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ NULL, 0, NULL, 0 }
+
 static void status_usage(FILE *f)
 {
 	fprintf(f,
@@ -148,10 +157,9 @@ static void status_usage(FILE *f)
 "  --prometheus      Prometheus text exposition format\n"
 "  --textfile PATH   with --prometheus: write PATH atomically (temporary\n"
 "                    file + rename) for node_exporter's textfile collector\n"
-"  --socket PATH     control socket (default %s)\n"
-"  -h, --help        this help\n"
+SOCKET_HELP_USAGE
 "\n"
-"Exit status 1 when no daemon is running.\n", GP_CTL_SOCK);
+"Exit status 1 when no daemon is running.\n");
 }
 
 int gp_cmd_status(int argc, char **argv)
@@ -160,9 +168,7 @@ int gp_cmd_status(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "textfile", required_argument, NULL, 't' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		SOCKET_HELP_OPTS,
 	};
 	const char *req = "status", *textfile = NULL, *sock = NULL;
 	char *ans;
@@ -208,16 +214,13 @@ static void reload_usage(FILE *f)
 "printed, and the running policy stays (exit status 1).  Same as SIGHUP,\n"
 "but says what happened.\n"
 "\n"
-"  --socket PATH     control socket (default %s)\n"
-"  -h, --help        this help\n", GP_CTL_SOCK);
+SOCKET_HELP_USAGE);
 }
 
 int gp_cmd_reload(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		SOCKET_HELP_OPTS,
 	};
 	const char *sock = NULL;
 	char *ans;
