@@ -105,7 +105,15 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 			ev.flags |= GP_EF_V4MAPPED;
 	}
 	fill_task(&ev);
-	fill_sock(&ev, sock_of(bsk));
+	if (gp_safe) {
+		/* The context has what the safe set can see of the socket. */
+		ev.sock_type = ctx->type;
+		ev.protocol = ctx->protocol;
+		ev.ifindex = bsk->bound_dev_if;
+		ev.valid |= GP_VF_TYPE | GP_VF_IFINDEX;
+	} else {
+		fill_sock(&ev, sock_of(bsk));
+	}
 	/* An earlier attempt on this socket that never reached post_bind. */
 	st = NULL;
 	if (gp_pin_audit_mode == GP_SRC_CGROUP) {

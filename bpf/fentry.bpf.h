@@ -51,14 +51,16 @@ SEC("fexit/inet_bind")
 int BPF_PROG(gp_fexit_inet_bind, struct socket *sock, struct sockaddr *uaddr,
 	     int addr_len, int ret)
 {
-	return on_fexit(BPF_CORE_READ(sock, sk), uaddr, addr_len, ret);
+	return on_fexit(gp_safe ? sock->sk : BPF_CORE_READ(sock, sk), uaddr,
+			addr_len, ret);
 }
 
 SEC("fexit/inet6_bind")
 int BPF_PROG(gp_fexit_inet6_bind, struct socket *sock,
 	     struct sockaddr *uaddr, int addr_len, int ret)
 {
-	return on_fexit(BPF_CORE_READ(sock, sk), uaddr, addr_len, ret);
+	return on_fexit(gp_safe ? sock->sk : BPF_CORE_READ(sock, sk), uaddr,
+			addr_len, ret);
 }
 
 /*

@@ -48,14 +48,26 @@ gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
 
 	if (!sk || addr_len < 4)
 		return NULL;
-	skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (gp_safe) {
+		/*
+		 * The lockdown-safe set: BTF-typed loads (sk and uaddr are
+		 * the hook's typed arguments), no probe reads.
+		 */
+		skfam = sk->__sk_common.skc_family;
+		type = sk->sk_type;
+		protocol = sk->sk_protocol;
+		safam = uaddr->sa_family;
+		nport = ((struct sockaddr_in *)uaddr)->sin_port;
+	} else {
+		skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		type = BPF_CORE_READ(sk, sk_type);
+		protocol = BPF_CORE_READ(sk, sk_protocol);
+		bpf_probe_read_kernel(&safam, sizeof(safam), &uaddr->sa_family);
+		bpf_probe_read_kernel(&nport, sizeof(nport),
+				      &((struct sockaddr_in *)uaddr)->sin_port);
+	}
 	if (skfam != AF_INET && skfam != AF_INET6 && skfam != GP_AF_SMC)
 		return NULL;
-	type = BPF_CORE_READ(sk, sk_type);
-	protocol = BPF_CORE_READ(sk, sk_protocol);
-	bpf_probe_read_kernel(&safam, sizeof(safam), &uaddr->sa_family);
-	bpf_probe_read_kernel(&nport, sizeof(nport),
-			      &((struct sockaddr_in *)uaddr)->sin_port);
 	*deny_err = 0;
 	verdict = classify(bpf_ntohs(nport), skfam, type, protocol, &flags,
 			   deny_err);
@@ -78,12 +90,15 @@ gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
 	e->flags = flags;
 	e->source = source;
 	e->family = family;
-	if (family == AF_INET && addr_len >= 8) {
+	if (family == AF_INET && addr_len >= 8 && gp_safe) {
+		__u32 a = ((struct sockaddr_in *)uaddr)->sin_addr.s_addr;
+
+		__builtin_memcpy(e->addr, &a, 4);
+	} else if (family == AF_INET && addr_len >= 8) {
 		bpf_probe_read_kernel(e->addr, 4,
 			&((struct sockaddr_in *)uaddr)->sin_addr);
 	} else if (family == AF_INET6 && addr_len >= 24) {
-		bpf_probe_read_kernel(e->addr, 16,
-			&((struct sockaddr_in6 *)uaddr)->sin6_addr);
+		read_in6(e->addr, uaddr);
 		if (is_v4mapped(e->addr))
 			e->flags |= GP_EF_V4MAPPED;
 	}
