@@ -187,7 +187,7 @@ static int gp_cmd(const char *a1, const char *a2, char *msg, size_t mlen)
  */
 static int gp_unload(char *msg, size_t mlen)
 {
-	pid_t h = gpt_lock_holder();
+	pid_t h = gp_run_lock_holder();
 
 	if (h != 0 && !(live_reader && h == live_reader->pid)) {
 		snprintf(msg, mlen, "not unloading: a ghostport run that is not ours (pid %d) is active",
