@@ -28,12 +28,28 @@
 #include "source/pin.h"
 #include "event/identity.h"
 
+/* The deny method loaded at start is the one `how` asks for. */
+static bool prepared_fits(int loaded, enum gp_deny_method how)
+{
+	if (!loaded)
+		return false;
+	if (how == GP_DENY_LSM)
+		return loaded == GP_SRC_LSM;
+	if (how == GP_DENY_CGROUP)
+		return loaded == GP_SRC_CGROUP;
+	return true;
+}
+
 static int bpf_set_enforce(struct gp_source *src, bool on,
 			   enum gp_deny_method how, char *err, size_t errlen)
 {
 	struct bpf_src *b = src->priv;
 	struct gp_source_opts o = { .deny_with = how,
-				    .conf_flags = GP_CONF_ENFORCE };
+				    .conf_flags = GP_CONF_ENFORCE,
+				    .verbose = b->verbose,
+				    .no_pin = b->no_pin,
+				    .btf_path = b->btf_path,
+				    .cgroup_path = b->cgroup_path };
 	__u32 flags = b->skel->bss->gp_conf.flags;
 	int deny;
 
@@ -42,8 +58,16 @@ static int bpf_set_enforce(struct gp_source *src, bool on,
 		return 0;
 	}
 	deny = b->skel->bss->gp_pin_deny_mode;
-	if (!deny) {
+	if (!deny && prepared_fits(b->deny_loaded, how)) {
+		deny = b->deny_loaded;
+		if (deny == GP_SRC_CGROUP && b->deny_why[0])
+			fprintf(stderr,
+				"ghostport: enforcement via lsm unavailable: %s; using cgroup\n",
+				b->deny_why);
+	} else if (!deny) {
 		deny = gp_bpf_choose_deny(&o, err, errlen);
+	}
+	if (!b->skel->bss->gp_pin_deny_mode) {
 		/* The cgroup audit hooks already deny once told to. */
 		if (!(deny == GP_SRC_CGROUP && src->ops->id == GP_SRC_CGROUP) &&
 		    gp_bpf_add_deny_programs(b, deny, &o, err, errlen))
@@ -79,6 +103,8 @@ static void bpf_teardown(struct bpf_src *b)
 		close(b->cgroup_fd);
 	ghostport_bpf__destroy(b->deny_skel);
 	ghostport_bpf__destroy(b->skel);
+	free(b->btf_path);
+	free(b->cgroup_path);
 	free(b);
 }
 
@@ -212,6 +238,13 @@ struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 		goto fail;
 	}
 	b->cgroup_fd = -1;
+	b->verbose = o->verbose;
+	b->no_pin = o->no_pin;
+	if ((o->btf_path && !(b->btf_path = strdup(o->btf_path))) ||
+	    (o->cgroup_path && !(b->cgroup_path = strdup(o->cgroup_path)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	gp_bpf_log_setup(o->verbose);
 
 	if (check_btf(o, err, errlen) ||
@@ -235,6 +268,8 @@ struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 	    gp_bpf_open_ring(b, err, errlen) ||
 	    gp_bpf_attach(b, p.load_audit, p.load_deny, o, err, errlen))
 		goto fail;
+	if (!p.deny && !p.pinned_deny)
+		gp_bpf_prepare_deny(b, p.mode, o);
 	if (b->adopted)
 		fprintf(stderr,
 			"ghostport: adopted the pinned instance at %s (source %s)\n",

@@ -40,6 +40,17 @@ struct bpf_src {
 	gp_event_fn fn;
 	void *fn_ctx;
 	int stop;
+	/*
+	 * What the source was opened with, for deny programs added at run
+	 * time (`ghostport enforce on`): the same -v, --btf, cgroup root and
+	 * pinning as the programs loaded at start.  The strings are ours.
+	 */
+	bool verbose, no_pin;
+	char *btf_path, *cgroup_path;
+	/* the deny method loaded at start (gp_bpf_prepare_deny), 0 if none;
+	 * deny_skel holds its programs unless the audit hooks deny */
+	int deny_loaded;
+	char deny_why[256];		/* why the LSM was not taken */
 };
 
 /* What gp_source_bpf_open() decided, step by step (GP_SRC_* values). */
@@ -67,6 +78,8 @@ int gp_bpf_attach(struct bpf_src *b, int audit, int deny,
 int gp_bpf_add_deny_programs(struct bpf_src *b, int deny,
 			     const struct gp_source_opts *o, char *err,
 			     size_t errlen);
+void gp_bpf_prepare_deny(struct bpf_src *b, int audit,
+			 const struct gp_source_opts *o);
 void gp_bpf_detach_links(struct bpf_src *b);
 /* inet_bind_sk/inet6_bind_sk exist here (6.6+): hooked instead of inet_bind. */
 bool gp_bpf_bind_sk(void);

@@ -576,12 +576,14 @@ int gp_bpf_attach(struct bpf_src *b, int audit, int deny,
 /*
  * Load the deny programs next to running audit programs: a second object
  * that shares every map of the first, so both see one policy and one ring.
+ * Loaded, not attached: gp_bpf_attach_deny() attaches them.
  */
-int gp_bpf_add_deny_programs(struct bpf_src *b, int deny,
-			     const struct gp_source_opts *o, char *err,
-			     size_t errlen)
+static int load_deny_object(struct bpf_src *b, int deny,
+			    const struct gp_source_opts *o, char *err,
+			    size_t errlen)
 {
-	struct ghostport_bpf *d = ghostport_bpf__open();
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
+	struct ghostport_bpf *d = ghostport_bpf__open_opts(&oo);
 	struct ghostport_bpf *main_skel = b->skel;
 	struct bpf_map *m, *dm;
 	int ret;
@@ -602,15 +604,81 @@ int gp_bpf_add_deny_programs(struct bpf_src *b, int deny,
 	}
 	b->skel = d;
 	ret = gp_bpf_load(b, 0, deny, err, errlen);
-	if (!ret)
-		ret = gp_bpf_attach(b, 0, deny, o, err, errlen);
 	b->skel = main_skel;
 	if (ret) {
 		ghostport_bpf__destroy(d);
 		return ret;
 	}
+	ghostport_bpf__destroy(b->deny_skel);
 	b->deny_skel = d;
+	b->deny_loaded = deny;
 	return 0;
+}
+
+/*
+ * At start, while the daemon still has all its capabilities: load the deny
+ * programs a later `ghostport enforce on` would attach.  Loading needs more
+ * than attaching: libbpf resolves the object's weak kfunc (bpf_rdonly_cast)
+ * by walking the module BTFs when vmlinux lacks it (6.1), which needs
+ * CAP_SYS_ADMIN, dropped once running; and the verifier's verdict is known
+ * now rather than at the moment enforcement is wanted.  The LSM where it is
+ * active and loads, else the cgroup hooks (nothing to load when they are
+ * the audit programs already).  Failure is not fatal: the switch tries
+ * again and says why.
+ */
+void gp_bpf_prepare_deny(struct bpf_src *b, int audit,
+			 const struct gp_source_opts *o)
+{
+	struct gp_source_opts eo = *o;
+	char err[256];
+	int deny;
+
+	eo.conf_flags |= GP_CONF_ENFORCE;
+	b->deny_why[0] = '\0';
+	if (o->deny_with == GP_DENY_LSM)
+		deny = GP_SRC_LSM;
+	else if (o->deny_with == GP_DENY_CGROUP)
+		deny = GP_SRC_CGROUP;
+	else if (!gp_source_bpf_lsm_usable(&eo, b->deny_why,
+					     sizeof(b->deny_why)))
+		deny = GP_SRC_LSM;
+	else
+		deny = GP_SRC_CGROUP;
+	if (deny == GP_SRC_CGROUP && audit == GP_SRC_CGROUP) {
+		b->deny_loaded = deny;
+		return;
+	}
+	if (load_deny_object(b, deny, &eo, err, sizeof(err)))
+		fprintf(stderr,
+			"ghostport: deny programs not loaded at start (%s); `ghostport enforce on` will try again\n",
+			err);
+}
+
+/* Attach the deny programs of the second object. */
+static int attach_deny_object(struct bpf_src *b, int deny,
+			      const struct gp_source_opts *o, char *err,
+			      size_t errlen)
+{
+	struct ghostport_bpf *main_skel = b->skel;
+	int ret;
+
+	b->skel = b->deny_skel;
+	ret = gp_bpf_attach(b, 0, deny, o, err, errlen);
+	b->skel = main_skel;
+	return ret;
+}
+
+int gp_bpf_add_deny_programs(struct bpf_src *b, int deny,
+			     const struct gp_source_opts *o, char *err,
+			     size_t errlen)
+{
+	int ret = 0;
+
+	if (!b->deny_skel || b->deny_loaded != deny)
+		ret = load_deny_object(b, deny, o, err, errlen);
+	if (!ret)
+		ret = attach_deny_object(b, deny, o, err, errlen);
+	return ret;
 }
 
 void gp_bpf_detach_links(struct bpf_src *b)
