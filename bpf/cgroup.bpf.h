@@ -28,6 +28,28 @@ struct {
 } gp_sk_attempt SEC(".maps");
 
 /*
+ * Attempts pending in gp_sk_attempt, all sockets.  post_bind and
+ * sock_release run for every bind and every socket; while this is zero
+ * (no listed bind in flight, none failed and unresolved) they return
+ * without a storage lookup.  A hint to skip only: anything but zero means
+ * "look" (a leak, from a socket freed without sock_release, costs the
+ * lookup, never an attempt).  Changes happen under the socket's lock
+ * (bind4, post_bind) or on its last reference (sock_release), in pairs.
+ */
+__s64 gp_cg_pending;
+
+static __always_inline void attempt_set(void)
+{
+	__sync_fetch_and_add(&gp_cg_pending, 1);
+}
+
+static __always_inline void attempt_done(struct gp_event *st)
+{
+	st->magic = 0;
+	__sync_fetch_and_add(&gp_cg_pending, -1);
+}
+
+/*
  * The verifier allows no arithmetic on a bpf_sock pointer, so the CO-RE
  * reads of struct sock cannot start from it.  Copy its value as a plain
  * number through bpf_probe_read_kernel; every later read is a probe read.
@@ -59,7 +81,7 @@ static __always_inline void report_failed(struct gp_event *st)
 	st->ret = 0;
 	st->ret_why = GP_RETW_FAILED;
 	submit_late(st);
-	st->magic = 0;
+	attempt_done(st);
 }
 
 static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
@@ -68,13 +90,17 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 	__u16 port = bpf_ntohs(ctx->user_port);
 	struct gp_event ev, *st;
 	struct bpf_sock *bsk;
-	__u32 err = 0;
+	__u32 err = 0, rule;
 	__u8 flags = 0;
 	int verdict;
 
 	/* The hot path: an unlisted port returns after one lookup. */
-	verdict = classify(port, family, ctx->type, ctx->protocol, &flags,
-			   &err);
+	rule = port_rule(port);
+	if (rule_idle(rule, false))
+		return 1;
+	verdict = classify_rule(rule, gp_proto_class(family, ctx->type,
+						     ctx->protocol),
+				&flags, &err);
 	if (verdict < 0)
 		return 1;
 	/* Attached only to enforce (another mode audits): denials only. */
@@ -105,10 +131,13 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 			ev.flags |= GP_EF_V4MAPPED;
 	}
 	fill_task(&ev);
-	fill_sock(&ev, sock_of(bsk));
-	/* An earlier attempt on this socket that never reached post_bind. */
+	fill_sock(&ev, sock_of(bsk), ctx->type, ctx->protocol,
+		  bsk->bound_dev_if);
+	/* An earlier attempt on this socket that never reached post_bind
+	 * (none anywhere while gp_cg_pending is zero: no lookup then).
+	 */
 	st = NULL;
-	if (gp_pin_audit_mode == GP_SRC_CGROUP) {
+	if (gp_pin_audit_mode == GP_SRC_CGROUP && gp_cg_pending) {
 		st = bpf_sk_storage_get(&gp_sk_attempt, bsk, 0, 0);
 		if (st && st->magic)
 			report_failed(st);
@@ -126,13 +155,19 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 	}
 	if (gp_pin_audit_mode != GP_SRC_CGROUP)
 		return 1;	/* another mode reports allowed binds */
-	if (st) {
-		__builtin_memcpy(st, &ev, sizeof(ev));
-		return 1;
+	if (!st) {
+		/* Created from ev, or the socket's storage from an earlier
+		 * attempt, resolved (not looked up above): rewritten below.
+		 */
+		st = bpf_sk_storage_get(&gp_sk_attempt, bsk, &ev,
+					BPF_SK_STORAGE_GET_F_CREATE);
+		if (!st) {
+			count(GP_CNT_DROPS);	/* no memory for the storage */
+			return 1;
+		}
 	}
-	if (!bpf_sk_storage_get(&gp_sk_attempt, bsk, &ev,
-				BPF_SK_STORAGE_GET_F_CREATE))
-		count(GP_CNT_DROPS);	/* no memory for the socket's storage */
+	__builtin_memcpy(st, &ev, sizeof(ev));
+	attempt_set();
 	return 1;
 }
 
@@ -149,15 +184,19 @@ int gp_cgroup_bind6(struct bpf_sock_addr *ctx)
 }
 
 /*
- * The bind succeeded: post_bind runs only after the port is taken.  A
- * socket without a pending attempt (every unlisted bind) costs one
- * storage lookup.  A pending attempt for another port than the one taken
- * failed earlier (the socket was then bound to an unlisted port).
+ * The bind succeeded: post_bind runs only after the port is taken.  With
+ * no attempt pending anywhere (every unlisted bind, unless a listed one
+ * is in flight or failed unresolved) it returns after one load.  A
+ * pending attempt for another port than the one taken failed earlier
+ * (the socket was then bound to an unlisted port).
  */
 static __always_inline int on_post_bind(struct bpf_sock *sk)
 {
-	struct gp_event *st = bpf_sk_storage_get(&gp_sk_attempt, sk, 0, 0);
+	struct gp_event *st;
 
+	if (!gp_cg_pending)
+		return 1;
+	st = bpf_sk_storage_get(&gp_sk_attempt, sk, 0, 0);
 	if (!st || !st->magic)
 		return 1;
 	if (st->port && st->port != sk->src_port) {
@@ -167,7 +206,7 @@ static __always_inline int on_post_bind(struct bpf_sock *sk)
 	st->ret = 0;
 	st->valid |= GP_VF_RET;
 	submit(st);
-	st->magic = 0;
+	attempt_done(st);
 	return 1;
 }
 
@@ -187,8 +226,11 @@ int gp_cgroup_post_bind6(struct bpf_sock *sk)
 SEC("cgroup/sock_release")
 int gp_cgroup_sock_release(struct bpf_sock *sk)
 {
-	struct gp_event *st = bpf_sk_storage_get(&gp_sk_attempt, sk, 0, 0);
+	struct gp_event *st;
 
+	if (!gp_cg_pending)
+		return 1;
+	st = bpf_sk_storage_get(&gp_sk_attempt, sk, 0, 0);
 	if (st && st->magic)
 		report_failed(st);
 	return 1;

@@ -42,6 +42,33 @@ static __always_inline void gp_count(__u32 idx)
 		*v += 1;
 }
 
+/*
+ * Two adjacent fields of one structure, fa then fb, each of type T: one
+ * probe read where this kernel's layout has fb right after fa (the CO-RE
+ * offsets are constants once relocated: the verifier keeps one branch),
+ * two otherwise.  Every probe read is a helper call (~30 ns on the bench
+ * machine); a listed bind makes a few dozen.
+ */
+#define GP_READ_PAIR(T, p, fa, fb, a, b)				\
+do {									\
+	__u32 __oa = bpf_core_field_offset((p)->fa);			\
+	__u32 __ob = bpf_core_field_offset((p)->fb);			\
+									\
+	if (__ob == __oa + sizeof(T) &&					\
+	    bpf_core_field_size((p)->fa) == sizeof(T) &&		\
+	    bpf_core_field_size((p)->fb) == sizeof(T)) {		\
+		T __v[2] = {};						\
+									\
+		bpf_probe_read_kernel(__v, sizeof(__v),			\
+				      (const void *)(p) + __oa);	\
+		(a) = __v[0];						\
+		(b) = __v[1];						\
+	} else {							\
+		(a) = (T)BPF_CORE_READ(p, fa);				\
+		(b) = (T)BPF_CORE_READ(p, fb);				\
+	}								\
+} while (0)
+
 #define GP_VSET(m, v)	(*(volatile __u32 *)&(m) = (v))
 #define GP_VGET(m)	(*(volatile __u32 *)&(m))
 
@@ -259,20 +286,22 @@ static __always_inline __u32 gp_put_exe(struct gp_recbuf *rb, __u32 off,
 					struct file *f, __u16 type,
 					__u64 *ino, __u32 *dev, __u16 *xflags)
 {
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
 	struct gp_exe_sent_val *sent;
 	struct gp_exe_key k = {};
+	__u64 pprev, dparent;
 	struct dentry *d;
-	__u32 noff;
+	__u32 noff, igen;
 
-	__u32 igen = BPF_CORE_READ(f, f_inode, i_generation);
-
-	k.ino = BPF_CORE_READ(f, f_inode, i_ino);
-	k.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	igen = BPF_CORE_READ(inode, i_generation);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	*ino = k.ino;
 	*dev = k.dev;
 	/* d_unlinked(): unhashed and not a root (memfds are never hashed). */
 	d = BPF_CORE_READ(f, f_path.dentry);
-	if (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d)
+	GP_READ_PAIR(__u64, d, d_hash.pprev, d_parent, pprev, dparent);
+	if (!pprev && dparent != (__u64)d)
 		*xflags |= GP_XF_DELETED;
 	sent = bpf_map_lookup_elem(&gp_exe_sent, &k);
 	if (sent && gp_conf.exe_gen && sent->gen == gp_conf.exe_gen &&
@@ -312,11 +341,11 @@ static __always_inline __u32 gp_put_exe(struct gp_recbuf *rb, __u32 off,
 static __always_inline __u32 gp_put_args(struct gp_recbuf *rb, __u32 off,
 					 struct mm_struct *mm, __u8 *aflags)
 {
-	unsigned long start = BPF_CORE_READ(mm, arg_start);
-	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	unsigned long start, end;
 	struct gp_part *p;
 	__u32 len, k;
 
+	GP_READ_PAIR(__u64, mm, arg_start, arg_end, start, end);
 	if (end <= start)
 		return off;
 	len = end - start > GP_ARGS_MAX ? GP_ARGS_MAX : end - start;
@@ -363,13 +392,12 @@ static __always_inline __u32 gp_fill_identity(struct gp_recbuf *rb,
 		return off;	/* the header's task is not the current one */
 	cred = BPF_CORE_READ(task, cred);
 	if (cred) {
-		h->euid = BPF_CORE_READ(cred, euid.val);
-		h->egid = BPF_CORE_READ(cred, egid.val);
+		GP_READ_PAIR(__u32, cred, euid.val, egid.val, h->euid, h->egid);
 		h->valid |= GP_VF_CREDS;
 	}
 	if (bpf_core_field_exists(task->loginuid)) {
-		h->auid = BPF_CORE_READ(task, loginuid.val);
-		h->sessionid = BPF_CORE_READ(task, sessionid);
+		GP_READ_PAIR(__u32, task, loginuid.val, sessionid, h->auid,
+			     h->sessionid);
 		h->valid |= GP_VF_LOGIN;
 	}
 	parent = BPF_CORE_READ(task, real_parent);
