@@ -20,23 +20,24 @@
  * value is the record's fixed header.
  *
  * Where: gp_cg_attempt, a preallocated hash keyed by the socket's
- * address, takes it without an allocation (creating a socket's storage
+ * cookie (unique for the boot; a helper, no probe read: lockdown-safe),
+ * takes it without an allocation (creating a socket's storage
  * costs ~700 ns per bind on the bench machine, an insert and a delete
  * here ~200).  An entry lives from the bind attempt to its outcome: the
  * binds in flight and the failed ones whose socket is still open.  When
  * the hash is full (a user holding many sockets with failed binds), the
  * attempt goes to the socket's own storage, gp_sk_attempt (magic != 0:
  * pending), which dies with the socket: nothing a user can exhaust.
- * A kernel socket is freed without sock_release: an entry it leaves is
- * reported "failed" when a socket at that address next binds (it did
- * fail: a success is resolved in post_bind), or never.
+ * A kernel socket is freed without sock_release: an entry a failed bind
+ * of one leaves stays (never reported) until the hash is emptied by a
+ * restart; while it does, the hash is one entry smaller.
  */
 #define GP_CG_ATTEMPTS		1024
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, GP_CG_ATTEMPTS);
-	__type(key, __u64);			/* struct sock * */
+	__type(key, __u64);			/* socket cookie */
 	__type(value, struct gp_event);
 } gp_cg_attempt SEC(".maps");
 
@@ -158,8 +159,8 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 	struct gp_event ev, *st;
 	struct bpf_sock *bsk;
 	bool spilled = false;
-	struct sock *sk;
 	__u32 err = 0, rule;
+	__u64 key = 0;
 	__u8 flags = 0;
 	int verdict;
 
@@ -200,15 +201,26 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 			ev.flags |= GP_EF_V4MAPPED;
 	}
 	fill_task(&ev);
-	sk = sock_of(bsk);
-	fill_sock(&ev, sk, ctx->type, ctx->protocol, bsk->bound_dev_if);
+	if (gp_safe) {
+		/* The context has what the safe set can see of the socket. */
+		ev.sock_type = ctx->type;
+		ev.protocol = ctx->protocol;
+		ev.ifindex = bsk->bound_dev_if;
+		ev.valid |= GP_VF_TYPE | GP_VF_IFINDEX;
+	} else {
+		fill_sock(&ev, sock_of(bsk), ctx->type, ctx->protocol,
+			  bsk->bound_dev_if);
+	}
 	/* An earlier attempt on this socket that never reached post_bind
 	 * (none anywhere while gp_cg_pending is zero: no lookup then).
 	 */
-	if (gp_pin_audit_mode == GP_SRC_CGROUP && gp_cg_pending) {
-		st = attempt_find(bsk, (__u64)sk, &spilled);
-		if (st)
-			report_failed(st, (__u64)sk, spilled);
+	if (gp_pin_audit_mode == GP_SRC_CGROUP) {
+		key = bpf_get_socket_cookie(ctx);
+		if (gp_cg_pending) {
+			st = attempt_find(bsk, key, &spilled);
+			if (st)
+				report_failed(st, key, spilled);
+		}
 	}
 	if (verdict == GP_VERDICT_DENY && settle_deny(&ev, err)) {
 		if (gp_pin_deny_mode == GP_SRC_CGROUP)
@@ -223,7 +235,7 @@ static __always_inline int on_cgroup_bind(struct bpf_sock_addr *ctx,
 	}
 	if (gp_pin_audit_mode != GP_SRC_CGROUP)
 		return 1;	/* another mode reports allowed binds */
-	attempt_keep(bsk, (__u64)sk, &ev);
+	attempt_keep(bsk, key, &ev);
 	return 1;
 }
 
@@ -254,7 +266,7 @@ static __always_inline int on_post_bind(struct bpf_sock *sk)
 
 	if (!gp_cg_pending)
 		return 1;
-	key = (__u64)sock_of(sk);
+	key = bpf_get_socket_cookie(sk);
 	st = attempt_find(sk, key, &spilled);
 	if (!st)
 		return 1;
@@ -291,7 +303,7 @@ int gp_cgroup_sock_release(struct bpf_sock *sk)
 
 	if (!gp_cg_pending)
 		return 1;
-	key = (__u64)sock_of(sk);
+	key = bpf_get_socket_cookie(sk);
 	st = attempt_find(sk, key, &spilled);
 	if (st)
 		report_failed(st, key, spilled);

@@ -58,25 +58,41 @@ gp_build_sk(struct gp_event *e, struct socket *sock, struct sock *sk,
 	*deny_err = 0;
 	if ((!sk && !sock) || addr_len < 4)
 		return NULL;
-	bpf_probe_read_kernel(&nport, sizeof(nport),
-			      &((struct sockaddr_in *)uaddr)->sin_port);
+	/*
+	 * The lockdown-safe set (gp_safe) reads through BTF-typed loads (sk,
+	 * sock and uaddr are the hook's typed arguments), no probe reads.
+	 */
+	if (gp_safe)
+		nport = ((struct sockaddr_in *)uaddr)->sin_port;
+	else
+		bpf_probe_read_kernel(&nport, sizeof(nport),
+				      &((struct sockaddr_in *)uaddr)->sin_port);
 	rule = port_rule(bpf_ntohs(nport));
 	if (rule_idle(rule, deny_only))
 		return NULL;
 	if (!sk)
-		sk = BPF_CORE_READ(sock, sk);
+		sk = gp_safe ? sock->sk : BPF_CORE_READ(sock, sk);
 	if (!sk)
 		return NULL;
-	skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (gp_safe) {
+		skfam = sk->__sk_common.skc_family;
+		type = sk->sk_type;
+		protocol = sk->sk_protocol;
+	} else {
+		skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		type = BPF_CORE_READ(sk, sk_type);
+		protocol = BPF_CORE_READ(sk, sk_protocol);
+	}
 	if (skfam != AF_INET && skfam != AF_INET6 && skfam != GP_AF_SMC)
 		return NULL;
-	type = BPF_CORE_READ(sk, sk_type);
-	protocol = BPF_CORE_READ(sk, sk_protocol);
 	verdict = classify_rule(rule, gp_proto_class(skfam, type, protocol),
 				&flags, deny_err);
 	if (verdict < 0)
 		return NULL;
-	bpf_probe_read_kernel(&safam, sizeof(safam), &uaddr->sa_family);
+	if (gp_safe)
+		safam = uaddr->sa_family;
+	else
+		bpf_probe_read_kernel(&safam, sizeof(safam), &uaddr->sa_family);
 
 	/* The address as the kernel will read it: sa_family when inet,
 	 * else (AF_UNSPEC) the socket's own.
@@ -94,19 +110,23 @@ gp_build_sk(struct gp_event *e, struct socket *sock, struct sock *sk,
 	e->flags = flags;
 	e->source = source;
 	e->family = family;
-	if (family == AF_INET && addr_len >= 8) {
+	if (family == AF_INET && addr_len >= 8 && gp_safe) {
+		__u32 a = ((struct sockaddr_in *)uaddr)->sin_addr.s_addr;
+
+		__builtin_memcpy(e->addr, &a, 4);
+	} else if (family == AF_INET && addr_len >= 8) {
 		bpf_probe_read_kernel(e->addr, 4,
 			&((struct sockaddr_in *)uaddr)->sin_addr);
 	} else if (family == AF_INET6 && addr_len >= 24) {
-		bpf_probe_read_kernel(e->addr, 16,
-			&((struct sockaddr_in6 *)uaddr)->sin6_addr);
+		read_in6(e->addr, uaddr);
 		if (is_v4mapped(e->addr))
 			e->flags |= GP_EF_V4MAPPED;
 	}
 	/* fill_task/fill_sock mark kernel binds (gp_is_kernel_bind). */
 	fill_task(e);
 	fill_sock(e, sk, type, protocol,
-		  BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if));
+		  gp_safe ? sk->__sk_common.skc_bound_dev_if :
+			    BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if));
 	if (skfam == GP_AF_SMC) {	/* not an inet_sock: no inet flags */
 		e->opts = 0;
 		e->valid &= ~GP_VF_OPTS;

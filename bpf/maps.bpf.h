@@ -81,4 +81,25 @@ __u32 gp_pin_deny_mode;
 /* Requests in gp_stash: lets the exit paths skip the lookup when zero. */
 __s64 gp_pending;
 
+/*
+ * Set by the loader before loading (.rodata): 1 = the lockdown-safe
+ * program set, for kernels in lockdown=confidentiality, which refuse
+ * bpf_probe_read_kernel (and so BPF_CORE_READ).  It reads the kernel only
+ * through BTF-typed pointers (direct loads the verifier checks), the
+ * program context and helpers lockdown allows.  The verifier knows the
+ * value and drops the branches not taken, so one object carries both sets
+ * and never shows the kernel a helper the set does not use.
+ */
+const volatile __u32 gp_safe;	/* .rodata, zero unless the loader sets it */
+
+/*
+ * 6.2+; NULL where missing (then the safe set cannot read an IPv6
+ * sockaddr in fentry/LSM programs, and the loader falls back to cgroup).
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+#define GP_HAS_TASK_BTF \
+	bpf_core_enum_value_exists(enum bpf_func_id, \
+				   BPF_FUNC_get_current_task_btf)
+
 #endif /* GP_MAPS_BPF_H_H */

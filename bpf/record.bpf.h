@@ -78,6 +78,32 @@ static __always_inline int classify_rule(__u32 rule, __u32 pbit, __u8 *flags,
 	return -1;
 }
 
+/*
+ * The safe set asks the helpers instead of walking the task's cgroups:
+ * the ancestor at each level from the root down (0 past the task's own).
+ * 5.10's tracing programs lack the ancestor helper: there, and only there
+ * (the kernels without bpf_get_current_task_btf), the task's own cgroup
+ * is checked alone.
+ */
+static __always_inline bool exempt_cgroup_safe(void)
+{
+	__u64 id = bpf_get_current_cgroup_id();
+	int i;
+
+	if (bpf_map_lookup_elem(&gp_exempt_cgroup, &id))
+		return true;
+	if (!GP_HAS_TASK_BTF)
+		return false;
+	for (i = 0; i < MAX_CGROUP_DEPTH; i++) {
+		id = bpf_get_current_ancestor_cgroup_id(i);
+		if (!id)
+			break;
+		if (bpf_map_lookup_elem(&gp_exempt_cgroup, &id))
+			return true;
+	}
+	return false;
+}
+
 static __always_inline bool exempt_cgroup(struct task_struct *task)
 {
 	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
@@ -113,6 +139,8 @@ static __always_inline bool is_exempt(const struct gp_event *e)
 		if (bpf_map_lookup_elem(&gp_exempt_exe, &k))
 			return true;
 	}
+	if (gp_safe)
+		return exempt_cgroup_safe();
 	task = (struct task_struct *)bpf_get_current_task();
 	return exempt_cgroup(task);
 }
@@ -139,9 +167,37 @@ static __always_inline bool settle_deny(struct gp_event *e, __u32 err)
 	return true;
 }
 
+/*
+ * The safe set's view of the task: BTF-typed loads from
+ * bpf_get_current_task_btf() (5.11+; allowed under lockdown).  Without it
+ * (5.10) parent, executable and the kernel-thread flag stay unknown.
+ */
+static __always_inline void fill_task_safe(struct gp_event *e)
+{
+	struct task_struct *t;
+	struct mm_struct *mm;
+	struct file *exe;
+
+	e->flags |= GP_EF_LOCKDOWN;
+	if (!GP_HAS_TASK_BTF)
+		return;
+	t = bpf_get_current_task_btf();
+	e->ppid = t->real_parent->tgid;
+	e->valid |= GP_VF_PPID;
+	if (t->flags & PF_KTHREAD)
+		e->flags |= GP_EF_KERNEL;
+	mm = t->mm;
+	exe = mm ? mm->exe_file : NULL;
+	if (exe) {
+		e->exe_ino = exe->f_inode->i_ino;
+		e->exe_dev = exe->f_inode->i_sb->s_dev;
+		e->valid |= GP_VF_EXE;
+	}
+}
+
 static __always_inline void fill_task(struct gp_event *e)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 ugid = bpf_get_current_uid_gid();
 	struct file *exe;
@@ -157,8 +213,14 @@ static __always_inline void fill_task(struct gp_event *e)
 	e->gid = ugid >> 32;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->valid |= GP_VF_CGROUP;
+	if (gp_safe) {
+		fill_task_safe(e);
+		return;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->valid |= GP_VF_PPID | GP_VF_CGROUP;
+	e->valid |= GP_VF_PPID;
 	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
 		e->flags |= GP_EF_KERNEL;
 	exe = BPF_CORE_READ(task, mm, exe_file);
@@ -276,6 +338,18 @@ static __always_inline bool kern_sock_is_kernel_bind(void)
 }
 
 /*
+ * The safe set, from a BTF-typed sk (fentry, LSM).  The socket options
+ * live in inet_sock, past struct sock, where the verifier lets no direct
+ * load go: they stay unknown.  So does a kernel socket's owner test (it
+ * reads the task's stack): the kernel-thread flag stands alone.
+ */
+static __always_inline void fill_sock_safe(struct gp_event *e, struct sock *sk)
+{
+	e->netns_ino = sk->__sk_common.skc_net.net->ns.inum;
+	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_TYPE;
+}
+
+/*
  * The socket's part of the record.  type and protocol come from the
  * caller, who read them to classify (the cgroup hooks from their context,
  * without a probe read); ifindex too where the context has it.
@@ -287,6 +361,10 @@ static __always_inline void fill_sock(struct gp_event *e, struct sock *sk,
 	e->sock_type = type;
 	e->protocol = protocol;
 	e->ifindex = ifindex;
+	if (gp_safe) {
+		fill_sock_safe(e, sk);
+		return;
+	}
 	e->netns_ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	e->opts = read_opts(sk);
 	if (!(e->flags & GP_EF_KERNEL) &&
@@ -321,6 +399,32 @@ static __always_inline void submit(const struct gp_event *e)
 static __always_inline void submit_late(const struct gp_event *e)
 {
 	gp_submit(e, (__u32)(bpf_get_current_pid_tgid() >> 32) == e->pid);
+}
+
+/*
+ * An IPv6 sockaddr arrives as a struct sockaddr *, 16 bytes to the
+ * verifier, so a direct load of sin6_addr (bytes 8..23) is refused.  The
+ * safe set casts with bpf_rdonly_cast (6.2+).  Without it the safe set
+ * keeps the probe read, which lockdown refuses: the load fails and the
+ * loader falls back to the cgroup set, whose context has the address.
+ */
+static __always_inline void read_in6(__u8 *dst, struct sockaddr *uaddr)
+{
+	struct sockaddr_in6 *s6;
+	__u32 a[4];
+
+	if (gp_safe && bpf_rdonly_cast) {
+		s6 = bpf_rdonly_cast(uaddr,
+				     bpf_core_type_id_kernel(struct sockaddr_in6));
+		a[0] = s6->sin6_addr.in6_u.u6_addr32[0];
+		a[1] = s6->sin6_addr.in6_u.u6_addr32[1];
+		a[2] = s6->sin6_addr.in6_u.u6_addr32[2];
+		a[3] = s6->sin6_addr.in6_u.u6_addr32[3];
+		__builtin_memcpy(dst, a, 16);
+		return;
+	}
+	bpf_probe_read_kernel(dst, 16,
+			      &((struct sockaddr_in6 *)uaddr)->sin6_addr);
 }
 
 /*

@@ -81,6 +81,8 @@ enum gp_ret_why {
 #define GP_EF_KERNEL		(1U << 0) /* bind made by the kernel itself */
 #define GP_EF_V4MAPPED		(1U << 1) /* AF_INET6 socket, ::ffff:a.b.c.d */
 #define GP_EF_LISTED		(1U << 2) /* port/proto is on the blocklist */
+#define GP_EF_LOCKDOWN		(1U << 3) /* by the lockdown-safe program set:
+					   * what it cannot see is invalid */
 
 /*
  * gp_event.valid: which optional fields the producer could see.  A field

@@ -19,6 +19,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/security.h>
 
 #include "gp_kmod.h"
 
@@ -42,6 +43,17 @@ static int __init ghostport_init(void)
 {
 	int ret;
 
+	/*
+	 * register_kprobe() itself does not ask lockdown (only the tracing
+	 * kprobe events do), so a module signed with a trusted key could
+	 * attach here although the system forbids kprobes.  Honour the
+	 * policy and say what to use instead.  (An unsigned module never
+	 * gets here under lockdown: the loader refuses it first.)
+	 */
+	if (security_locked_down(LOCKDOWN_KPROBES)) {
+		pr_err("kernel lockdown forbids kprobes; not loading (use ghostport's BPF cgroup mode: see docs/lockdown.md)\n");
+		return -EPERM;
+	}
 	ret = gp_ring_init(ring_records);
 	if (ret)
 		return ret;

@@ -157,6 +157,17 @@ static void gp_fill_sock(struct gp_event *e, struct sock *sk)
 	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_OPTS | GP_VF_TYPE;
 }
 
+/*
+ * Instances whose entry handler took the bind (returned 0) and whose return
+ * handler has not finished.  The module must not unregister its probes while
+ * any is outstanding: on 5.10 the return trampoline reads ri->rp without the
+ * lock cleanup_rp_inst() takes, so a return handler could still start after
+ * unregister_kretprobes() returned and run in a freed module (seen as soft
+ * lockups of every CPU under the VM's unload stress); 7.3's rethook oopsed
+ * on the same unload race.  gp_probe_exit() drains them first.
+ */
+static atomic_t gp_inflight = ATOMIC_INIT(0);
+
 /* Which functions are probed: arg 0 is a struct sock * or a socket *. */
 struct gp_bind_probe {
 	struct kretprobe rp;
@@ -242,17 +253,6 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 
 static struct gp_bind_probe gp_bp4, gp_bp6;
 
-/*
- * Instances whose entry handler took the bind (returned 0) and whose return
- * handler has not finished.  The module must not unregister its probes while
- * any is outstanding: on 5.10 the return trampoline reads ri->rp without the
- * lock cleanup_rp_inst() takes, so a return handler could still start after
- * unregister_kretprobes() returned and run in a freed module (seen as soft
- * lockups of every CPU under the VM's unload stress); 7.3's rethook oopsed
- * on the same unload race.  gp_probe_exit() drains them first.
- */
-static atomic_t gp_inflight = ATOMIC_INIT(0);
-
 static int gp_entry4(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	return gp_entry(ri, regs, AF_INET, gp_bp4.arg_is_sk);
@@ -327,7 +327,7 @@ void gp_probe_reset(void)
 	WRITE_ONCE(gp_missed_base, gp_probe_missed_total());
 }
 
-#define GP_DRAIN_WARN_MS	5000
+#define GP_DRAIN_WARN_LOOPS	5000	/* sleeps of 1-2 ms: 5-10 s */
 
 /*
  * Stop taking binds, let the ones in flight return through their return
@@ -347,8 +347,8 @@ static void gp_unregister(struct kretprobe **rps, int num)
 		disable_kretprobe(rps[i]);
 	synchronize_rcu();
 	while (atomic_read(&gp_inflight) > 0) {
-		msleep(1);
-		if (++waited % GP_DRAIN_WARN_MS == 0)
+		usleep_range(1000, 2000);
+		if (++waited % GP_DRAIN_WARN_LOOPS == 0)
 			pr_warn("unload: waiting for %d binds in progress\n",
 				atomic_read(&gp_inflight));
 	}

@@ -217,6 +217,9 @@ static void fill_status_static(struct run_state *st)
 	struct gp_status *s = &st->status;
 
 	s->source = st->src->ops->name;
+	s->progset = st->src->ops->id == GP_SRC_KMOD ? NULL :
+		     st->src->lockdown_safe ? "lockdown-safe" : "full";
+	s->unseen = st->src->unseen;
 	s->enforce = (st->cfg.enforce && st->src->deny_name) ?
 		     st->src->deny_name : NULL;
 	s->all = st->cfg.all;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # ghostport test VM: run the suite on Debian's stock kernels under qemu.
 #
-#   tests/vm/run.sh [--kernel 5.10|6.1|6.12|7.3|all] [--timeout S] [--verbose]
+#   tests/vm/run.sh [--kernel 5.10|6.1|6.12|7.3|LIST,...|all] [--timeout S] [--verbose]
 #   tests/vm/run.sh --shell [--kernel 5.10|6.1|6.12|7.3]
 #
 # Per kernel: fetch (cached) -> `make static` (once) -> `make kmod` against the
@@ -51,8 +51,15 @@ while [ $# -gt 0 ]; do
 done
 case $kernel in
 	all) kernels=(5.10 6.1 6.12 7.3);;
-	5.10|6.1|6.12|7.3) kernels=("$kernel");;
-	*) echo "run.sh: unknown kernel '$kernel' (5.10, 6.1, 6.12, 7.3 or all)" >&2; exit 2;;
+	*)
+		# one kernel or a comma-separated list of them
+		IFS=, read -r -a kernels <<<"$kernel"
+		for k in "${kernels[@]}"; do
+			case $k in
+				5.10|6.1|6.12|7.3) ;;
+				*) echo "run.sh: unknown kernel '$k' (5.10, 6.1, 6.12, 7.3, a list of them or all)" >&2; exit 2;;
+			esac
+		done;;
 esac
 if [ $shell = 1 ] && [ ${#kernels[@]} != 1 ]; then
 	kernels=(6.1)
@@ -96,12 +103,24 @@ else
 fi
 
 # Minimum number of result lines a complete run yields: init's own (1) plus
-# each guest.d script's `# gp-min-results: N` (default 1).
+# each guest.d script's `# gp-min-results: N` (default 1).  A script with a
+# `# gp-boot: TAG ARGS...` header runs in an extra boot of each kernel with
+# ARGS on the kernel command line (what only a boot parameter sets, such as
+# lockdown=confidentiality), with the other TAG scripts only; that boot's
+# lines are named vm-<short>/TAG/... and its logs are in logs/<short>/TAG.
 min_results=1
+declare -A boot_args=() boot_min=()
 for f in "$HERE"/guest.d/*.sh ${GP_VM_EXTRA_GUEST_D:+"$GP_VM_EXTRA_GUEST_D"/*.sh}; do
 	[ -f "$f" ] || continue
 	case $(basename "$f") in ${GP_VM_ONLY:-*}) ;; *) continue;; esac
 	m=$(sed -n 's/^# *gp-min-results: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
+	b=$(sed -n 's/^# *gp-boot: *//p' "$f" | head -n1)
+	if [ -n "$b" ]; then
+		t=${b%% *}
+		boot_args[$t]=$([ "$b" = "$t" ] || echo "${b#* }")
+		boot_min[$t]=$((${boot_min[$t]:-1} + ${m:-1}))
+		continue
+	fi
 	min_results=$((min_results + ${m:-1}))
 done
 
@@ -132,9 +151,12 @@ kbuild() {
 		exec chroot '$KBUILD_ROOT' sh -c 'cd $ROOT && exec $q'"
 }
 
-run_kernel() { # short
-	local k=$1 t0 t1 logs envf kdir
-	logs=$VM/logs/$k
+run_kernel() { # short [gp-boot tag]
+	local k=$1 tag=${2:-} t0 t1 logs envf kdir st min
+	st=vm-$k${tag:+/$tag}
+	min=${tag:+${boot_min[$tag]}}
+	min=${min:-$min_results}
+	logs=$VM/logs/$k${tag:+/$tag}
 	rm -rf "$logs"; mkdir -p "$logs"
 	envf=$VM/kernels/$k/env
 	# shellcheck disable=SC1090
@@ -143,30 +165,29 @@ run_kernel() { # short
 
 	# -- the module, with the documented target, against this kernel's headers
 	local kout=$VM/kmod/$k
-	rm -rf "$kout"
-	if [ "${GP_VM_NO_KMOD:-0}" = 1 ]; then
-		info "vm-$k: module build skipped (GP_VM_NO_KMOD=1)"
+	[ -n "$tag" ] || rm -rf "$kout"
+	if [ -n "$tag" ]; then
+		:	# an extra boot: the module and initramfs are the main boot's
+	elif [ "${GP_VM_NO_KMOD:-0}" = 1 ]; then
+		info "$st: module build skipped (GP_VM_NO_KMOD=1)"
 	elif [ ! -f "$ROOT/Kbuild" ]; then
-		say "SKIP vm-$k/kmod-build: no top-level Kbuild in the tree"
+		say "SKIP $st/kmod-build: no top-level Kbuild in the tree"
 	elif kbuild make -s kmod KDIR="$KDIR" KMOD_OUT="$kout" > "$logs/kmod-build.log" 2>&1 &&
 		[ -n "$(find "$kout" -name ghostport.ko 2>/dev/null)" ]; then
-		say "PASS vm-$k/kmod-build"
-	elif grep -q "ghostport.ko needs Linux" "$logs/kmod-build.log"; then
-		say "SKIP vm-$k/kmod-build: $(grep -o 'ghostport.ko needs Linux[^"]*' "$logs/kmod-build.log" | head -n1)"
-		rm -rf "$kout"
+		say "PASS $st/kmod-build"
 	else
-		say "FAIL vm-$k/kmod-build: $(tail_reason "$logs/kmod-build.log" 6) (log: $logs/kmod-build.log)"
+		say "FAIL $st/kmod-build: $(tail_reason "$logs/kmod-build.log" 6) (log: $logs/kmod-build.log)"
 		rm -rf "$kout"   # the guest runs without it; the kmod tests SKIP
 	fi
 
 	# -- initramfs
-	if ! "$HERE/build-initramfs.sh" "$k" > "$logs/initramfs.log" 2>&1; then
-		say "FAIL vm-$k/initramfs: $(tail_reason "$logs/initramfs.log" 3) (log: $logs/initramfs.log)"
+	if [ -z "$tag" ] && ! "$HERE/build-initramfs.sh" "$k" > "$logs/initramfs.log" 2>&1; then
+		say "FAIL $st/initramfs: $(tail_reason "$logs/initramfs.log" 3) (log: $logs/initramfs.log)"
 		return
 	fi
-	[ "$verbose" = 1 ] && cat "$logs/initramfs.log"
+	[ "$verbose" = 1 ] && [ -z "$tag" ] && cat "$logs/initramfs.log"
 
-	local append="console=ttyS0 quiet panic=-1 lsm=lockdown,capability,landlock,bpf${GP_VM_APPEND:+ $GP_VM_APPEND}"
+	local append="console=ttyS0 quiet panic=-1 lsm=lockdown,capability,landlock,bpf${GP_VM_APPEND:+ $GP_VM_APPEND}${tag:+ ${boot_args[$tag]} gp.boot=$tag}"
 	local accel_used=$GP_ACCEL
 	qemu_cmd() { # accel -> the qemu command line in ${qemu[@]}
 		qemu=(qemu-system-x86_64 -m 1024 -smp 2 $(gp_accel_opts "$1")
@@ -200,13 +221,13 @@ run_kernel() { # short
 	# an instruction the accelerator mishandles) is not the kernel's fault:
 	# run it again under TCG, once, and say so.
 	if [ "$accel_used" = kvm ] && ! tr -d '\r' < "$logs/console.log" | grep -q '^@@GP-BOOTED '; then
-		info "vm-$k: the KVM boot died before /init (qemu exit $rc: $(tail_reason "$logs/console.log" 2)); retrying once under TCG"
+		info "$st: the KVM boot died before /init (qemu exit $rc: $(tail_reason "$logs/console.log" 2)); retrying once under TCG"
 		mv "$logs/console.log" "$logs/console-kvm.log"
 		accel_used=tcg
 		qemu_cmd tcg
 		boot
-		info "vm-$k: retried under TCG (the KVM attempt: $logs/console-kvm.log)"
-		echo "vm-$k: KVM boot died, retried under TCG" >> "$VM/logs/accel.txt"
+		info "$st: retried under TCG (the KVM attempt: $logs/console-kvm.log)"
+		echo "$st: KVM boot died, retried under TCG" >> "$VM/logs/accel.txt"
 	fi
 	t1=$(now)
 
@@ -217,12 +238,12 @@ run_kernel() { # short
 	local booted=0 failed_before=$fails
 	if grep -q '^@@GP-BOOTED ' "$clean"; then
 		booted=1
-		say "PASS vm-$k/boot"
+		say "PASS $st/boot"
 	else
-		say "FAIL vm-$k/boot: the guest never reached /init (qemu exit $rc; last: $(grep -v '^$' "$clean" | tail_reason /dev/stdin 3))"
+		say "FAIL $st/boot: the guest never reached /init (qemu exit $rc; last: $(grep -v '^$' "$clean" | tail_reason /dev/stdin 3))"
 	fi
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		say "FAIL vm-$k/timeout: guest killed after ${tmo}s"
+		say "FAIL $st/timeout: guest killed after ${tmo}s"
 	fi
 
 	# -- the guest's results
@@ -235,17 +256,17 @@ run_kernel() { # short
 		got=$(wc -l < "$logs/results.txt")
 		while IFS= read -r l; do say "$l"; done < "$logs/results.txt"
 		if [ "$got" != "$count" ]; then
-			say "FAIL vm-$k/results-count: guest reported $count results, $got arrived intact"
-		elif [ "$got" -lt "$min_results" ]; then
-			say "FAIL vm-$k/results-count: $got results, expected at least $min_results"
+			say "FAIL $st/results-count: guest reported $count results, $got arrived intact"
+		elif [ "$got" -lt "$min" ]; then
+			say "FAIL $st/results-count: $got results, expected at least $min"
 		else
-			say "PASS vm-$k/results-count"
+			say "PASS $st/results-count"
 		fi
 	elif [ $booted = 1 ]; then
 		# crashed or hung mid-suite: show what did arrive
-		grep -E "^(PASS|FAIL|SKIP) vm-$k/" "$clean" | awk '!seen[$0]++' > "$logs/results.txt"
+		grep -E "^(PASS|FAIL|SKIP) $st/" "$clean" | awk '!seen[$0]++' > "$logs/results.txt"
 		while IFS= read -r l; do say "$l"; done < "$logs/results.txt"
-		say "FAIL vm-$k/results-count: no result block (the guest died or hung; $(wc -l < "$logs/results.txt") results seen on the console)"
+		say "FAIL $st/results-count: no result block (the guest died or hung; $(wc -l < "$logs/results.txt") results seen on the console)"
 	fi
 
 	# -- the guest kernel's log
@@ -254,20 +275,25 @@ run_kernel() { # short
 	if [ $booted = 1 ] || [ -s "$logs/dmesg.log" ]; then
 		bad=$(grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|Kernel panic|kernel BUG' "$klog" | head -n 3 | tr '\n' ' ' | cut -c1-400)
 		if [ -n "$bad" ]; then
-			say "FAIL vm-$k/kernel-log: $bad"
+			say "FAIL $st/kernel-log: $bad"
 		elif [ ! -s "$logs/dmesg.log" ]; then
-			say "FAIL vm-$k/kernel-log: no kernel log dumped by the guest (console checked instead)"
+			say "FAIL $st/kernel-log: no kernel log dumped by the guest (console checked instead)"
 		else
-			say "PASS vm-$k/kernel-log"
+			say "PASS $st/kernel-log"
 		fi
 	fi
 
 	local up_boot up_done
 	up_boot=$(sed -n 's/^@@GP-BOOTED \([0-9.]*\) .*/\1/p' "$clean" | head -n1)
 	up_done=$(sed -n 's/^@@GP-DONE \([0-9.]*\)@@.*/\1/p' "$clean" | head -n1)
-	info "vm-$k: $KVER under $accel_used: wall $(secs "$t0" "$t1") s (build $(secs "$t0" "$t_boot") s, qemu $(secs "$t_boot" "$t1") s); guest uptime at /init ${up_boot:-?} s, suite done at ${up_done:-?} s"
+	info "$st: $KVER under $accel_used: wall $(secs "$t0" "$t1") s (build $(secs "$t0" "$t_boot") s, qemu $(secs "$t_boot" "$t1") s); guest uptime at /init ${up_boot:-?} s, suite done at ${up_done:-?} s"
 	if [ $fails != "$failed_before" ]; then
-		info "vm-$k: logs: $logs/ (console.log, dmesg.log, kmod-build.log)"
+		info "$st: logs: $logs/ (console.log, dmesg.log, kmod-build.log)"
+	fi
+	if [ -z "$tag" ]; then
+		for tag in "${!boot_args[@]}"; do
+			run_kernel "$k" "$tag"
+		done
 	fi
 }
 

@@ -124,6 +124,10 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 	fprintf(f, "attach:      %s%s\n", s->source ? s->source : "unknown",
 		s->all ? " (all binds)" : "");
 	fprintf(f, "enforcement: %s\n", s->enforce ? s->enforce : "off");
+	if (s->progset)
+		fprintf(f, "programs:    %s%s%s\n", s->progset,
+			s->unseen ? ", not seen (null): " : "",
+			s->unseen ? s->unseen : "");
 	fprintf(f, "policy:      %s\n", s->digest[0] ? s->digest : "unknown");
 	fprintf(f, "             %zu ports listed, %zu denied, %zu exemptions\n",
 		s->ports_listed, s->ports_denied, s->exemptions);
@@ -207,6 +211,8 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 	gp_json_key_u64(&w, "uptime_seconds", uptime_s(s));
 	gp_json_key_string(&w, "source", s->source ? s->source : "unknown");
 	key_string_or_null(&w, "enforce", s->enforce);
+	key_string_or_null(&w, "progset", s->progset);
+	key_string_or_null(&w, "unseen", s->unseen);
 	gp_json_key_bool(&w, "all", s->all);
 	gp_json_key_string(&w, "digest", s->digest);
 	key_string_or_null(&w, "config", s->config_path);
@@ -423,6 +429,16 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 	       "Attach method, enforcement method and policy digest (value 1).");
 	fprintf(f, "ghostport_info{version=\"%s\",source=\"%s\",enforce=\"%s\",digest=\"%s\"} 1\n",
 		ver, src, enf, dig);
+	if (s->progset) {
+		char ps[64], un[128];
+
+		gp_prom_escape(s->progset, ps, sizeof(ps));
+		gp_prom_escape(s->unseen ? s->unseen : "", un, sizeof(un));
+		header(f, "ghostport_program_set", "gauge",
+		       "BPF program set in use (lockdown-safe under lockdown=confidentiality) and the fields its records leave null (value 1).");
+		fprintf(f, "ghostport_program_set{set=\"%s\",unseen=\"%s\"} 1\n",
+			ps, un);
+	}
 	metric(f, "ghostport_uptime_seconds", "gauge",
 	       "Seconds since the daemon started.", uptime_s(s));
 	metric(f, "ghostport_ports_listed", "gauge",

@@ -39,6 +39,8 @@ struct gp_status {
 	pid_t pid;
 	const char *source;		/* attach method: src->ops->name */
 	const char *enforce;		/* src->deny_name when enforcing, else NULL */
+	const char *progset;		/* "full" or "lockdown-safe" (BPF) */
+	const char *unseen;		/* fields its records leave null, or NULL */
 	bool all;			/* --all / all: true */
 	const char *config_path;	/* NULL when run without a config */
 	__u64 started_ns;		/* CLOCK_MONOTONIC at start */

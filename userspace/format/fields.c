@@ -31,6 +31,8 @@ void gp_json_put_verdict(struct gp_json *w, const struct gp_event *ev)
 	gp_json_key_bool(w, "kernel", ev->flags & GP_EF_KERNEL);
 	gp_json_key_bool(w, "listed", ev->flags & GP_EF_LISTED);
 	gp_json_key_bool(w, "v4mapped", ev->flags & GP_EF_V4MAPPED);
+	if (ev->flags & GP_EF_LOCKDOWN)
+		gp_json_key_string(w, "progset", "lockdown-safe");
 }
 
 void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev)

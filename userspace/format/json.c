@@ -190,6 +190,9 @@ int gp_format_json(const struct gp_record *r, char *buf, size_t len)
 
 	gp_json_key_bool(&w, "kernel", ev->flags & GP_EF_KERNEL);
 	gp_json_key_bool(&w, "listed", ev->flags & GP_EF_LISTED);
+	/* Only when set: records of the full program set keep their keys. */
+	if (ev->flags & GP_EF_LOCKDOWN)
+		gp_json_key_string(&w, "progset", "lockdown-safe");
 	if (r->count > 1)
 		gp_json_key_u64(&w, "count", r->count);
 	/* Scan events only (source scan): holders, netns name, state. */

@@ -205,6 +205,7 @@ struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 	struct gp_source *src = calloc(1, sizeof(*src));
 	struct bpf_src *b = calloc(1, sizeof(*b));
 	struct gp_bpf_plan p = { .mode = mode };
+	int load_ret = 0;
 
 	if (!src || !b) {
 		snprintf(err, errlen, "out of memory");
@@ -218,10 +219,18 @@ struct gp_source *gp_source_bpf_open(int mode, const struct gp_source_opts *o,
 	    gp_bpf_pin_or_adopt(b, &p, o->no_pin, err, errlen) ||
 	    open_cgroup_arg(b, o, err, errlen) ||
 	    plan_programs(b, &p, o, err, errlen) ||
-	    gp_bpf_load(b, p.load_audit, p.load_deny, err, errlen) ||
+	    (load_ret = gp_bpf_load(b, p.load_audit, p.load_deny, err,
+				    errlen)) ||
 	    gp_bpf_map_ports(b, err, errlen))
 		goto fail;
 	fill_source(src, b, p.mode, p.deny ? p.deny : p.pinned_deny);
+	/* An adopted instance's programs were loaded by an earlier run: under
+	 * confidentiality only the safe set can have loaded. */
+	src->lockdown_safe = gp_bpf_safe() ||
+		(b->adopted && gp_bpf_lockdown() &&
+		 !strcmp(gp_bpf_lockdown(), "confidentiality"));
+	if (src->lockdown_safe)
+		src->unseen = gp_bpf_safe_unseen(p.mode);
 	if (apply_policy(src, b, &p, o, err, errlen) ||
 	    gp_bpf_open_ring(b, err, errlen) ||
 	    gp_bpf_attach(b, p.load_audit, p.load_deny, o, err, errlen))
@@ -239,6 +248,9 @@ fail:
 	if (b)
 		bpf_teardown(b);
 	free(src);
+	/* Refused under lockdown: once more with the safe set. */
+	if (load_ret && gp_bpf_try_safe(load_ret))
+		return gp_source_bpf_open(mode, o, err, errlen);
 	return NULL;
 }
 

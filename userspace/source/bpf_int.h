@@ -52,6 +52,10 @@ struct gp_bpf_plan {
 
 /* bpf_load.c.  Functions with err: 0, or negative with why in err. */
 void gp_bpf_log_setup(bool verbose);
+bool gp_bpf_safe(void);
+const char *gp_bpf_lockdown(void);
+bool gp_bpf_try_safe(int ret);
+const char *gp_bpf_safe_unseen(int mode);
 const char *gp_bpf_mode_name(int mode);
 int gp_bpf_open_cgroup_root(const char *path, char *err, size_t errlen);
 int gp_bpf_choose_deny(const struct gp_source_opts *o, char *err,

@@ -18,6 +18,89 @@
 #include "source/bpf_int.h"
 #include "source/pin.h"
 
+/*
+ * The lockdown-safe program set (bpf/maps.bpf.h gp_safe): chosen once per
+ * process, when the kernel refused the full set and lockdown explains it.
+ */
+static bool safe_set;
+
+bool gp_bpf_safe(void)
+{
+	return safe_set;
+}
+
+/* "none", "integrity", "confidentiality", or NULL if unknown. */
+const char *gp_bpf_lockdown(void)
+{
+	static const char *const modes[] = {
+		"none", "integrity", "confidentiality",
+	};
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	size_t i;
+
+	if (!f) {
+		mount("securityfs", "/sys/kernel/security", "securityfs", 0,
+		      NULL);
+		f = fopen("/sys/kernel/security/lockdown", "r");
+	}
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	/* The mode in force is the bracketed one: "none [integrity] ..." */
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "[%s]", modes[i]);
+		if (strstr(buf, want))
+			return modes[i];
+	}
+	return NULL;
+}
+
+/*
+ * A load the kernel refused: is it lockdown refusing the helpers that read
+ * kernel memory?  Then switch to the safe set (once, said once) and let the
+ * caller load again.
+ */
+bool gp_bpf_try_safe(int ret)
+{
+	const char *ld;
+
+	if (safe_set || (ret != -EINVAL && ret != -EACCES && ret != -EPERM))
+		return false;
+	ld = gp_bpf_lockdown();
+	if (!ld || strcmp(ld, "confidentiality"))
+		return false;
+	safe_set = true;
+	fprintf(stderr,
+		"ghostport: kernel lockdown=confidentiality refuses BPF reads of kernel memory: using the lockdown-safe program set (what it cannot see is reported as null)\n");
+	return true;
+}
+
+/*
+ * What the safe set's records leave null, by audit mode (bpf/record.bpf.h,
+ * bpf/cgroup.bpf.h): socket options always (they live past struct sock);
+ * the network namespace in cgroup mode (its context has none); parent,
+ * executable and the kernel-thread test where bpf_get_current_task_btf
+ * is missing (before 5.11); the identity the kernel would read by probe
+ * (executable path, arguments, parent's comm and executable, effective
+ * and login ids: identity.bpf.h is pruned).
+ */
+const char *gp_bpf_safe_unseen(int mode)
+{
+	bool task = libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+					    BPF_FUNC_get_current_task_btf,
+					    NULL) > 0;
+
+	if (mode == GP_SRC_CGROUP)
+		return task ? "netns,opts,identity" :
+			      "netns,opts,ppid,exe,kernel,identity";
+	return task ? "opts,identity" : "opts,ppid,exe,kernel,identity";
+}
+
 /* libbpf's own messages: the last warning explains a failure best. */
 static char last_libbpf_msg[256];
 static bool libbpf_verbose;
@@ -100,11 +183,14 @@ bool gp_bpf_bind_sk(void)
 	return have == 1;
 }
 
-/* SCTP bindx's only hook (CONFIG_SECURITY_NETWORK). */
+/* SCTP bindx's only hook (CONFIG_SECURITY_NETWORK).  Its programs walk
+ * bindx's address list with probe reads: not in the lockdown-safe set. */
 static bool have_sctp_hook(void)
 {
 	static int have;
 
+	if (safe_set)
+		return false;
 	if (!have)
 		have = ksym_exists("security_sctp_bind_connect") ? 1 : 2;
 	return have == 1;
@@ -145,8 +231,16 @@ static void select_programs(struct ghostport_bpf *s, int audit, int deny)
 	}
 	if (deny == GP_SRC_LSM) {
 		autoload(s->progs.gp_lsm_socket_bind);
-		autoload(s->progs.gp_lsm_sctp_bind_connect);
+		/* SCTP bindx's address list is walked by probe reads:
+		 * not in the lockdown-safe set (docs/lockdown.md). */
+		if (have_sctp_hook())
+			autoload(s->progs.gp_lsm_sctp_bind_connect);
 	}
+	/* The safe set: no probe reads anywhere (identity.bpf.h reads the
+	 * task only by probe: pruned, its records say GP_XF_NO_CAPTURE). */
+	s->rodata->gp_safe = safe_set;
+	if (safe_set)
+		s->rodata->gp_identity_probe = false;
 }
 
 static int add_link(struct bpf_src *b, struct bpf_link *l, const char *what,
@@ -365,6 +459,8 @@ static int lsm_loads(const struct gp_source_opts *o, char *why, size_t len)
 	ghostport_bpf__destroy(p);
 	if (!ret)
 		return 1;
+	if (gp_bpf_try_safe(ret))
+		return lsm_loads(o, why, len);
 	snprintf(why, len, "the kernel refuses to load the BPF LSM program: %s%s",
 		 strerror(-ret),
 		 ret == -EPERM ? " (no BPF trampolines here, or lockdown)" :
@@ -469,7 +565,7 @@ int gp_bpf_attach(struct bpf_src *b, int audit, int deny,
 	if (!ret && deny == GP_SRC_LSM)
 		ret = add_link(b, bpf_program__attach_lsm(b->skel->progs.gp_lsm_socket_bind),
 			       "lsm-socket_bind", err, errlen);
-	if (!ret && deny == GP_SRC_LSM)
+	if (!ret && deny == GP_SRC_LSM && have_sctp_hook())
 		ret = add_link(b, bpf_program__attach_lsm(b->skel->progs.gp_lsm_sctp_bind_connect),
 			       "lsm-sctp_bind_connect", err, errlen);
 	if (!ret && (audit == GP_SRC_CGROUP || deny == GP_SRC_CGROUP))

@@ -80,6 +80,10 @@ struct gp_source {
 	/* After close(): does the policy stay in force (pinned)? */
 	bool persists;
 	const char *deny_name;		/* "lsm", "cgroup" or NULL */
+	/* The lockdown-safe BPF program set is loaded (what it cannot see
+	 * is invalid in its records, GP_EF_LOCKDOWN). */
+	bool lockdown_safe;
+	const char *unseen;		/* then: the fields left null */
 	void *priv;
 };
 
