@@ -82,7 +82,7 @@ static __always_inline struct gp_event *attempt_find(struct bpf_sock *bsk,
 	struct gp_event *st = bpf_map_lookup_elem(&gp_cg_attempt, &key);
 
 	*spilled = false;
-	if (st)
+	if (st && st->magic)
 		return st;
 	if (!gp_cg_spilled)
 		return NULL;
@@ -99,7 +99,8 @@ static __always_inline void attempt_keep(struct bpf_sock *bsk, __u64 key,
 {
 	struct gp_event *st;
 
-	if (!bpf_map_update_elem(&gp_cg_attempt, &key, ev, BPF_NOEXIST)) {
+	/* BPF_ANY: an entry whose delete failed (magic 0) is rewritten. */
+	if (!bpf_map_update_elem(&gp_cg_attempt, &key, ev, BPF_ANY)) {
 		__sync_fetch_and_add(&gp_cg_pending, 1);
 		return;
 	}
@@ -117,16 +118,19 @@ static __always_inline void attempt_keep(struct bpf_sock *bsk, __u64 key,
 	__sync_fetch_and_add(&gp_cg_pending, 1);
 }
 
-/* The attempt st is resolved (reported): st is not to be used after. */
+/*
+ * The attempt st is resolved (reported): st is not to be used after.
+ * magic 0 first: a hash entry whose delete fails (a busy bucket) is not
+ * taken for a pending attempt again.
+ */
 static __always_inline void attempt_done(struct gp_event *st, __u64 key,
 					 bool spilled)
 {
-	if (spilled) {
-		st->magic = 0;
+	st->magic = 0;
+	if (spilled)
 		__sync_fetch_and_add(&gp_cg_spilled, -1);
-	} else {
+	else
 		bpf_map_delete_elem(&gp_cg_attempt, &key);
-	}
 	__sync_fetch_and_add(&gp_cg_pending, -1);
 }
 
