@@ -132,7 +132,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libghostport.a
 
 E2E_LIBS	:= $(if $(filter 1,$(STATIC)),-static -ljansson -lpthread,-ljansson -lpthread)
 E2E_LIB		:= $(BUILD)/obj/tests/e2e/lib/libgptest.a
-E2E_LIB_OBJS	:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/lib/*.c))
+# What the tests share with the daemon (libc only): the run lock, read the
+# daemon's way, and the kernel version check.
+E2E_LIB_OBJS	:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/lib/*.c)) \
+		   $(BUILD)/obj/daemon/runlock.o $(BUILD)/obj/lib/kver.o
 e2e_objs	= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/e2e/$(1)/*.c))
 
 $(BUILD)/obj/tests/e2e/%.o: tests/e2e/%.c

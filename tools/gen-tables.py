@@ -160,20 +160,22 @@ def render(ghosts, services):
     out.append(";")
     out.append("#define S(off) (gp_strtab + (off))")
     out.append("")
-    out.append("const struct gp_ghost gp_ghost_table[%d] = {"
-               % max(len(g_rows), 1))
-    out.extend(g_rows or ["\t{ 0, 0, NULL, NULL, NULL },"])
-    out.append("};")
-    out.append("const size_t gp_ghost_count = %d;" % len(g_rows))
+    c_table(out, "gp_ghost", g_rows, "\t{ 0, 0, NULL, NULL, NULL },")
     out.append("")
-    out.append("const struct gp_service gp_service_table[%d] = {"
-               % max(len(s_rows), 1))
-    out.extend(s_rows or ["\t{ 0, 0, NULL },"])
-    out.append("};")
-    out.append("const size_t gp_service_count = %d;" % len(s_rows))
+    c_table(out, "gp_service", s_rows, "\t{ 0, 0, NULL },")
     out.append("#undef S")
     out.append("")
     return "\n".join(out)
+
+
+def c_table(out, name, rows, empty_row):
+    """const struct NAME NAME_table[] = { ROWS }; and NAME_count.
+
+    An empty table gets one placeholder row: C has no empty arrays."""
+    out.append("const struct %s %s_table[%d] = {" % (name, name, max(len(rows), 1)))
+    out.extend(rows or [empty_row])
+    out.append("};")
+    out.append("const size_t %s_count = %d;" % (name, len(rows)))
 
 
 def main():

@@ -187,7 +187,7 @@ static int gp_cmd(const char *a1, const char *a2, char *msg, size_t mlen)
  */
 static int gp_unload(char *msg, size_t mlen)
 {
-	pid_t h = gpt_lock_holder();
+	pid_t h = gp_run_lock_holder();
 
 	if (h != 0 && !(live_reader && h == live_reader->pid)) {
 		snprintf(msg, mlen, "not unloading: a ghostport run that is not ours (pid %d) is active",
@@ -1109,7 +1109,7 @@ static void session_switch(const char *nm, bool start_denied)
 	struct gpt_reader rd;
 	struct loopbuf *lb;
 	pid_t pid;
-	char why[1024], msg[512], name[96], want_src[32];
+	char why[1024], msg[512], msg1[512], name[96], want_src[32];
 	struct gpt_chk k = { 0 };
 	int e, st, n;
 	int changes = 0, audits = 0, denies = 0, allowed = 0, denied = 0;
@@ -1143,6 +1143,7 @@ static void session_switch(const char *nm, bool start_denied)
 	e = gp_cmd("enforce", first, msg, sizeof(msg));
 	if (e)
 		gpt_cfail(&k, "ghostport enforce %s: exit %d: %s", first, e, msg);
+	snprintf(msg1, sizeof(msg1), "%s", msg);
 	/* Switching on may load the deny programs now: under emulation (the
 	 * test VM's TCG) verifying them takes seconds, not milliseconds. */
 	ok1 = wait_loop(&rd, lb, !start_denied, 30, 60000);
@@ -1172,10 +1173,14 @@ static void session_switch(const char *nm, bool start_denied)
 			   "the first binds were %s", start_denied ? "not denied" : "not allowed");
 	else
 		gpt_result("PASS", NAME(start_denied ? "enforcing-denies" : "monitor-allows"), NULL);
-	if (!ok1)
+	if (!ok1) {
+		gpt_pump_for(&rd, 200);
 		gpt_result("FAIL", NAME(start_denied ? "off-allows" : "on-denies"),
-			   "binds not %s within 60 s of `ghostport enforce %s`",
-			   start_denied ? "allowed" : "denied", first);
+			   "binds not %s within 60 s of `ghostport enforce %s` (enforce: %s; daemon pid %d: %s)",
+			   start_denied ? "allowed" : "denied", first, msg1, (int)rd.pid,
+			   gpt_last_err_line(&rd) ? gpt_last_err_line(&rd) : "(no stderr)");
+		gpt_show_stderr(&rd);
+	}
 	else
 		gpt_result("PASS", NAME(start_denied ? "off-allows" : "on-denies"), NULL);
 	if (!ok2)

@@ -379,17 +379,24 @@ static long long drain(int fd)
 	return total;
 }
 
-static int cmd_version(void)
+/* One ioctl on a fresh open of the device: 0, or 1 (said why). */
+static int dev_ioctl(unsigned long req, void *arg, const char *what)
 {
-	struct gp_kmod_version v;
-	int fd = dev_open(0), ok;
+	int fd = dev_open(0), ret;
 
 	if (fd < 0)
 		return 1;
-	memset(&v, 0, sizeof(v));
-	ok = !xioctl(fd, GP_IOC_GET_VERSION, &v, "GP_IOC_GET_VERSION");
+	ret = xioctl(fd, req, arg, what) ? 1 : 0;
 	close(fd);
-	if (!ok)
+	return ret;
+}
+
+static int cmd_version(void)
+{
+	struct gp_kmod_version v;
+
+	memset(&v, 0, sizeof(v));
+	if (dev_ioctl(GP_IOC_GET_VERSION, &v, "GP_IOC_GET_VERSION"))
 		return 1;
 	printf("magic=%#x api=%u abi=%u record_size=%u ring_records=%u nr_ports=%u version=%.*s\n",
 	       v.magic, v.api_version, v.abi_version, v.record_size,
@@ -403,7 +410,7 @@ static int cmd_set_ports(const char *list)
 {
 	struct gp_kmod_rules r;
 	__u32 *rules = calloc(GP_NR_PORTS, sizeof(*rules));
-	int fd, ret = 1;
+	int ret = 1;
 
 	if (!rules)
 		return 1;
@@ -411,15 +418,10 @@ static int cmd_set_ports(const char *list)
 		fprintf(stderr, "gp_kmodctl: bad port list \"%s\"\n", list);
 		goto out;
 	}
-	fd = dev_open(0);
-	if (fd < 0)
-		goto out;
 	r.rules = (__u64)(unsigned long)rules;
 	r.nr = GP_NR_PORTS;
 	r.flags = 0;
-	if (!xioctl(fd, GP_IOC_SET_RULES, &r, "GP_IOC_SET_RULES"))
-		ret = 0;
-	close(fd);
+	ret = dev_ioctl(GP_IOC_SET_RULES, &r, "GP_IOC_SET_RULES");
 out:
 	free(rules);
 	return ret;
@@ -429,17 +431,14 @@ static int cmd_get_ports(void)
 {
 	struct gp_kmod_rules r;
 	__u32 *rules = calloc(GP_NR_PORTS, sizeof(*rules));
-	int fd, ret = 1, p, first = 1;
+	int ret = 1, p, first = 1;
 
 	if (!rules)
 		return 1;
-	fd = dev_open(0);
-	if (fd < 0)
-		goto out;
 	r.rules = (__u64)(unsigned long)rules;
 	r.nr = GP_NR_PORTS;
 	r.flags = 0;
-	if (!xioctl(fd, GP_IOC_GET_RULES, &r, "GP_IOC_GET_RULES")) {
+	if (!dev_ioctl(GP_IOC_GET_RULES, &r, "GP_IOC_GET_RULES")) {
 		for (p = 0; p < GP_NR_PORTS; p++) {
 			if (!rules[p])
 				continue;
@@ -449,8 +448,6 @@ static int cmd_get_ports(void)
 		printf("\n");
 		ret = 0;
 	}
-	close(fd);
-out:
 	free(rules);
 	return ret;
 }
@@ -458,7 +455,6 @@ out:
 static int cmd_conf(const char *what, const char *wakeup)
 {
 	struct gp_conf c = { 0 };
-	int fd, ret;
 
 	if (!strcmp(what, "all"))
 		c.flags = GP_CONF_ALL;
@@ -468,24 +464,14 @@ static int cmd_conf(const char *what, const char *wakeup)
 		c.wakeup_bytes = (__u32)strtoul(wakeup, NULL, 0);
 	else
 		c.wakeup_bytes = 64 * GP_KMOD_RING_REC_BYTES;
-	fd = dev_open(0);
-	if (fd < 0)
-		return 1;
-	ret = xioctl(fd, GP_IOC_SET_CONF, &c, "GP_IOC_SET_CONF") ? 1 : 0;
-	close(fd);
-	return ret;
+	return dev_ioctl(GP_IOC_SET_CONF, &c, "GP_IOC_SET_CONF");
 }
 
 static int cmd_counters(void)
 {
 	struct gp_kmod_counters c;
-	int fd = dev_open(0), ok;
 
-	if (fd < 0)
-		return 1;
-	ok = !xioctl(fd, GP_IOC_GET_COUNTERS, &c, "GP_IOC_GET_COUNTERS");
-	close(fd);
-	if (!ok)
+	if (dev_ioctl(GP_IOC_GET_COUNTERS, &c, "GP_IOC_GET_COUNTERS"))
 		return 1;
 	printf("events=%llu drops=%llu misses=%llu ring_used=%llu ring_size=%llu rule_updates=%llu wakeups=%llu\n",
 	       (unsigned long long)c.events, (unsigned long long)c.drops,
@@ -501,18 +487,15 @@ static int cmd_port_counts(unsigned int first, unsigned int nr)
 	struct gp_kmod_port_counts pc;
 	__u64 *counts = calloc(nr ? nr : 1, sizeof(*counts));
 	unsigned long long sum = 0;
-	int fd, ret = 1;
+	int ret = 1;
 	unsigned int i;
 
 	if (!counts)
 		return 1;
-	fd = dev_open(0);
-	if (fd < 0)
-		goto out;
 	pc.counts = (__u64)(unsigned long)counts;
 	pc.first = first;
 	pc.nr = nr;
-	if (!xioctl(fd, GP_IOC_GET_PORT_COUNTS, &pc, "GP_IOC_GET_PORT_COUNTS")) {
+	if (!dev_ioctl(GP_IOC_GET_PORT_COUNTS, &pc, "GP_IOC_GET_PORT_COUNTS")) {
 		for (i = 0; i < nr; i++) {
 			if (!counts[i])
 				continue;
@@ -523,20 +506,7 @@ static int cmd_port_counts(unsigned int first, unsigned int nr)
 		printf("sum=%llu\n", sum);
 		ret = 0;
 	}
-	close(fd);
-out:
 	free(counts);
-	return ret;
-}
-
-static int cmd_simple(unsigned long req, const char *what)
-{
-	int fd = dev_open(0), ret;
-
-	if (fd < 0)
-		return 1;
-	ret = xioctl(fd, req, NULL, what) ? 1 : 0;
-	close(fd);
 	return ret;
 }
 
@@ -1147,7 +1117,7 @@ int main(int argc, char **argv)
 		return cmd_port_counts((unsigned int)atoi(argv[2]),
 				       (unsigned int)atoi(argv[3]));
 	if (!strcmp(cmd, "reset"))
-		return cmd_simple(GP_IOC_RESET, "GP_IOC_RESET");
+		return dev_ioctl(GP_IOC_RESET, NULL, "GP_IOC_RESET");
 	if (!strcmp(cmd, "drain"))
 		return cmd_drain();
 	if (!strcmp(cmd, "read") && argc == 4)

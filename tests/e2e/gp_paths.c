@@ -34,7 +34,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +42,7 @@
 #define GPT_PROG	"gp_paths"
 #define GPT_PREFIX	"paths"
 #include "gp_test.h"
+#include "lib/kver.h"
 
 #ifndef AF_SMC
 #define AF_SMC 43
@@ -126,16 +126,6 @@ struct outcome {
 	bool skip;
 	char why[200];
 };
-
-static bool kernel_at_least(int maj, int min)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return false;
-	return a > maj || (a == maj && b >= min);
-}
 
 static socklen_t make_addr(const struct pcase *c, struct sockaddr_storage *ss)
 {
@@ -422,7 +412,7 @@ static void check_case(struct gpt_reader *rd, const struct pcase *c, pid_t pid,
 	bool cg_method = opt_deny_with && !strcmp(opt_deny_with, "cgroup");
 
 	snprintf(name, sizeof(name), "%s", c->name);
-	if (cg_method && !kernel_at_least(5, 18))
+	if (cg_method && !gp_kernel_at_least(5, 18))
 		expect_errno = EPERM;	/* no bpf_set_retval: the kernel says EPERM */
 	events_of(rd, pid, c->port, &n, evs, LEAK_N);
 	if (n > LEAK_N)

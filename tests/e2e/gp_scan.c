@@ -334,6 +334,22 @@ static void write_conf(const char *path, const char *ports, bool deny,
 /* The squatters of the first part and where they are. */
 static pid_t p_a, p_ns, p_fork1, p_fork2, p_pass, p_18;
 
+/* The present event for port/proto, held by pid; NULL after saying in c
+ * what was wrong. */
+static json_t *present_held(struct gpt_chk *c, struct gpt_lines *l,
+			    size_t from, int port, const char *proto, pid_t pid)
+{
+	json_t *o = find_ev(l, from, port, proto, "present");
+
+	if (!o)
+		gpt_cfail(c, "no present event for %s %d", proto, port);
+	else if (!held_by(o, pid))
+		gpt_cfail(c, "%s %d not held by pid %d", proto, port, (int)pid);
+	else
+		return o;
+	return NULL;
+}
+
 /* The checks every full report must pass (standalone or daemon start). */
 static void check_inventory(const char *stage, struct gpt_lines *l, size_t from)
 {
@@ -342,52 +358,38 @@ static void check_inventory(const char *stage, struct gpt_lines *l, size_t from)
 	json_t *o;
 
 	snprintf(name, sizeof(name), "%s/tcp4-listener", stage);
-	o = find_ev(l, from, 886, "tcp", "present");
-	if (!o)
-		gpt_cfail(&c, "no present event for tcp 886");
-	else if (!held_by(o, p_a))
-		gpt_cfail(&c, "tcp 886 not held by pid %d", (int)p_a);
-	else if (!scan_str(o, "state") || strcmp(scan_str(o, "state"), "listen"))
+	o = present_held(&c, l, from, 886, "tcp", p_a);
+	if (o && (!scan_str(o, "state") || strcmp(scan_str(o, "state"), "listen")))
 		gpt_cfail(&c, "state %s, not listen", scan_str(o, "state"));
 	gpt_cdone(&c, name);
 
 	snprintf(name, sizeof(name), "%s/udp4-bound", stage);
-	o = find_ev(l, from, 886, "udp", "present");
-	if (!o || !held_by(o, p_a))
-		gpt_cfail(&c, "no present event for udp 886 held by %d", (int)p_a);
+	present_held(&c, l, from, 886, "udp", p_a);
 	gpt_cdone(&c, name);
 
 	snprintf(name, sizeof(name), "%s/tcp6-listener", stage);
-	o = find_ev(l, from, 686, "tcp", "present");
-	if (!o || !held_by(o, p_a))
-		gpt_cfail(&c, "no present event for tcp 686 held by %d", (int)p_a);
-	else if (!gpt_jstr(o, "family") || strcmp(gpt_jstr(o, "family"), "ipv6"))
+	o = present_held(&c, l, from, 686, "tcp", p_a);
+	if (o && (!gpt_jstr(o, "family") || strcmp(gpt_jstr(o, "family"), "ipv6")))
 		gpt_cfail(&c, "family %s", gpt_jstr(o, "family"));
 	gpt_cdone(&c, name);
 
 	snprintf(name, sizeof(name), "%s/other-netns", stage);
-	o = find_ev(l, from, 27, "tcp", "present");
-	if (!o || !held_by(o, p_ns))
-		gpt_cfail(&c, "no present event for tcp 27 (netns) held by %d",
-			  (int)p_ns);
-	else if (scan_str(o, "netns_name") &&
-		 !strcmp(scan_str(o, "netns_name"), "host"))
+	o = present_held(&c, l, from, 27, "tcp", p_ns);
+	if (o && scan_str(o, "netns_name") &&
+	    !strcmp(scan_str(o, "netns_name"), "host"))
 		gpt_cfail(&c, "reported in the host namespace");
 	gpt_cdone(&c, name);
 
 	snprintf(name, sizeof(name), "%s/two-holders", stage);
-	o = find_ev(l, from, 29, "tcp", "present");
-	if (!o)
-		gpt_cfail(&c, "no present event for tcp 29");
-	else if (!held_by(o, p_fork1) || !held_by(o, p_fork2) ||
-		 n_holders(o) != 2)
+	o = present_held(&c, l, from, 29, "tcp", p_fork1);
+	if (o && (!held_by(o, p_fork2) || n_holders(o) != 2))
 		gpt_cfail(&c, "holders %zu, want pids %d and %d", n_holders(o),
 			  (int)p_fork1, (int)p_fork2);
 	gpt_cdone(&c, name);
 
 	snprintf(name, sizeof(name), "%s/passed-on", stage);
-	o = find_ev(l, from, 5, "tcp", "present");
-	if (!o || !held_by(o, p_pass) || n_holders(o) != 1)
+	o = present_held(&c, l, from, 5, "tcp", p_pass);
+	if (o && n_holders(o) != 1)
 		gpt_cfail(&c, "tcp 5 not held by the receiver %d alone",
 			  (int)p_pass);
 	gpt_cdone(&c, name);
@@ -437,38 +439,13 @@ static void stop_daemon(struct gpt_reader *rd)
 	gpt_lines_flush(&rd->e);
 }
 
-/* ghostport scan ARGS (standalone or against the daemon); env: one
- * NAME=VALUE or NULL. */
+/* ghostport scan --json ARGS (standalone or against the daemon): up to
+ * four, NULL for none; env: one NAME=VALUE or NULL. */
 static bool scan_cmd(struct gpt_reader *rd, const char *env, const char *a1,
-		     const char *a2, const char *a3, char *why, size_t wlen)
+		     const char *a2, const char *a3, const char *a4, char *why,
+		     size_t wlen)
 {
-	char *argv[8];
-	int n = 0;
-	bool ok;
-
-	argv[n++] = (char *)gp;
-	argv[n++] = "scan";
-	argv[n++] = "--json";
-	if (a1)
-		argv[n++] = (char *)a1;
-	if (a2)
-		argv[n++] = (char *)a2;
-	if (a3)
-		argv[n++] = (char *)a3;
-	argv[n] = NULL;
-	if (env)
-		putenv((char *)env);
-	ok = run_gp(rd, argv, 60, why, wlen);
-	if (env)
-		unsetenv("GHOSTPORT_TEST_DESTROY_ERRNO");
-	return ok;
-}
-
-/* The same with a fourth argument. */
-static bool scan_cmd4(struct gpt_reader *rd, const char *env, const char *a1,
-		      const char *a2, const char *a3, const char *a4, char *why,
-		      size_t wlen)
-{
+	const char *args[] = { a1, a2, a3, a4 };
 	char *argv[9];
 	int n = 0;
 	bool ok;
@@ -476,10 +453,9 @@ static bool scan_cmd4(struct gpt_reader *rd, const char *env, const char *a1,
 	argv[n++] = (char *)gp;
 	argv[n++] = "scan";
 	argv[n++] = "--json";
-	argv[n++] = (char *)a1;
-	argv[n++] = (char *)a2;
-	argv[n++] = (char *)a3;
-	argv[n++] = (char *)a4;
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		if (args[i])
+			argv[n++] = (char *)args[i];
 	argv[n] = NULL;
 	if (env)
 		putenv((char *)env);
@@ -551,7 +527,7 @@ int main(int argc, char **argv)
 		gpt_result("SKIP", "all", "%s", why);
 		goto out;
 	}
-	if (!scan_cmd(&rd, NULL, "--config", c1, NULL, why, sizeof(why)) ||
+	if (!scan_cmd(&rd, NULL, "--config", c1, NULL, NULL, why, sizeof(why)) ||
 	    !WIFEXITED(rd.status) || WEXITSTATUS(rd.status) != 0) {
 		gpt_result("FAIL", "standalone/run", "%s",
 			   why[0] ? why : gpt_last_err_line(&rd));
@@ -582,7 +558,7 @@ int main(int argc, char **argv)
 
 	/* 2b. scan against the daemon: nothing new; --all repeats */
 	mark = d.o.n;
-	if (!scan_cmd(&rd, NULL, NULL, NULL, NULL, why, sizeof(why)))
+	if (!scan_cmd(&rd, NULL, NULL, NULL, NULL, NULL, why, sizeof(why)))
 		gpt_cfail(&c, "scan: %s", why);
 	else if (count_scan(&rd.o, 0, "present"))
 		gpt_cfail(&c, "%zu present events repeated without --all",
@@ -591,7 +567,7 @@ int main(int argc, char **argv)
 		gpt_cfail(&c, "no summary line: %s", gpt_last_err_line(&rd));
 	gpt_cdone(&c, "daemon-scan/no-repeat");
 	gpt_reader_free(&rd);
-	if (!scan_cmd(&rd, NULL, "--all", NULL, NULL, why, sizeof(why)))
+	if (!scan_cmd(&rd, NULL, "--all", NULL, NULL, NULL, why, sizeof(why)))
 		gpt_cfail(&c, "scan --all: %s", why);
 	else if (count_scan(&rd.o, 0, "present") != 6)
 		gpt_cfail(&c, "%zu present events with --all, want 6",
@@ -610,7 +586,7 @@ int main(int argc, char **argv)
 	kill(p_pass, SIGKILL);
 	gpt_sleep_ms(200);
 	mark = d.o.n;
-	if (!scan_cmd(&rd, NULL, NULL, NULL, NULL, why, sizeof(why)))
+	if (!scan_cmd(&rd, NULL, NULL, NULL, NULL, NULL, why, sizeof(why)))
 		gpt_cfail(&c, "scan: %s", why);
 	else if (!find_ev(&rd.o, 0, 5, "tcp", "gone"))
 		gpt_cfail(&c, "no gone event for tcp 5 in the answer");
@@ -678,7 +654,7 @@ int main(int argc, char **argv)
 	gpt_reader_free(&d);
 
 	/* ---- 4. SOCK_DESTROY fails: a clear line, an event, still open ---- */
-	if (!scan_cmd4(&rd, "GHOSTPORT_TEST_DESTROY_ERRNO=EOPNOTSUPP",
+	if (!scan_cmd(&rd, "GHOSTPORT_TEST_DESTROY_ERRNO=EOPNOTSUPP",
 		       "--close-existing", "--enforce", "--config", c4, why,
 		       sizeof(why)))
 		gpt_cfail(&c, "scan: %s", why);

@@ -12,31 +12,13 @@ cd "$(dirname "$0")/../.." || exit 1
 T=${GP_ENFORCE:-build/tests/e2e/gp_enforce}
 GP=${GHOSTPORT:-build/ghostport}
 TMO=${GP_ENFORCE_TIMEOUT:-600}
-S=host/enforce
+P=host/enforce
+. tests/host.d/lib/host.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP $S/all: needs root (BPF, binds to ports < 1024)"
-	exit 0
-fi
-for f in "$T" "$GP"; do
-	if [ ! -x "$f" ]; then
-		echo "FAIL $S/build: $f not built (run make first)"
-		exit 0
-	fi
-done
+need_root "needs root (BPF, binds to ports < 1024)"
+need_built build "$T" "$GP"
 
-run() { # name args...
-	local name=$1 rc
-	shift
-	timeout -k 10 "$TMO" "$T" --ghostport "$GP" "$@"
-	rc=$?
-	if [ "$rc" -ge 124 ]; then
-		echo "FAIL $name: gp_enforce killed after ${TMO}s or crashed (exit $rc)"
-		# it could not clean up: do it here, so later tests start clean
-		"$GP" unload >/dev/null 2>&1
-	fi
-}
-
-run "$S" --prefix "$S" --expect-lsm no
-run "$S-cgroup" --prefix "$S-cgroup" --deny-with cgroup --expect-lsm no --only deny
+run_timed "$P" "$TMO" "$T" --ghostport "$GP" --prefix "$P" --expect-lsm no
+run_timed "$P-cgroup" "$TMO" "$T" --ghostport "$GP" --prefix "$P-cgroup" \
+	--deny-with cgroup --expect-lsm no --only deny
 exit 0

@@ -16,14 +16,13 @@ cd "$(dirname "$0")/../.." || exit 1
 
 GP=${GHOSTPORT:-build/ghostport}
 P=host/siem
+. tests/host.d/lib/host.sh
 
-if [ "$(id -u)" != 0 ]; then echo "SKIP $P/all: needs root"; exit 0; fi
-for t in rsyslogd openssl python3; do
-	command -v $t >/dev/null || { echo "SKIP $P/all: $t not installed"; exit 0; }
-done
+need_root "needs root"
+need_tools rsyslogd openssl python3
 [ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 ||
 	{ echo "SKIP $P/all: rsyslog-gnutls not installed"; exit 0; }
-[ -x "$GP" ] || { echo "FAIL $P/all: $GP not built"; exit 1; }
+need_built all "$GP"
 if ! "$GP" run --help 2>&1 | grep -q -- '--output'; then
 	echo "SKIP $P/all: this ghostport run has no --output yet"
 	exit 0
@@ -39,25 +38,8 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- throw-away PKI ---------------------------------------------------
-pki() {
-	cd "$tmp" &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-		-days 1 -subj /CN=ghostport-test-ca &&
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-		-subj /CN=localhost &&
-	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >srv.ext &&
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -out srv.pem -days 1 -extfile srv.ext &&
-	openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr \
-		-subj /CN=ghostport-client &&
-	openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -out cli.pem -days 1
-}
-if ! (pki) >"$tmp/pki.log" 2>&1; then
-	echo "FAIL $P/pki: openssl failed: $(tail -1 "$tmp/pki.log")"; exit 1
-fi
+pki "$tmp" ghostport-test-ca || exit 1
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 tcp_port=$(free_port); tls_port=$(free_port)
 
 cat >"$tmp/rs.conf" <<CONF

@@ -37,16 +37,11 @@ ROOT=$PWD
 GP=${GHOSTPORT:-$ROOT/build/ghostport}
 P=host/delivery
 ONLY=${GP_DELIVERY_ONLY:-}
+. "$ROOT/tests/host.d/lib/host.sh"
 
-pass() { echo "PASS $P/$1"; }
-fail() { echo "FAIL $P/$1: $2"; }
-skip() { echo "SKIP $P/$1: $2"; }
-
-if [ "$(id -u)" != 0 ]; then skip all "needs root"; exit 0; fi
-for t in python3 openssl strace; do
-	command -v $t >/dev/null || { skip all "$t not installed"; exit 0; }
-done
-[ -x "$GP" ] || { fail all "$GP not built"; exit 0; }
+need_root "needs root"
+need_tools python3 openssl strace
+need_built all "$GP"
 
 T=$(mktemp -d /tmp/gp-delivery.XXXXXX) || exit 1
 gp_pid=; bg_pids=()
@@ -59,8 +54,6 @@ cleanup() {
 trap cleanup EXIT
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
 # gp_start LOG args...: ghostport run in the background, wait for ready.
 gp_start() {
 	local log=$1
@@ -68,21 +61,7 @@ gp_start() {
 	: >"$log"
 	"$GP" run --no-config --source cgroup "$@" 2>>"$log" &
 	gp_pid=$!
-	for _ in $(seq 150); do
-		grep -q '^ghostport: ready' "$log" && return 0
-		kill -0 "$gp_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$gp_pid" 2>/dev/null
-	wait "$gp_pid" 2>/dev/null; gp_pid=
-	return 1
-}
-gp_stop() { # signal
-	[ -n "$gp_pid" ] || return 0
-	kill -"${1:-TERM}" "$gp_pid"
-	for _ in $(seq 100); do kill -0 "$gp_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$gp_pid" 2>/dev/null
-	wait "$gp_pid" 2>/dev/null; gp_pid=
+	gp_ready "$log"
 }
 
 # binds FIRST LAST [PORT]: TCP binds to 127.0.0.<i>:PORT (default 686), one
@@ -204,23 +183,12 @@ distinct_addrs() {
 	grep -o '"addr":"[^"]*"' "$1" 2>/dev/null | sort -u | wc -l
 }
 
-pki() {
-	cd "$T" &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-		-days 1 -subj /CN=gp-delivery-ca &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key \
-		-out other-ca.pem -days 1 -subj /CN=gp-other-ca &&
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-		-subj /CN=localhost &&
-	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >srv.ext &&
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -out srv.pem -days 1 -extfile srv.ext &&
-	openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr \
-		-subj /CN=ghostport-client &&
-	openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -out cli.pem -days 1
-}
-if ! (pki) >"$T/pki.log" 2>&1; then
+# ca.pem signs our certificates; other-ca.pem, which signs nothing, is the
+# CA a collector that rejects our certificate trusts.
+pki "$T" gp-delivery-ca || exit 0
+if ! openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other-ca.key" \
+	-out "$T/other-ca.pem" -days 1 -subj /CN=gp-other-ca \
+	>>"$T/pki.log" 2>&1; then
 	fail pki "openssl failed: $(tail -1 "$T/pki.log")"; exit 0
 fi
 TLSARGS=(--tls-ca "$T/ca.pem" --tls-cert "$T/cli.pem" --tls-key "$T/cli.key")

@@ -19,18 +19,13 @@ cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 GP=${GHOSTPORT:-$ROOT/build/ghostport}
 P=host/relp
+. "$ROOT/tests/host.d/lib/host.sh"
 
-pass() { echo "PASS $P/$1"; }
-fail() { echo "FAIL $P/$1: $2"; }
-skip() { echo "SKIP $P/$1: $2"; }
-
-if [ "$(id -u)" != 0 ]; then skip all "needs root"; exit 0; fi
-for t in rsyslogd python3 openssl ss; do
-	command -v $t >/dev/null || { skip all "$t not installed"; exit 0; }
-done
+need_root "needs root"
+need_tools rsyslogd python3 openssl ss
 ls /usr/lib/*/rsyslog/imrelp.so >/dev/null 2>&1 ||
 	{ skip all "rsyslog-relp (imrelp) not installed"; exit 0; }
-[ -x "$GP" ] || { fail all "$GP not built"; exit 0; }
+need_built all "$GP"
 
 T=$(mktemp -d /tmp/gp-relp.XXXXXX) || exit 1
 gp_pid=; rs_pid=
@@ -42,23 +37,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 port=$(free_port); tport=$(free_port)
 
-(
-	cd "$T" &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-		-days 1 -subj /CN=gp-relp-ca &&
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-		-subj /CN=localhost &&
-	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >srv.ext &&
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -out srv.pem -days 1 -extfile srv.ext &&
-	openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr \
-		-subj /CN=ghostport-client &&
-	openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -out cli.pem -days 1
-) >"$T/pki.log" 2>&1 || { fail pki "openssl failed: $(tail -1 "$T/pki.log")"; exit 0; }
+pki "$T" gp-relp-ca || exit 0
 
 # rsyslog: imrelp on $port (plain) and $tport (TLS), raw messages to files.
 cat >"$T/rs.conf" <<CONF
@@ -98,19 +79,7 @@ gp_start() { # LOG args...
 	"$GP" run --no-config --no-pin --source cgroup --ports 686 "$@" \
 		>/dev/null 2>>"$log" &
 	gp_pid=$!
-	for _ in $(seq 150); do
-		grep -q '^ghostport: ready' "$log" && return 0
-		kill -0 "$gp_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$gp_pid" 2>/dev/null; wait "$gp_pid" 2>/dev/null; gp_pid=
-	return 1
-}
-gp_stop() {
-	[ -n "$gp_pid" ] || return 0
-	kill -TERM "$gp_pid"
-	for _ in $(seq 100); do kill -0 "$gp_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$gp_pid" 2>/dev/null; wait "$gp_pid" 2>/dev/null; gp_pid=
+	gp_ready "$log"
 }
 summary_field() { # LOG SPEC FIELD
 	grep "^ghostport: output $2 " "$1" | tail -1 |

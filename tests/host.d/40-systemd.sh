@@ -13,9 +13,7 @@ P=host/systemd
 tmp=$(mktemp -d /tmp/gp-systemd-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-pass() { echo "PASS $P/$1"; }
-fail() { echo "FAIL $P/$1: $2"; }
-skip() { echo "SKIP $P/$1: $2"; }
+. "$ROOT/tests/host.d/lib/host.sh"
 # The first lines of a log as one-line context.
 brief() { tr '\n' ' ' <"$1" | cut -c1-300; }
 

@@ -16,27 +16,18 @@ P=host/reload
 T=$(mktemp -d /tmp/gp-reload.XXXXXX)
 pid=
 
-pass() { echo "PASS $P/$1"; }
-fail() { echo "FAIL $P/$1: $2"; }
-skip() { echo "SKIP $P/$1: $2"; }
+. "$ROOT/tests/host.d/lib/host.sh"
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
 
-if [ "$(id -u)" != 0 ]; then skip all "needs root"; exit 0; fi
+need_root "needs root"
 PY=$(command -v python3) || { skip all "python3 missing"; exit 0; }
 
 # Another ghostport run holds the lock: wait a bit, then skip honestly.
-for _ in $(seq 1 30); do
-	flock -n /run/ghostport.lock true 2>/dev/null && break
-	sleep 2
-done
-if ! flock -n /run/ghostport.lock true 2>/dev/null; then
-	skip all "another ghostport run holds /run/ghostport.lock"
-	exit 0
-fi
+wait_run_lock
 
 conf() { # ports...
 	{

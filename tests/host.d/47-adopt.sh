@@ -13,9 +13,7 @@ T=$(mktemp -d /tmp/gp-adopt.XXXXXX)
 PIN=/sys/fs/bpf/ghostport
 pid=
 
-pass() { echo "PASS $P/$1"; }
-fail() { echo "FAIL $P/$1: $2"; }
-skip() { echo "SKIP $P/$1: $2"; }
+. "$ROOT/tests/host.d/lib/host.sh"
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	"$GP" unload >/dev/null 2>&1
@@ -23,17 +21,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$(id -u)" != 0 ]; then skip all "needs root"; exit 0; fi
+need_root "needs root"
 command -v bpftool >/dev/null || { skip all "bpftool missing"; exit 0; }
 command -v python3 >/dev/null || { skip all "python3 missing"; exit 0; }
-for _ in $(seq 1 30); do
-	flock -n /run/ghostport.lock true 2>/dev/null && break
-	sleep 2
-done
-if ! flock -n /run/ghostport.lock true 2>/dev/null; then
-	skip all "another ghostport run holds /run/ghostport.lock"
-	exit 0
-fi
+wait_run_lock
 "$GP" unload >/dev/null 2>&1
 
 start() { # log: an enforcing cgroup daemon, pinned; 0 when ready

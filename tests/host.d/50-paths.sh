@@ -11,29 +11,17 @@ cd "$(dirname "$0")/../.." || exit 1
 T=${GP_PATHS:-build/tests/e2e/gp_paths}
 GP=${GHOSTPORT:-build/ghostport}
 TMO=${GP_PATHS_TIMEOUT:-600}
-S=host/paths
+P=host/paths
+. tests/host.d/lib/host.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP $S/all: needs root (BPF, sysctls, binds to ports < 1024)"
-	exit 0
-fi
-for f in "$T" "$GP"; do
-	if [ ! -x "$f" ]; then
-		echo "FAIL $S/build: $f not built (run make first)"
-		exit 0
-	fi
-done
+need_root "needs root (BPF, sysctls, binds to ports < 1024)"
+need_built build "$T" "$GP"
 
 run() { # name args...
-	local name=$1 rc
+	local name=$1
 	shift
-	timeout -s TERM "$TMO" "$T" --ghostport "$GP" --prefix "$S/$name" "$@"
-	rc=$?
-	if [ $rc -ge 124 ]; then
-		echo "FAIL $S/$name/killed: gp_paths killed after ${TMO}s or crashed (exit $rc)"
-		"$GP" unload >/dev/null 2>&1
-	fi
-	return 0
+	run_timed "$P/$name/killed" "$TMO" "$T" --ghostport "$GP" \
+		--prefix "$P/$name" "$@"
 }
 
 run audit-cgroup --source cgroup

@@ -11,13 +11,12 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$ROOT/build/tests/e2e/gp_scan
+P=host/scan
+. "$ROOT/tests/host.d/lib/host.sh"
+
+need_root "needs root"
+need_built build "$BIN" "$ROOT/build/ghostport"
 T=$(mktemp -d /tmp/gp-scan.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-
-if [ "$(id -u)" != 0 ]; then echo "SKIP host/scan/all: needs root"; exit 0; fi
-if [ ! -x "$BIN" ] || [ ! -x "$ROOT/build/ghostport" ]; then
-	echo "FAIL host/scan/build: $BIN or build/ghostport not built (make)"
-	exit 0
-fi
-cd "$ROOT" && "$BIN" --ghostport "$ROOT/build/ghostport" --prefix host/scan --dir "$T"
+cd "$ROOT" && "$BIN" --ghostport "$ROOT/build/ghostport" --prefix "$P" --dir "$T"
 exit 0

@@ -27,6 +27,9 @@ import re
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from fixtures import check_json_fixtures  # noqa: E402
+
 STRING_TYPES = {"keyword", "constant_keyword", "wildcard", "text", "match_only_text"}
 INT_TYPES = {"long", "integer", "short", "byte", "unsigned_long"}
 FLOAT_TYPES = {"float", "half_float", "scaled_float", "double"}
@@ -129,23 +132,9 @@ def main():
         print("FAIL %s/custom-namespace: ghostport.* collides with ECS fields" % stage)
     pkg = json.load(open(flat_js.rsplit("/generated/", 1)[0] + "/package.json"))
     ecs_version = pkg["version"]
-    n = 0
-    for line in open(fixtures, encoding="utf-8", errors="strict"):
-        case, fmt, text = line.rstrip("\n").split("\t", 2)
-        n += 1
-        try:
-            ev = json.loads(text)
-        except ValueError as e:
-            print("FAIL %s/%s: invalid JSON: %s" % (stage, case, e))
-            continue
-        errs = validate(ev, ecs, ecs_version)
-        if errs:
-            print("FAIL %s/%s: %d violation(s) against ECS %s: %s" %
-                  (stage, case, len(errs), ecs_version, "; ".join(errs)))
-        else:
-            print("PASS %s/%s" % (stage, case))
-    if n == 0:
-        print("FAIL %s/fixtures: no fixture lines in %s" % (stage, fixtures))
+    check_json_fixtures(fixtures, stage,
+                        lambda ev: validate(ev, ecs, ecs_version),
+                        "ECS %s" % ecs_version)
 
 
 if __name__ == "__main__":

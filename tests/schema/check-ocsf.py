@@ -37,6 +37,9 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from fixtures import check_json_fixtures  # noqa: E402
+
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Checked structurally (validate()), not against the include's placeholder
 # enums (classification.json lists only Base Event's 0).
@@ -278,23 +281,8 @@ def validate(schema, ev):
 def main():
     root, fixtures, stage = sys.argv[1:4]
     schema = Schema(root)
-    n = 0
-    for line in open(fixtures, encoding="utf-8", errors="strict"):
-        case, _, text = line.rstrip("\n").split("\t", 2)
-        n += 1
-        try:
-            ev = json.loads(text)
-        except ValueError as e:
-            print("FAIL %s/%s: invalid JSON: %s" % (stage, case, e))
-            continue
-        errs = validate(schema, ev)
-        if errs:
-            print("FAIL %s/%s: %d violation(s) against OCSF %s: %s" %
-                  (stage, case, len(errs), schema.version, "; ".join(errs)))
-        else:
-            print("PASS %s/%s" % (stage, case))
-    if n == 0:
-        print("FAIL %s/fixtures: no fixture lines in %s" % (stage, fixtures))
+    check_json_fixtures(fixtures, stage, lambda ev: validate(schema, ev),
+                        "OCSF %s" % schema.version)
 
 
 if __name__ == "__main__":

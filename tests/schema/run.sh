@@ -17,27 +17,28 @@ OCSF_DIR=${GP_OCSF_DIR:-/work/shared/data/ocsf}
 tmp=$(mktemp -d /tmp/gp-schema.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
+# gen FORMAT: the fixtures of FORMAT into $tmp/FORMAT.
+gen() {
+	"$GEN" "$1" >"$tmp/$1" 2>"$tmp/$1.err" ||
+		echo "FAIL unit/schema/$1/generate: $(head -c 300 "$tmp/$1.err")"
+}
+
+# check NAME SCRIPT ARGS...: tests/schema/SCRIPT prints the result lines;
+# a FAIL unit/schema/NAME/validator line if it breaks.
+check() {
+	local name=$1 script=$2
+	shift 2
+	python3 "$ROOT/tests/schema/$script" "$@" ||
+		echo "FAIL unit/schema/$name/validator: $script exited with status $?"
+}
+
 if [ ! -x "$GEN" ]; then
 	echo "FAIL unit/schema/build: $GEN not built (make unit)"
-	
-# CEF, RFC 5424 and text: well formed on every fixture (hostile bytes too).
-for f in cef syslog text; do
-	"$GEN" $f >"$tmp/$f" 2>"$tmp/$f.err" || echo "FAIL unit/schema/$f/generate: $(head -c 300 "$tmp/$f.err")"
-	python3 "$ROOT/tests/schema/check-lines.py" $f "$tmp/$f" "unit/schema/$f" ||
-		echo "FAIL unit/schema/$f/validator: check-lines.py exited with status $?"
-done
-exit 0
+	exit 0
 fi
 if ! command -v python3 >/dev/null; then
 	echo "SKIP unit/schema/all: python3 not installed"
-	
-# CEF, RFC 5424 and text: well formed on every fixture (hostile bytes too).
-for f in cef syslog text; do
-	"$GEN" $f >"$tmp/$f" 2>"$tmp/$f.err" || echo "FAIL unit/schema/$f/generate: $(head -c 300 "$tmp/$f.err")"
-	python3 "$ROOT/tests/schema/check-lines.py" $f "$tmp/$f" "unit/schema/$f" ||
-		echo "FAIL unit/schema/$f/validator: check-lines.py exited with status $?"
-done
-exit 0
+	exit 0
 fi
 
 # ECS
@@ -46,27 +47,24 @@ if ! command -v node >/dev/null; then
 elif [ ! -f "$ECS_FLAT" ]; then
 	echo "SKIP unit/schema/ecs: $ECS_FLAT missing (tools/install-deps.sh --test fetches @elastic/ecs)"
 else
-	"$GEN" ecs >"$tmp/ecs" 2>"$tmp/ecs.err" || echo "FAIL unit/schema/ecs/generate: $(head -c 300 "$tmp/ecs.err")"
-	python3 "$ROOT/tests/schema/check-ecs.py" "$ECS_FLAT" "$tmp/ecs" unit/schema/ecs ||
-		echo "FAIL unit/schema/ecs/validator: check-ecs.py exited with status $?"
+	gen ecs
+	check ecs check-ecs.py "$ECS_FLAT" "$tmp/ecs" unit/schema/ecs
 fi
 
 # OCSF: the version the format declares, strictly.
-"$GEN" ocsf >"$tmp/ocsf" 2>"$tmp/ocsf.err" || echo "FAIL unit/schema/ocsf/generate: $(head -c 300 "$tmp/ocsf.err")"
+gen ocsf
 ver=$(head -n1 "$tmp/ocsf" | cut -f3 | python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["version"])' 2>/dev/null)
 if [ -z "$ver" ]; then
 	echo "FAIL unit/schema/ocsf: no metadata.version in the first fixture"
 elif [ ! -f "$OCSF_DIR/$ver/dictionary.json" ]; then
 	echo "SKIP unit/schema/ocsf-$ver: no OCSF $ver schema in $OCSF_DIR (set GP_OCSF_DIR)"
 else
-	python3 "$ROOT/tests/schema/check-ocsf.py" "$OCSF_DIR/$ver" "$tmp/ocsf" "unit/schema/ocsf-$ver" ||
-		echo "FAIL unit/schema/ocsf/validator: check-ocsf.py exited with status $?"
+	check ocsf check-ocsf.py "$OCSF_DIR/$ver" "$tmp/ocsf" "unit/schema/ocsf-$ver"
 fi
 
 # CEF, RFC 5424 and text: well formed on every fixture (hostile bytes too).
 for f in cef syslog text; do
-	"$GEN" $f >"$tmp/$f" 2>"$tmp/$f.err" || echo "FAIL unit/schema/$f/generate: $(head -c 300 "$tmp/$f.err")"
-	python3 "$ROOT/tests/schema/check-lines.py" $f "$tmp/$f" "unit/schema/$f" ||
-		echo "FAIL unit/schema/$f/validator: check-lines.py exited with status $?"
+	gen $f
+	check $f check-lines.py $f "$tmp/$f" "unit/schema/$f"
 done
 exit 0

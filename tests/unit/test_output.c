@@ -27,24 +27,7 @@
 #include <jansson.h>
 
 #include "output/output.h"
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/gp-test-output.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "fixture_tmpdir.h"
 
 static void make_record(struct gp_record *r, unsigned seq)
 {
@@ -571,5 +554,5 @@ int main(void)
 		cmocka_unit_test(test_relp_acknowledged),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -18,24 +18,7 @@
 #include <unistd.h>
 
 #include "output/queue.h"
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/gp-test-queue.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "fixture_tmpdir.h"
 
 /* A slow collector: every round one record is delivered and two arrive,
  * then one; the spool never empties completely. */
@@ -90,5 +73,5 @@ int main(void)
 		cmocka_unit_test(test_spool_file_bounded_on_disk),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -123,6 +123,38 @@ static int no_operands(int argc, char **argv)
 	return 0;
 }
 
+/* What the command line asks for ("status" and "reload" defaults). */
+struct cmdline {
+	const char *req, *textfile, *sock;
+};
+
+/*
+ * Both commands' command line.  reload's option table has no --json,
+ * --prometheus or --textfile, so getopt_long never returns their letters
+ * there.  -1 to go on, else the exit status: 0 after --help, 2 after a
+ * usage error (said).
+ */
+static int parse_cmdline(int argc, char **argv, const struct option *opts,
+			 const char *cmd, void (*usage)(FILE *f),
+			 struct cmdline *a)
+{
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': a->req = "status json"; break;
+		case 'p': a->req = "status prometheus"; break;
+		case 't': a->textfile = optarg; break;
+		case 's': a->sock = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return bad_option(c, argv, cmd);
+		}
+	}
+	return no_operands(argc, argv) ? 2 : -1;
+}
+
 /* One request to the daemon; 1 (said) if it could not be asked, else 0. */
 static int ask(const char *sock, const char *req, int timeout_ms,
 	       char **ans)
@@ -136,6 +168,15 @@ static int ask(const char *sock, const char *req, int timeout_ms,
 	return 0;
 }
 
+/* The options both commands take, in their usage and their tables. */
+#define SOCKET_HELP_USAGE \
+"  --socket PATH     control socket (default " GP_CTL_SOCK ")\n" \
+"  -h, --help        this help\n"
+#define SOCKET_HELP_OPTS \
+	{ "socket", required_argument, NULL, 's' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ NULL, 0, NULL, 0 }
+
 static void status_usage(FILE *f)
 {
 	fprintf(f,
@@ -148,10 +189,9 @@ static void status_usage(FILE *f)
 "  --prometheus      Prometheus text exposition format\n"
 "  --textfile PATH   with --prometheus: write PATH atomically (temporary\n"
 "                    file + rename) for node_exporter's textfile collector\n"
-"  --socket PATH     control socket (default %s)\n"
-"  -h, --help        this help\n"
+SOCKET_HELP_USAGE
 "\n"
-"Exit status 1 when no daemon is running.\n", GP_CTL_SOCK);
+"Exit status 1 when no daemon is running.\n");
 }
 
 int gp_cmd_status(int argc, char **argv)
@@ -160,40 +200,27 @@ int gp_cmd_status(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "textfile", required_argument, NULL, 't' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		SOCKET_HELP_OPTS,
 	};
-	const char *req = "status", *textfile = NULL, *sock = NULL;
+	struct cmdline a = { .req = "status" };
 	char *ans;
-	int c, ret;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': req = "status json"; break;
-		case 'p': req = "status prometheus"; break;
-		case 't': textfile = optarg; break;
-		case 's': sock = optarg; break;
-		case 'h': status_usage(stdout); return 0;
-		default: return bad_option(c, argv, "status");
-		}
-	}
-	if (no_operands(argc, argv))
-		return 2;
-	if (textfile && strcmp(req, "status prometheus")) {
+	ret = parse_cmdline(argc, argv, opts, "status", status_usage, &a);
+	if (ret >= 0)
+		return ret;
+	if (a.textfile && strcmp(a.req, "status prometheus")) {
 		gp_log_err("--textfile goes with --prometheus");
 		return 2;
 	}
-	if (ask(sock, req, 5000, &ans))
+	if (ask(a.sock, a.req, 5000, &ans))
 		return 1;
-	if (!strncmp(ans, "error: ", 7) || !textfile) {
+	if (!strncmp(ans, "error: ", 7) || !a.textfile) {
 		ret = print_answer(ans, stdout);
 		if (fflush(stdout))
 			ret = 1;
 	} else {
-		ret = write_textfile(textfile, ans) ? 1 : 0;
+		ret = write_textfile(a.textfile, ans) ? 1 : 0;
 	}
 	free(ans);
 	return ret;
@@ -208,34 +235,23 @@ static void reload_usage(FILE *f)
 "printed, and the running policy stays (exit status 1).  Same as SIGHUP,\n"
 "but says what happened.\n"
 "\n"
-"  --socket PATH     control socket (default %s)\n"
-"  -h, --help        this help\n", GP_CTL_SOCK);
+SOCKET_HELP_USAGE);
 }
 
 int gp_cmd_reload(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		SOCKET_HELP_OPTS,
 	};
-	const char *sock = NULL;
+	struct cmdline a = { .req = "reload" };
 	char *ans;
-	int c, ret;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': sock = optarg; break;
-		case 'h': reload_usage(stdout); return 0;
-		default: return bad_option(c, argv, "reload");
-		}
-	}
-	if (no_operands(argc, argv))
-		return 2;
+	ret = parse_cmdline(argc, argv, opts, "reload", reload_usage, &a);
+	if (ret >= 0)
+		return ret;
 	/* Loading BPF maps can take a while on a busy host. */
-	if (ask(sock, "reload", 60000, &ans))
+	if (ask(a.sock, a.req, 60000, &ans))
 		return 1;
 	ret = print_answer(ans, stdout);
 	free(ans);

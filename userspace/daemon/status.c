@@ -111,6 +111,88 @@ static int done(FILE *f)
 	return fflush(f) || ferror(f) ? -1 : 0;
 }
 
+/* The __u64 at offset off of a struct: how the tables below are read. */
+static __u64 field_u64(const void *base, size_t off)
+{
+	return *(const __u64 *)((const char *)base + off);
+}
+
+/*
+ * The daemon's counters, in the order JSON and Prometheus write them (the
+ * reload counters apart: JSON writes last_reload_error after them).  Each
+ * field's name is its JSON key and its metric is ghostport_<name>_total,
+ * so the name is spelled once.  The fields must be __u64: they are read
+ * through the offset.
+ */
+struct counter {
+	const char *key, *help;
+	size_t field;
+};
+
+#define COUNTER(field, help) \
+	{ #field, help, offsetof(struct gp_status, field) }
+
+static const struct counter reload_counters[] = {
+	COUNTER(reloads, "Policy reloads applied."),
+	COUNTER(reload_failures,
+		"Policy reloads refused (the running policy was kept)."),
+};
+
+static const struct counter counters[] = {
+	COUNTER(events, "Bind events the kernel side produced."),
+	COUNTER(drops, "Bind events lost because the ring buffer was full."),
+	COUNTER(misses,
+		"Binds the probes missed (kprobe nmissed, or return probes that never ran)."),
+	COUNTER(records,
+		"Bind events decoded by the daemon (folded ones counted each)."),
+	COUNTER(denials, "Binds denied."),
+	COUNTER(exempted,
+		"Binds a deny rule matched but an exemption allowed."),
+	COUNTER(bypassed,
+		"Binds a deny rule matched that were not denied (a path the enforcer does not see)."),
+	COUNTER(folded, "Events folded into another by flood control."),
+	COUNTER(bad_records, "Records refused by the decoder."),
+	COUNTER(undelivered,
+		"Events that could not be written to standard output."),
+	COUNTER(scans, "Scans for sockets already on listed ports."),
+	COUNTER(scan_failures, "Scans that could not run at all."),
+	COUNTER(scan_present,
+		"Sockets found on listed ports (each reported once unless --all)."),
+	COUNTER(scan_gone, "Reported sockets found gone by a later scan."),
+	COUNTER(scan_closed, "Sockets closed by --close-existing."),
+	COUNTER(scan_open,
+		"Sockets --close-existing could not close (they stayed open)."),
+};
+
+/*
+ * Each output's counters, in the order every rendering writes them: the
+ * word in the text and the JSON key, the metric's type (a counter's metric
+ * is ghostport_output_<key>_total, a gauge's ghostport_output_<key>) and
+ * help.
+ */
+static const struct output_counter {
+	const char *key;
+	bool gauge;
+	const char *help;
+	size_t field;
+} output_counters[] = {
+#define OUTPUT_COUNTER(field, gauge, help) \
+	{ #field, gauge, help, offsetof(struct gp_output_stats, field) }
+	OUTPUT_COUNTER(handed, false,
+		       "Events handed to the output (= delivered + spooled + dropped)."),
+	OUTPUT_COUNTER(delivered, false,
+		       "Events the output's destination acknowledged (RELP rsp 200, TCP ack) or took."),
+	OUTPUT_COUNTER(spooled, true,
+		       "Events waiting in the output's queue or spool."),
+	OUTPUT_COUNTER(dropped, false,
+		       "Events the output lost past its spool bound."),
+	OUTPUT_COUNTER(errors, false,
+		       "Write or connect failures of the output."),
+	OUTPUT_COUNTER(resent, false,
+		       "Frames sent again after a connection broke before they were acknowledged."),
+#undef OUTPUT_COUNTER
+};
+
 /* ---- text ------------------------------------------------------------- */
 
 int gp_status_render_text(const struct gp_status *s, FILE *f)
@@ -165,14 +247,16 @@ int gp_status_render_text(const struct gp_status *s, FILE *f)
 		fprintf(f, "outputs:\n");
 		for (i = 0; i < s->n_outputs; i++) {
 			const struct gp_status_output *o = &s->outputs[i];
+			const struct output_counter *c;
 
-			fprintf(f, "  %s: %llu handed, %llu delivered, %llu spooled, %llu dropped, %llu errors, %llu resent\n",
-				o->spec, (unsigned long long)o->st.handed,
-				(unsigned long long)o->st.delivered,
-				(unsigned long long)o->st.spooled,
-				(unsigned long long)o->st.dropped,
-				(unsigned long long)o->st.errors,
-				(unsigned long long)o->st.resent);
+			fprintf(f, "  %s:", o->spec);
+			for (c = output_counters;
+			     c < output_counters + ARRAY_SIZE(output_counters); c++)
+				fprintf(f, "%s %llu %s",
+					c == output_counters ? "" : ",",
+					(unsigned long long)field_u64(&o->st, c->field),
+					c->key);
+			fputc('\n', f);
 			if (o->st.down[0])
 				fprintf(f, "    down: %.*s\n",
 					(int)sizeof(o->st.down), o->st.down);
@@ -195,8 +279,16 @@ static void key_string_or_null(struct gp_json *w, const char *key,
 		gp_json_key_null(w, key);
 }
 
+static void json_counters(struct gp_json *w, const struct gp_status *s,
+			  const struct counter *c, size_t n)
+{
+	for (; n--; c++)
+		gp_json_key_u64(w, c->key, field_u64(s, c->field));
+}
+
 int gp_status_render_json(const struct gp_status *s, FILE *f)
 {
+	const struct output_counter *c;
 	char *buf = malloc(JSON_BUF);
 	struct gp_json w;
 	size_t i;
@@ -219,25 +311,9 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 	gp_json_key_u64(&w, "ports_listed", s->ports_listed);
 	gp_json_key_u64(&w, "ports_denied", s->ports_denied);
 	gp_json_key_u64(&w, "exemptions", s->exemptions);
-	gp_json_key_u64(&w, "reloads", s->reloads);
-	gp_json_key_u64(&w, "reload_failures", s->reload_failures);
+	json_counters(&w, s, reload_counters, ARRAY_SIZE(reload_counters));
 	gp_json_key_string(&w, "last_reload_error", s->last_reload_error);
-	gp_json_key_u64(&w, "events", s->events);
-	gp_json_key_u64(&w, "drops", s->drops);
-	gp_json_key_u64(&w, "misses", s->misses);
-	gp_json_key_u64(&w, "records", s->records);
-	gp_json_key_u64(&w, "denials", s->denials);
-	gp_json_key_u64(&w, "exempted", s->exempted);
-	gp_json_key_u64(&w, "bypassed", s->bypassed);
-	gp_json_key_u64(&w, "folded", s->folded);
-	gp_json_key_u64(&w, "bad_records", s->bad_records);
-	gp_json_key_u64(&w, "undelivered", s->undelivered);
-	gp_json_key_u64(&w, "scans", s->scans);
-	gp_json_key_u64(&w, "scan_failures", s->scan_failures);
-	gp_json_key_u64(&w, "scan_present", s->scan_present);
-	gp_json_key_u64(&w, "scan_gone", s->scan_gone);
-	gp_json_key_u64(&w, "scan_closed", s->scan_closed);
-	gp_json_key_u64(&w, "scan_open", s->scan_open);
+	json_counters(&w, s, counters, ARRAY_SIZE(counters));
 	gp_json_key_u64(&w, "scan_last_ms", s->scan_last_ms);
 	gp_json_key_u64(&w, "scan_tracked", s->scan_tracked);
 	gp_json_key_begin_array(&w, "ports");
@@ -255,12 +331,9 @@ int gp_status_render_json(const struct gp_status *s, FILE *f)
 
 		gp_json_begin_object(&w);
 		gp_json_key_string(&w, "output", o->spec);
-		gp_json_key_u64(&w, "handed", o->st.handed);
-		gp_json_key_u64(&w, "delivered", o->st.delivered);
-		gp_json_key_u64(&w, "spooled", o->st.spooled);
-		gp_json_key_u64(&w, "dropped", o->st.dropped);
-		gp_json_key_u64(&w, "errors", o->st.errors);
-		gp_json_key_u64(&w, "resent", o->st.resent);
+		for (c = output_counters;
+		     c < output_counters + ARRAY_SIZE(output_counters); c++)
+			gp_json_key_u64(&w, c->key, field_u64(&o->st, c->field));
 		if (o->st.down[0])
 			gp_json_key_string(&w, "down", o->st.down);
 		gp_json_end_object(&w);
@@ -326,59 +399,31 @@ static void header(FILE *f, const char *name, const char *type,
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/*
- * The daemon's counters, in exposition order.  Each field's name is its
- * JSON key and its metric is ghostport_<name>_total, so the name is spelled
- * once.  The fields must be __u64: they are read through the offset.
- */
-#define COUNTER(field, help) \
-	{ "ghostport_" #field "_total", help, offsetof(struct gp_status, field) }
-
-static const struct counter {
-	const char *name, *help;
-	size_t field;
-} counters[] = {
-	COUNTER(reloads, "Policy reloads applied."),
-	COUNTER(reload_failures,
-		"Policy reloads refused (the running policy was kept)."),
-	COUNTER(events, "Bind events the kernel side produced."),
-	COUNTER(drops, "Bind events lost because the ring buffer was full."),
-	COUNTER(misses,
-		"Binds the probes missed (kprobe nmissed, or return probes that never ran)."),
-	COUNTER(records,
-		"Bind events decoded by the daemon (folded ones counted each)."),
-	COUNTER(denials, "Binds denied."),
-	COUNTER(exempted,
-		"Binds a deny rule matched but an exemption allowed."),
-	COUNTER(bypassed,
-		"Binds a deny rule matched that were not denied (a path the enforcer does not see)."),
-	COUNTER(folded, "Events folded into another by flood control."),
-	COUNTER(bad_records, "Records refused by the decoder."),
-	COUNTER(undelivered,
-		"Events that could not be written to standard output."),
-	COUNTER(scans, "Scans for sockets already on listed ports."),
-	COUNTER(scan_failures, "Scans that could not run at all."),
-	COUNTER(scan_present,
-		"Sockets found on listed ports (each reported once unless --all)."),
-	COUNTER(scan_gone, "Reported sockets found gone by a later scan."),
-	COUNTER(scan_closed, "Sockets closed by --close-existing."),
-	COUNTER(scan_open,
-		"Sockets --close-existing could not close (they stayed open)."),
-};
-
-static void output_metric(FILE *f, const struct gp_status *s,
-			  const char *name, const char *type,
-			  const char *help, size_t field)
+static void prom_counters(FILE *f, const struct gp_status *s,
+			  const struct counter *c, size_t n)
 {
-	char label[600];
+	char name[64];
+
+	for (; n--; c++) {
+		snprintf(name, sizeof(name), "ghostport_%s_total", c->key);
+		metric(f, name, "counter", c->help, field_u64(s, c->field));
+	}
+}
+
+/* One metric per output counter, a sample per output. */
+static void output_metric(FILE *f, const struct gp_status *s,
+			  const struct output_counter *c)
+{
+	char label[600], name[64];
 	size_t i;
 
 	if (!s->n_outputs)
 		return;
-	header(f, name, type, help);
+	snprintf(name, sizeof(name), "ghostport_output_%s%s", c->key,
+		 c->gauge ? "" : "_total");
+	header(f, name, c->gauge ? "gauge" : "counter", c->help);
 	for (i = 0; i < s->n_outputs; i++) {
-		const struct gp_output_stats *st = &s->outputs[i].st;
-		__u64 v = *(const uint64_t *)((const char *)st + field);
+		__u64 v = field_u64(&s->outputs[i].st, c->field);
 
 		gp_prom_escape(s->outputs[i].spec, label, sizeof(label));
 		fprintf(f, "%s{output=\"%s\"} %llu\n", name, label,
@@ -417,7 +462,7 @@ static void output_up(FILE *f, const struct gp_status *s)
 int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 {
 	char src[64], enf[64], dig[140], ver[64];
-	const struct counter *c;
+	const struct output_counter *c;
 	size_t i;
 
 	metric(f, "ghostport_up", "gauge", "1 while the ghostport daemon runs.", 1);
@@ -445,9 +490,8 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 	       "Ports with a rule in the running policy.", s->ports_listed);
 	metric(f, "ghostport_ports_denied", "gauge",
 	       "Ports with a deny rule in the running policy.", s->ports_denied);
-	for (c = counters; c < counters + ARRAY_SIZE(counters); c++)
-		metric(f, c->name, "counter", c->help,
-		       *(const __u64 *)((const char *)s + c->field));
+	prom_counters(f, s, reload_counters, ARRAY_SIZE(reload_counters));
+	prom_counters(f, s, counters, ARRAY_SIZE(counters));
 	if (s->n_top) {
 		header(f, "ghostport_port_events_total", "counter",
 		       "Bind events per port and protocol (the busiest ports).");
@@ -456,24 +500,9 @@ int gp_status_render_prometheus(const struct gp_status *s, FILE *f)
 				s->top[i].port, s->top[i].proto,
 				(unsigned long long)s->top[i].events);
 	}
-	output_metric(f, s, "ghostport_output_handed_total", "counter",
-		      "Events handed to the output (= delivered + spooled + dropped).",
-		      offsetof(struct gp_output_stats, handed));
-	output_metric(f, s, "ghostport_output_delivered_total", "counter",
-		      "Events the output's destination acknowledged (RELP rsp 200, TCP ack) or took.",
-		      offsetof(struct gp_output_stats, delivered));
-	output_metric(f, s, "ghostport_output_spooled", "gauge",
-		      "Events waiting in the output's queue or spool.",
-		      offsetof(struct gp_output_stats, spooled));
-	output_metric(f, s, "ghostport_output_dropped_total", "counter",
-		      "Events the output lost past its spool bound.",
-		      offsetof(struct gp_output_stats, dropped));
-	output_metric(f, s, "ghostport_output_errors_total", "counter",
-		      "Write or connect failures of the output.",
-		      offsetof(struct gp_output_stats, errors));
-	output_metric(f, s, "ghostport_output_resent_total", "counter",
-		      "Frames sent again after a connection broke before they were acknowledged.",
-		      offsetof(struct gp_output_stats, resent));
+	for (c = output_counters;
+	     c < output_counters + ARRAY_SIZE(output_counters); c++)
+		output_metric(f, s, c);
 	output_up(f, s);
 	return done(f);
 }

@@ -157,6 +157,20 @@ static void ext_task(struct gp_sb *b, const char *k, const char *hexkey,
 	}
 }
 
+/* CEF's keys for what it writes like RFC 5424 does (format/kv.c): the
+ * inode is fileId (CEF's "could be the inode"), the rest ghostport* keys;
+ * names from the system are plain values, without hex. */
+static const struct gp_kv_format cef_kv = {
+	.str = ext_str, .u64 = ext_u64, .name = ext_str,
+	.exe_ino = "fileId", .exe_dev = "ghostportExeDev",
+	.exe_flags = "ghostportExeFlags", .exe_reason = "ghostportExeReason",
+	.group = "ghostportGroup", .euid = "ghostportEuid",
+	.egid = "ghostportEgid", .euser = "ghostportEuser",
+	.egroup = "ghostportEgroup", .auid = "ghostportAuid",
+	.sessionid = "ghostportSessionId", .cgroup = "ghostportCgroup",
+	.holder_special = EXT_SPECIAL ",:", .holder_esc = GP_ESC_NL_CR,
+};
+
 /*
  * Who bound, beyond dpid/dproc/duid/filePath: the inode (fileId, CEF's
  * "could be the inode"), the command line (cs4), systemd unit (cs5) and
@@ -166,18 +180,10 @@ static void put_identity(struct gp_sb *b, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
 	const struct gp_ident *id = &r->id;
-	char line[GP_CMDLINE_MAX], tmp[64];
+	char line[GP_CMDLINE_MAX];
 	size_t n;
 
-	if (ev->valid & GP_VF_EXE) {
-		ext_u64(b, "fileId", ev->exe_ino);
-		gp_kdev_str(tmp, ev->exe_dev);
-		ext_str(b, "ghostportExeDev", tmp);
-		if (gp_exe_flags_join(tmp, sizeof(tmp), ev->exe_flags))
-			ext_str(b, "ghostportExeFlags", tmp);
-	}
-	if (!r->exe[0] && id->exe.reason)
-		ext_str(b, "ghostportExeReason", id->exe.reason);
+	gp_kv_put_exe(&cef_kv, b, r);
 	/* A scan event names its holders' command line and uses cs4..cs6
 	 * for its own fields. */
 	if (id->has_args && !r->scan) {
@@ -205,22 +211,7 @@ static void put_identity(struct gp_sb *b, const struct gp_record *r)
 	if (id->parent_exe.path[0])
 		ext_task(b, "ghostportParentExe", "ghostportParentExeHex",
 			 id->parent_exe.path, strlen(id->parent_exe.path));
-	if (id->group[0])
-		ext_str(b, "ghostportGroup", id->group);
-	if (ev->valid & GP_VF_CREDS) {
-		ext_u64(b, "ghostportEuid", ev->euid);
-		ext_u64(b, "ghostportEgid", ev->egid);
-		if (id->euser[0])
-			ext_str(b, "ghostportEuser", id->euser);
-		if (id->egroup[0])
-			ext_str(b, "ghostportEgroup", id->egroup);
-	}
-	if ((ev->valid & GP_VF_LOGIN) && ev->auid != (__u32)-1)
-		ext_u64(b, "ghostportAuid", ev->auid);
-	if ((ev->valid & GP_VF_LOGIN) && ev->sessionid != (__u32)-1)
-		ext_u64(b, "ghostportSessionId", ev->sessionid);
-	if (id->cgroup[0])
-		ext_str(b, "ghostportCgroup", id->cgroup);
+	gp_kv_put_creds(&cef_kv, b, r);
 }
 
 /* A scan event's extra keys: state, netns name, close outcome (cs4..6),
@@ -228,8 +219,6 @@ static void put_identity(struct gp_sb *b, const struct gp_record *r)
  * first holder's command line. */
 static void scan_fields(struct gp_sb *b, const struct gp_scan_info *si)
 {
-	size_t i;
-
 	ext_custom(b, "cs4", "state", si->state, strlen(si->state));
 	ext_custom(b, "cs5", "netnsName", si->netns_name,
 		   strlen(si->netns_name));
@@ -238,18 +227,7 @@ static void scan_fields(struct gp_sb *b, const struct gp_scan_info *si)
 		ext_str(b, "ghostportCloseError", si->close_error);
 	ext_u64(b, "ghostportInode", si->inode);
 	key(b, "ghostportHolders");
-	for (i = 0; i < si->n_holders; i++) {
-		const struct gp_scan_holder *h = &si->holders[i];
-
-		if (i)
-			gp_sb_char(b, ',');
-		gp_sb_u64(b, (uint64_t)h->pid);
-		gp_sb_char(b, ':');
-		gp_sb_escaped(b, h->comm, strnlen(h->comm, GP_COMM_LEN),
-			      EXT_SPECIAL ",:", GP_ESC_NL_CR);
-		gp_sb_char(b, ':');
-		gp_sb_u64(b, h->uid);
-	}
+	gp_kv_put_holders(&cef_kv, b, si);
 	if (si->n_holders && si->holders[0].cmdline[0])
 		ext_str(b, "ghostportCmdline", si->holders[0].cmdline);
 }

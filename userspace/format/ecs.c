@@ -145,14 +145,7 @@ static void put_parent(struct gp_json *w, const struct gp_record *r)
 static void put_id_name(struct gp_json *w, const char *key, __u32 v,
 			const char *name)
 {
-	char id[12];
-
-	snprintf(id, sizeof(id), "%u", v);
-	gp_json_key_begin_object(w, key);
-	gp_json_key_string(w, "id", id);
-	if (name[0])
-		gp_json_key_text(w, "name", name, strlen(name));
-	gp_json_end_object(w);
+	gp_json_key_id_name(w, key, "id", v, name);
 }
 
 static void put_process(struct gp_json *w, const struct gp_record *r)

@@ -73,6 +73,19 @@ void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r)
 		gp_json_key_hex(w, "exe_hex", r->exe, exe_len);
 }
 
+void gp_json_key_id_name(struct gp_json *w, const char *key,
+			 const char *idkey, __u32 id, const char *name)
+{
+	char s[12];
+
+	snprintf(s, sizeof(s), "%u", id);
+	gp_json_key_begin_object(w, key);
+	gp_json_key_string(w, idkey, s);
+	if (name[0])
+		gp_json_key_text(w, "name", name, strlen(name));
+	gp_json_end_object(w);
+}
+
 static const char *const exe_flag_names[16] = {
 	"deleted", "memfd", "anon_mount", "truncated", NULL, "fault",
 	"no_capture", "not_rooted",
@@ -114,6 +127,16 @@ void gp_kdev_str(char out[24], __u32 dev)
 	snprintf(out, 24, "%u:%u", dev >> 20, dev & 0xfffff);
 }
 
+void gp_json_put_exe_id(struct gp_json *w, const struct gp_event *ev)
+{
+	char dev[24];
+
+	gp_json_key_u64(w, "exe_ino", ev->exe_ino);
+	gp_kdev_str(dev, ev->exe_dev);
+	gp_json_key_string(w, "exe_dev", dev);
+	gp_json_key_exe_flags(w, "exe_flags", ev->exe_flags);
+}
+
 void gp_json_put_identity_extra(struct gp_json *w, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
@@ -121,14 +144,9 @@ void gp_json_put_identity_extra(struct gp_json *w, const struct gp_record *r)
 	const unsigned char *p;
 	size_t pos = 0, n;
 	bool lossy = false;
-	char dev[24];
 
-	if (ev->valid & GP_VF_EXE) {
-		gp_json_key_u64(w, "exe_ino", ev->exe_ino);
-		gp_kdev_str(dev, ev->exe_dev);
-		gp_json_key_string(w, "exe_dev", dev);
-		gp_json_key_exe_flags(w, "exe_flags", ev->exe_flags);
-	}
+	if (ev->valid & GP_VF_EXE)
+		gp_json_put_exe_id(w, ev);
 	if (!r->exe[0] && id->exe.reason)
 		gp_json_key_string(w, "exe_reason", id->exe.reason);
 	if (id->has_args) {

@@ -2,7 +2,8 @@
 /*
  * internal.h - what the format files share among themselves: the
  * ghostport fields that the JSON formats (json, ECS, OCSF) write the same
- * way (format/fields.c), and the pieces of the drop notice that
+ * way (format/fields.c), those the key=value formats (CEF, RFC 5424) write
+ * the same way (format/kv.c), and the pieces of the drop notice that
  * format/dropped.c borrows from the formats.  Not for callers of
  * format/format.h.
  */
@@ -14,6 +15,7 @@
 
 #include "format/format.h"
 #include "lib/jsonw.h"
+#include "lib/strbuf.h"
 #include "event/record.h"
 
 /* "opts":["reuseaddr",...]: the names of the option bits set in opts. */
@@ -39,12 +41,23 @@ void gp_json_put_socket(struct gp_json *w, const struct gp_event *ev);
  */
 void gp_json_put_raw_hex(struct gp_json *w, const struct gp_record *r);
 
+/*
+ * "KEY":{"IDKEY":"N","name":"..."}: a user or group as ECS and OCSF write
+ * it, the id as a string (both schemas type it so), the name when known.
+ */
+void gp_json_key_id_name(struct gp_json *w, const char *key,
+			 const char *idkey, __u32 id, const char *name);
+
 /* "exe_flags":["deleted",...]: the names of the GP_XF_* bits set. */
 void gp_json_key_exe_flags(struct gp_json *w, const char *key, __u16 xf);
 /* The GP_XF_* bits' names joined with ',' into out (CEF, syslog). */
 size_t gp_exe_flags_join(char *out, size_t outlen, __u16 xf);
 /* "MAJOR:MINOR" of a kernel dev_t (exe_dev), into out[24]. */
 void gp_kdev_str(char out[24], __u32 dev);
+
+/* exe_ino, exe_dev, exe_flags of an executable the kernel identified
+ * (GP_VF_EXE): json at the top level, ECS and OCSF among their extras. */
+void gp_json_put_exe_id(struct gp_json *w, const struct gp_event *ev);
 
 /*
  * The identity keys ECS (ghostport.*) and OCSF (unmapped.ghostport.*) have
@@ -61,6 +74,37 @@ void gp_json_put_identity_extra(struct gp_json *w, const struct gp_record *r);
  * (unmapped.ghostport.scan).
  */
 void gp_json_put_scan(struct gp_json *w, const struct gp_scan_info *si);
+
+/*
+ * A key=value format (CEF, RFC 5424): how it writes a value, and its keys
+ * for the fields format/kv.c writes for both.
+ */
+struct gp_kv_format {
+	void (*str)(struct gp_sb *b, const char *key, const char *v);
+	void (*u64)(struct gp_sb *b, const char *key, uint64_t v);
+	/* A name the system gave (group, user, cgroup), kept as the format
+	 * keeps such bytes (RFC 5424 adds KEY_hex when it replaced any). */
+	void (*name)(struct gp_sb *b, const char *key, const char *v);
+	const char *exe_ino, *exe_dev, *exe_flags, *exe_reason;
+	const char *group, *euid, *egid, *euser, *egroup, *auid, *sessionid,
+		*cgroup;
+	/* What a holder's comm escapes in "pid:comm:uid,...". */
+	const char *holder_special;
+	unsigned int holder_esc;
+};
+
+/* exe_ino, exe_dev, exe_flags when the executable is known, else
+ * exe_reason when there is one. */
+void gp_kv_put_exe(const struct gp_kv_format *f, struct gp_sb *b,
+		   const struct gp_record *r);
+/* group, euid, egid, euser, egroup, auid, sessionid, cgroup: each only
+ * when known. */
+void gp_kv_put_creds(const struct gp_kv_format *f, struct gp_sb *b,
+		     const struct gp_record *r);
+/* A scan event's holders as "pid:comm:uid" joined by ',' (the value only:
+ * the caller writes the key and any quotes). */
+void gp_kv_put_holders(const struct gp_kv_format *f, struct gp_sb *b,
+		       const struct gp_scan_info *si);
 
 /* The drop notice of each format (format/dropped.c, and format/cef.c,
  * format/syslog.c for theirs); gp_format_ops.dropped. */

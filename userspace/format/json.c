@@ -39,13 +39,9 @@ static void put_identity(struct gp_json *w, const struct gp_record *r)
 	const struct gp_ident *id = &r->id;
 	const unsigned char *p;
 	size_t pos = 0, n;
-	char dev[24];
 
 	if (ev->valid & GP_VF_EXE) {
-		gp_json_key_u64(w, "exe_ino", ev->exe_ino);
-		gp_kdev_str(dev, ev->exe_dev);
-		gp_json_key_string(w, "exe_dev", dev);
-		gp_json_key_exe_flags(w, "exe_flags", ev->exe_flags);
+		gp_json_put_exe_id(w, ev);
 	} else {
 		gp_json_key_null(w, "exe_ino");
 		gp_json_key_null(w, "exe_dev");

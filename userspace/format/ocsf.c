@@ -103,14 +103,7 @@ static void put_file(struct gp_json *w, const char *path, size_t n,
 static void put_user(struct gp_json *w, const char *key, __u32 uid,
 		     const char *name)
 {
-	char id[12];
-
-	snprintf(id, sizeof(id), "%u", uid);
-	gp_json_key_begin_object(w, key);
-	gp_json_key_string(w, "uid", id);
-	if (name[0])
-		gp_json_key_text(w, "name", name, strlen(name));
-	gp_json_end_object(w);
+	gp_json_key_id_name(w, key, "uid", uid, name);
 }
 
 /*

@@ -21,6 +21,7 @@
  * MSG is the printable-ASCII summary (format/summary.c): ASCII is valid as
  * MSG-ANY, so no BOM is written, and no receiver has to guess an encoding.
  */
+#include <stdio.h>
 #include <unistd.h>
 
 #include "format/format.h"
@@ -167,23 +168,36 @@ int gp_syslog_wrap_prefix(const struct gp_record *r, char *buf, size_t len)
 				msgid(r->ev.verdict), buf, len);
 }
 
+/* A name from the system: the value, plus KEY_hex when it was lossy. */
+static void param_name(struct gp_sb *b, const char *name, const char *v)
+{
+	char hexname[32];
+
+	snprintf(hexname, sizeof(hexname), "%s_hex", name);
+	param_bytes(b, name, hexname, v, strlen(v));
+}
+
+/* The json format's names for what RFC 5424 writes like CEF does
+ * (format/kv.c). */
+static const struct gp_kv_format sd_kv = {
+	.str = param_str, .u64 = param_u64, .name = param_name,
+	.exe_ino = "exe_ino", .exe_dev = "exe_dev", .exe_flags = "exe_flags",
+	.exe_reason = "exe_reason",
+	.group = "group", .euid = "euid", .egid = "egid", .euser = "euser",
+	.egroup = "egroup", .auid = "auid", .sessionid = "sessionid",
+	.cgroup = "cgroup",
+	.holder_special = SD_SPECIAL ",:", .holder_esc = 0,
+};
+
 /* Who bound: the json format's identity keys, each only when known. */
 static void put_identity(struct gp_sb *b, const struct gp_record *r)
 {
 	const struct gp_event *ev = &r->ev;
 	const struct gp_ident *id = &r->id;
-	char line[GP_CMDLINE_MAX], tmp[64];
+	char line[GP_CMDLINE_MAX];
 	size_t n;
 
-	if (ev->valid & GP_VF_EXE) {
-		param_u64(b, "exe_ino", ev->exe_ino);
-		gp_kdev_str(tmp, ev->exe_dev);
-		param_str(b, "exe_dev", tmp);
-		if (gp_exe_flags_join(tmp, sizeof(tmp), ev->exe_flags))
-			param_str(b, "exe_flags", tmp);
-	}
-	if (!r->exe[0] && id->exe.reason)
-		param_str(b, "exe_reason", id->exe.reason);
+	gp_kv_put_exe(&sd_kv, b, r);
 	if (id->has_args && !r->scan) {	/* scan: its holders' */
 		/* One string (SD params do not repeat well); args_hex has
 		 * the NUL-separated bytes when it had to replace any. */
@@ -206,29 +220,10 @@ static void put_identity(struct gp_sb *b, const struct gp_record *r)
 		param_bytes(b, "parent_exe", "parent_exe_hex",
 			    id->parent_exe.path, strlen(id->parent_exe.path));
 	if (id->user[0])
-		param_bytes(b, "user", "user_hex", id->user, strlen(id->user));
-	if (id->group[0])
-		param_bytes(b, "group", "group_hex", id->group,
-			    strlen(id->group));
-	if (ev->valid & GP_VF_CREDS) {
-		param_u64(b, "euid", ev->euid);
-		param_u64(b, "egid", ev->egid);
-		if (id->euser[0])
-			param_bytes(b, "euser", "euser_hex", id->euser,
-				    strlen(id->euser));
-		if (id->egroup[0])
-			param_bytes(b, "egroup", "egroup_hex", id->egroup,
-				    strlen(id->egroup));
-	}
-	if ((ev->valid & GP_VF_LOGIN) && ev->auid != (__u32)-1)
-		param_u64(b, "auid", ev->auid);
-	if ((ev->valid & GP_VF_LOGIN) && ev->sessionid != (__u32)-1)
-		param_u64(b, "sessionid", ev->sessionid);
-	if (id->cgroup[0])
-		param_bytes(b, "cgroup", "cgroup_hex", id->cgroup,
-			    strlen(id->cgroup));
+		param_name(b, "user", id->user);
+	gp_kv_put_creds(&sd_kv, b, r);
 	if (id->unit[0])
-		param_bytes(b, "unit", "unit_hex", id->unit, strlen(id->unit));
+		param_name(b, "unit", id->unit);
 	if (id->container_id[0])
 		param_str(b, "container_id", id->container_id);
 }
@@ -237,26 +232,13 @@ static void put_identity(struct gp_sb *b, const struct gp_record *r)
  * holders="pid:comm:uid,..." cmdline close close_error]. */
 static void put_scan(struct gp_sb *b, const struct gp_scan_info *si)
 {
-	size_t i;
-
 	gp_sb_str(b, "[scan@" GP_SYSLOG_PEN);
 	param_bytes(b, "netns_name", "netns_name_hex", si->netns_name,
 		    strlen(si->netns_name));
 	param_str(b, "state", si->state);
 	param_u64(b, "inode", si->inode);
 	param_begin(b, "holders");
-	for (i = 0; i < si->n_holders; i++) {
-		const struct gp_scan_holder *h = &si->holders[i];
-
-		if (i)
-			gp_sb_char(b, ',');
-		gp_sb_u64(b, (uint64_t)h->pid);
-		gp_sb_char(b, ':');
-		gp_sb_escaped(b, h->comm, strnlen(h->comm, GP_COMM_LEN),
-			      SD_SPECIAL ",:", 0);
-		gp_sb_char(b, ':');
-		gp_sb_u64(b, h->uid);
-	}
+	gp_kv_put_holders(&sd_kv, b, si);
 	gp_sb_char(b, '"');
 	if (si->n_holders && si->holders[0].cmdline[0])
 		param_bytes(b, "cmdline", "cmdline_hex", si->holders[0].cmdline,

@@ -30,74 +30,35 @@
 #define W_SERVICE	15	/* IANA service names are at most 15 */
 #define W_RET		10	/* EADDRINUSE; padded only if tags follow */
 
-/* A bounded line being built; see the return convention in format/format.h. */
-struct line {
-	char *buf;
-	size_t len, pos;
-	bool overflow;
-};
-
-static void add(struct line *l, const char *s, size_t n)
-{
-	if (l->overflow || n >= l->len - l->pos) {
-		l->overflow = true;
-		return;
-	}
-	memcpy(l->buf + l->pos, s, n);
-	l->pos += n;
-}
-
-static void add_str(struct line *l, const char *s)
-{
-	add(l, s, strlen(s));
-}
-
-static void add_spaces(struct line *l, size_t n)
+static void add_spaces(struct gp_sb *l, size_t n)
 {
 	static const char spaces[] = "                        ";
 
 	while (n) {
 		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
 
-		add(l, spaces, k);
+		gp_sb_add(l, spaces, k);
 		n -= k;
 	}
 }
 
 /* s left-aligned in width columns, then the column separator. */
-static void add_col(struct line *l, const char *s, size_t width)
+static void add_col(struct gp_sb *l, const char *s, size_t width)
 {
 	size_t n = strlen(s);
 
-	add(l, s, n);
+	gp_sb_add(l, s, n);
 	add_spaces(l, (n < width ? width - n : 0) + 1);
 }
 
 /* s right-aligned in width columns, then the column separator. */
-static void add_col_right(struct line *l, const char *s, size_t width)
+static void add_col_right(struct gp_sb *l, const char *s, size_t width)
 {
 	size_t n = strlen(s);
 
 	add_spaces(l, n < width ? width - n : 0);
-	add(l, s, n);
+	gp_sb_add(l, s, n);
 	add_spaces(l, 1);
-}
-
-static int line_finish(struct line *l)
-{
-	if (l->len)
-		l->buf[l->pos] = '\0';
-	return l->overflow ? -1 : (int)l->pos;
-}
-
-static void line_init(struct line *l, char *buf, size_t len)
-{
-	l->buf = buf;
-	l->len = len;
-	l->pos = 0;
-	l->overflow = len == 0;
-	if (len)
-		buf[0] = '\0';
 }
 
 /* comm up to its first NUL as printable ASCII (gp_sb_ascii_escaped). */
@@ -192,9 +153,9 @@ static void format_flags(char *out, size_t outlen, const struct gp_record *r)
 
 int gp_format_text_header(char *buf, size_t len)
 {
-	struct line l;
+	struct gp_sb l;
 
-	line_init(&l, buf, len);
+	gp_sb_init(&l, buf, len);
 	add_col(&l, "TIME", W_TIME);
 	add_col(&l, "VERDICT", W_VERDICT);
 	add_col(&l, "SOURCE", W_SOURCE);
@@ -203,15 +164,15 @@ int gp_format_text_header(char *buf, size_t len)
 	add_col(&l, "PROTO", W_PROTO);
 	add_col(&l, "ADDR:PORT", W_ADDR);
 	add_col(&l, "SERVICE", W_SERVICE);
-	add_str(&l, "RET\n");
-	return line_finish(&l);
+	gp_sb_str(&l, "RET\n");
+	return gp_sb_finish(&l);
 }
 
 /*
  * " exe=PATH unit=UNIT": who bound, escaped like comm; an unknown path
  * says why (exe=?not_sent).  Nothing for a kernel socket with neither.
  */
-static void add_identity(struct line *l, const struct gp_record *r)
+static void add_identity(struct gp_sb *l, const struct gp_record *r)
 {
 	char esc[4 * GP_PATH_MAX + 16];
 	struct gp_sb b;
@@ -230,7 +191,7 @@ static void add_identity(struct line *l, const struct gp_record *r)
 		gp_sb_ascii_escaped(&b, r->id.unit, strlen(r->id.unit));
 	}
 	if (gp_sb_finish(&b) > 0)
-		add_str(l, esc);
+		gp_sb_str(l, esc);
 }
 
 int gp_format_text(const struct gp_record *r, char *buf, size_t len)
@@ -241,7 +202,7 @@ int gp_format_text(const struct gp_record *r, char *buf, size_t len)
 	char addr[INET6_ADDRSTRLEN + 16], ret[24], flags[640];
 	const char *addr_s = r->addr[0] ? r->addr : "?";
 	bool kernel = ev->flags & GP_EF_KERNEL;
-	struct line l;
+	struct gp_sb l;
 
 	format_local_time(time, sizeof(time), &r->wall);
 	snprintf(pid, sizeof(pid), "%u", ev->pid);
@@ -254,7 +215,7 @@ int gp_format_text(const struct gp_record *r, char *buf, size_t len)
 	format_ret(ret, sizeof(ret), ev);
 	format_flags(flags, sizeof(flags), r);
 
-	line_init(&l, buf, len);
+	gp_sb_init(&l, buf, len);
 	add_col(&l, time, W_TIME);
 	add_col(&l, gp_verdict_name(ev->verdict), W_VERDICT);
 	add_col(&l, gp_source_name(ev->source), W_SOURCE);
@@ -266,13 +227,13 @@ int gp_format_text(const struct gp_record *r, char *buf, size_t len)
 	if (kernel || flags[0]) {
 		add_col(&l, ret, W_RET);
 		if (kernel)
-			add_str(&l, flags[0] ? "[kernel] " : "[kernel]");
-		add_str(&l, flags);
+			gp_sb_str(&l, flags[0] ? "[kernel] " : "[kernel]");
+		gp_sb_str(&l, flags);
 	} else {
 		/* Last column: no trailing blanks. */
-		add_str(&l, ret);
+		gp_sb_str(&l, ret);
 	}
 	add_identity(&l, r);
-	add_str(&l, "\n");
-	return line_finish(&l);
+	gp_sb_str(&l, "\n");
+	return gp_sb_finish(&l);
 }

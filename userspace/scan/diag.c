@@ -18,13 +18,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <sys/utsname.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
 
 #include "event/names.h"
+#include "lib/kver.h"
 #include "scan/scan.h"
 
 #ifndef TCP_BOUND_INACTIVE
@@ -80,16 +80,6 @@ int gp_scan_diag_socket(const struct gp_scan_netns *ns)
 		return -e;
 	pthread_join(t, NULL);
 	return a.fd;
-}
-
-static bool kernel_at_least(int maj, int min)
-{
-	struct utsname u;
-	int a = 0, b = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
-		return false;
-	return a > maj || (a == maj && b >= min);
 }
 
 /* The states worth reporting: everything that holds the port for a
@@ -223,7 +213,7 @@ int gp_scan_diag_dump(int fd, int family, __u16 protocol, const __u32 *rules,
 
 	/* Before 5.9 there is no MPTCP diag and no INET_DIAG_REQ_PROTOCOL:
 	 * the request would be read as a TCP dump. */
-	if (protocol == IPPROTO_MPTCP && !kernel_at_least(5, 9))
+	if (protocol == IPPROTO_MPTCP && !gp_kernel_at_least(5, 9))
 		return -EOPNOTSUPP;
 	q.r.idiag_states = states_for(protocol);
 	e = send_req(fd, &q, len);

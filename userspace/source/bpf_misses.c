@@ -11,11 +11,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/kver.h"
 #include "source/bpf_int.h"
 #include "source/pin.h"
 
@@ -29,15 +29,9 @@
 static bool kernel_counts_missed(void)
 {
 	static int known;	/* 0 unknown, 1 yes, 2 no */
-	struct utsname u;
-	int maj = 0, min = 0;
 
-	if (!known) {
-		known = 2;
-		if (!uname(&u) && sscanf(u.release, "%d.%d", &maj, &min) == 2 &&
-		    (maj > 6 || (maj == 6 && min >= 7)))
-			known = 1;
-	}
+	if (!known)
+		known = gp_kernel_at_least(6, 7) ? 1 : 2;
 	return known == 1;
 }
 

@@ -530,43 +530,21 @@ bool gpt_unavailable(const struct gpt_reader *rd, const char *source)
 		strstr(last, "unavailable") || strstr(last, "no attach mode works"));
 }
 
-pid_t gpt_lock_holder(void)
-{
-	int fd = open(GPT_LOCK_FILE, O_RDONLY | O_CLOEXEC);
-	char buf[32];
-	ssize_t n;
-	pid_t pid;
-
-	if (fd < 0)
-		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		close(fd);
-		return 0;
-	}
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	pid = (pid_t)strtol(buf, NULL, 10);
-	return pid > 0 ? pid : -1;
-}
-
 bool gpt_wait_lock_free(int s, char *why, size_t wlen)
 {
 	long long end = gpt_now_ns() + (long long)s * GPT_NSEC;
 	pid_t h;
 	bool said = false;
 
-	while ((h = gpt_lock_holder()) != 0) {
+	while ((h = gp_run_lock_holder()) != 0) {
 		if (!said) {
 			gpt_note("another ghostport run (pid %d) holds %s; waiting up to %d s",
-				 (int)h, GPT_LOCK_FILE, s);
+				 (int)h, GP_LOCK_FILE, s);
 			said = true;
 		}
 		if (gpt_now_ns() >= end) {
 			snprintf(why, wlen, "another ghostport run (pid %d) held %s for %d s",
-				 (int)h, GPT_LOCK_FILE, s);
+				 (int)h, GP_LOCK_FILE, s);
 			return false;
 		}
 		gpt_sleep_ms(200);

@@ -27,8 +27,9 @@
  *             gpt_reap(), gpt_wait_ready(), gpt_unavailable(),
  *             gpt_err_find(), gpt_last_err_line(), gpt_show_stderr(),
  *             gpt_reader_free()
- *   run lock  gpt_lock_holder(), gpt_wait_lock_free(): only one `ghostport
- *             run` at a time (an exclusive flock on GPT_LOCK_FILE)
+ *   run lock  gp_run_lock_holder() (the daemon's own, daemon/runlock.c,
+ *             linked in), gpt_wait_lock_free(): only one `ghostport run`
+ *             at a time (an exclusive flock on GP_LOCK_FILE)
  *   JSON      gpt_json_object(), gpt_jint(), gpt_jstr()
  *   cgroup    gpt_cgroup2_root(): where cgroup v2 is mounted
  *   io_uring  gpt_uring_bind(): a bind through IORING_OP_BIND, by hand
@@ -64,8 +65,9 @@
 
 #include <jansson.h>
 
+#include "daemon/runlock.h"
+
 #define GPT_NSEC	1000000000LL
-#define GPT_LOCK_FILE	"/run/ghostport.lock"
 #define GPT_PIN_DIR	"/sys/fs/bpf/ghostport"
 
 #define GPT_UNUSED	__attribute__((unused))
@@ -257,9 +259,6 @@ bool gpt_unavailable(const struct gpt_reader *rd, const char *source);
 /* ------------------------------------------------------------------ */
 /* The run lock                                                        */
 /* ------------------------------------------------------------------ */
-
-/* Who holds the run lock: 0 nobody, else its pid (-1 unknown). */
-pid_t gpt_lock_holder(void);
 
 /* Waits (up to s seconds, saying so) until no other `ghostport run`
  * holds the lock: a busy machine is not a failure. */
