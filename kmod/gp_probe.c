@@ -167,6 +167,12 @@ static void gp_fill_sock(struct gp_event *e, struct sock *sk)
  * on the same unload race.  gp_probe_exit() drains them first.
  */
 static atomic_t gp_inflight = ATOMIC_INIT(0);
+/*
+ * Set at unload: entry handlers take no more binds.  A flag, not
+ * disable_kretprobe(): on 5.10 disarming one member of an aggregated
+ * kprobe (a BPF kprobe on the same function) oopsed under the stress.
+ */
+static bool gp_stopping;
 
 /* Which functions are probed: arg 0 is a struct sock * or a socket *. */
 struct gp_bind_probe {
@@ -199,7 +205,7 @@ static int gp_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 	u8 verdict;
 	u32 rule;
 
-	if (!arg0 || !uaddr || addr_len < 4)
+	if (READ_ONCE(gp_stopping) || !arg0 || !uaddr || addr_len < 4)
 		return 1;
 	sk = arg_is_sk ? arg0 : READ_ONCE(((struct socket *)arg0)->sk);
 	if (!sk)
@@ -332,7 +338,7 @@ void gp_probe_reset(void)
 /*
  * Stop taking binds, let the ones in flight return through their return
  * handler, then unregister.  Entry handlers run with preemption disabled,
- * so after disabling the probes one grace period ends every entry handler
+ * so after gp_stopping is set one grace period ends every entry handler
  * that could still count a bind; a bind then returns within microseconds
  * (inet_bind only waits for the socket lock).  Returns once no handler
  * runs any more (unregister_kretprobes() waits for a grace period, which
@@ -341,10 +347,8 @@ void gp_probe_reset(void)
 static void gp_unregister(struct kretprobe **rps, int num)
 {
 	unsigned int waited = 0;
-	int i;
 
-	for (i = 0; i < num; i++)
-		disable_kretprobe(rps[i]);
+	WRITE_ONCE(gp_stopping, true);
 	synchronize_rcu();
 	while (atomic_read(&gp_inflight) > 0) {
 		usleep_range(1000, 2000);
