@@ -46,29 +46,35 @@ gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
 	__u8 flags = 0;
 	int verdict;
 
+	*deny_err = 0;
 	if (!sk || addr_len < 4)
 		return NULL;
+	/*
+	 * The fast path: an unlisted port ends here, after one read and one
+	 * lookup; the socket is read only for a port with a rule (or "all").
+	 * The lockdown-safe set reads with BTF-typed loads (sk and uaddr are
+	 * the hook's typed arguments), never a probe read.
+	 */
+	if (gp_safe)
+		nport = ((struct sockaddr_in *)uaddr)->sin_port;
+	else
+		bpf_probe_read_kernel(&nport, sizeof(nport),
+				      &((struct sockaddr_in *)uaddr)->sin_port);
+	if (!port_has_rule(bpf_ntohs(nport)))
+		return NULL;
 	if (gp_safe) {
-		/*
-		 * The lockdown-safe set: BTF-typed loads (sk and uaddr are
-		 * the hook's typed arguments), no probe reads.
-		 */
 		skfam = sk->__sk_common.skc_family;
 		type = sk->sk_type;
 		protocol = sk->sk_protocol;
 		safam = uaddr->sa_family;
-		nport = ((struct sockaddr_in *)uaddr)->sin_port;
 	} else {
 		skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
 		type = BPF_CORE_READ(sk, sk_type);
 		protocol = BPF_CORE_READ(sk, sk_protocol);
 		bpf_probe_read_kernel(&safam, sizeof(safam), &uaddr->sa_family);
-		bpf_probe_read_kernel(&nport, sizeof(nport),
-				      &((struct sockaddr_in *)uaddr)->sin_port);
 	}
 	if (skfam != AF_INET && skfam != AF_INET6 && skfam != GP_AF_SMC)
 		return NULL;
-	*deny_err = 0;
 	verdict = classify(bpf_ntohs(nport), skfam, type, protocol, &flags,
 			   deny_err);
 	if (verdict < 0)

@@ -39,6 +39,19 @@ static __always_inline void count(__u32 idx)
  * caller turns it into EXEMPT or AUDIT (kernel binds) after checking who
  * binds, which is off the hot path.
  */
+/*
+ * Can a bind to port be reported at all: a rule for it (any protocol), or
+ * "all".  The hot-path filter before anything else is read; classify()
+ * then decides by the socket's protocol class.
+ */
+static __always_inline bool port_has_rule(__u16 port)
+{
+	__u32 key = port;
+	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
+
+	return (rule && GP_RULE_AUDIT(*rule)) || (gp_conf.flags & GP_CONF_ALL);
+}
+
 static __always_inline int classify(__u16 port, __u16 family, __u16 type,
 				    __u16 protocol, __u8 *flags,
 				    __u32 *errno_out)
