@@ -50,7 +50,7 @@ struct bpf_src {
 	/* the deny method loaded at start (gp_bpf_prepare_deny), 0 if none;
 	 * deny_skel holds its programs unless the audit hooks deny */
 	int deny_loaded;
-	char deny_why[256];		/* why the LSM was not taken */
+	char deny_why[320];		/* why the LSM was not taken */
 };
 
 /* What gp_source_bpf_open() decided, step by step (GP_SRC_* values). */

@@ -469,12 +469,11 @@ static int lsm_loads(const struct gp_source_opts *o, char *why, size_t len)
 }
 
 /* 0 if the BPF LSM is active and loads here, else -1 and why. */
-int gp_source_bpf_lsm_usable(const struct gp_source_opts *o, char *why,
-			     size_t len)
+/* 0 if the BPF LSM is in the kernel's active list, else -1 and why. */
+static int lsm_listed(char *why, size_t len)
 {
 	int lsm = lsm_active();
 
-	gp_bpf_log_setup(o->verbose);
 	if (lsm < 0) {
 		snprintf(why, len, "cannot read /sys/kernel/security/lsm");
 		return -1;
@@ -484,6 +483,15 @@ int gp_source_bpf_lsm_usable(const struct gp_source_opts *o, char *why,
 			 "the BPF LSM is not active (not in /sys/kernel/security/lsm; boot with lsm=...,bpf)");
 		return -1;
 	}
+	return 0;
+}
+
+int gp_source_bpf_lsm_usable(const struct gp_source_opts *o, char *why,
+			     size_t len)
+{
+	gp_bpf_log_setup(o->verbose);
+	if (lsm_listed(why, len))
+		return -1;
 	return lsm_loads(o, why, len) == 1 ? 0 : -1;
 }
 
@@ -576,7 +584,7 @@ int gp_bpf_attach(struct bpf_src *b, int audit, int deny,
 /*
  * Load the deny programs next to running audit programs: a second object
  * that shares every map of the first, so both see one policy and one ring.
- * Loaded, not attached: gp_bpf_attach_deny() attaches them.
+ * Loaded, not attached: attach_deny_object() attaches them.
  */
 static int load_deny_object(struct bpf_src *b, int deny,
 			    const struct gp_source_opts *o, char *err,
@@ -635,15 +643,20 @@ void gp_bpf_prepare_deny(struct bpf_src *b, int audit,
 
 	eo.conf_flags |= GP_CONF_ENFORCE;
 	b->deny_why[0] = '\0';
-	if (o->deny_with == GP_DENY_LSM)
+	if (o->deny_with == GP_DENY_LSM) {
 		deny = GP_SRC_LSM;
-	else if (o->deny_with == GP_DENY_CGROUP)
+	} else if (o->deny_with == GP_DENY_CGROUP) {
 		deny = GP_SRC_CGROUP;
-	else if (!gp_source_bpf_lsm_usable(&eo, b->deny_why,
-					     sizeof(b->deny_why)))
-		deny = GP_SRC_LSM;
-	else
+	} else if (lsm_listed(b->deny_why, sizeof(b->deny_why))) {
 		deny = GP_SRC_CGROUP;
+	} else {
+		/* The LSM itself, not a throw-away trial load first. */
+		if (!load_deny_object(b, GP_SRC_LSM, &eo, err, sizeof(err)))
+			return;
+		snprintf(b->deny_why, sizeof(b->deny_why),
+			 "the kernel refuses to load the BPF LSM program: %s", err);
+		deny = GP_SRC_CGROUP;
+	}
 	if (deny == GP_SRC_CGROUP && audit == GP_SRC_CGROUP) {
 		b->deny_loaded = deny;
 		return;
