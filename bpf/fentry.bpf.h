@@ -18,13 +18,16 @@
 
 /* ---- fentry mode: fexit sees the arguments and the return value ---- */
 
-static __always_inline int on_fexit(struct sock *sk, struct sockaddr *uaddr,
-				    int addr_len, int ret)
+/* sock: pre-6.6 inet_bind's, whose sk is read only for a listed port. */
+static __always_inline int on_fexit(struct socket *sock, struct sock *sk,
+				    struct sockaddr *uaddr, int addr_len,
+				    int ret)
 {
 	struct gp_event ev, *e;
 	__u32 err;
 
-	e = gp_build_sk(&ev, sk, uaddr, addr_len, GP_SRC_FENTRY, &err);
+	e = gp_build_sk(&ev, sock, sk, uaddr, addr_len, GP_SRC_FENTRY, false,
+			&err);
 	if (!e || gp_audit_settle(e, err, ret, true))
 		return 0;
 	e->ret = ret;
@@ -37,30 +40,28 @@ SEC("fexit/inet_bind_sk")
 int BPF_PROG(gp_fexit_inet_bind_sk, struct sock *sk, struct sockaddr *uaddr,
 	     int addr_len, int ret)
 {
-	return on_fexit(sk, uaddr, addr_len, ret);
+	return on_fexit(NULL, sk, uaddr, addr_len, ret);
 }
 
 SEC("fexit/inet6_bind_sk")
 int BPF_PROG(gp_fexit_inet6_bind_sk, struct sock *sk,
 	     struct sockaddr *uaddr, int addr_len, int ret)
 {
-	return on_fexit(sk, uaddr, addr_len, ret);
+	return on_fexit(NULL, sk, uaddr, addr_len, ret);
 }
 
 SEC("fexit/inet_bind")
 int BPF_PROG(gp_fexit_inet_bind, struct socket *sock, struct sockaddr *uaddr,
 	     int addr_len, int ret)
 {
-	return on_fexit(gp_safe ? sock->sk : BPF_CORE_READ(sock, sk), uaddr,
-			addr_len, ret);
+	return on_fexit(sock, NULL, uaddr, addr_len, ret);
 }
 
 SEC("fexit/inet6_bind")
 int BPF_PROG(gp_fexit_inet6_bind, struct socket *sock,
 	     struct sockaddr *uaddr, int addr_len, int ret)
 {
-	return on_fexit(gp_safe ? sock->sk : BPF_CORE_READ(sock, sk), uaddr,
-			addr_len, ret);
+	return on_fexit(sock, NULL, uaddr, addr_len, ret);
 }
 
 /*

@@ -10,7 +10,7 @@
  *   kprobe: kprobe stashes the request per thread, kretprobe adds the
  *           return code and emits;
  *   cgroup: cgroup sock_addr bind4/bind6 on the cgroup v2 root keep the
- *           request in socket storage; post_bind4/6 emits it with ret 0,
+ *           request by socket; post_bind4/6 emits it with ret 0,
  *           the socket's next bind or its release (sock_release) with
  *           ret unknown ("failed") otherwise.  No syscall tracepoint.
  * The userspace loader autoloads only the programs of the chosen mode.

@@ -33,52 +33,66 @@ __u64 gp_pin_version;
 
 /*
  * The record of a bind of sk to uaddr (fentry, kprobe, LSM) built into e,
- * the caller's stack variable; NULL when nothing is to be reported.  Only
+ * the caller's stack variable; NULL when nothing is to be reported.  sk
+ * NULL: it is sock->sk, read only once the port is found listed.  Only
  * inet and SMC sockets: another family's sockaddr has no port (AF_UNIX's
- * bytes 2..3 are the path).
+ * bytes 2..3 are the path).  deny_only: only a bind a deny rule refuses
+ * matters to the caller (the LSM); anything else is NULL early.
+ *
+ * The order is the cost: an unlisted bind reads the port (one probe
+ * read) and looks it up (one array lookup), nothing else; the socket's
+ * family, type and protocol are read only for a port with a rule (or
+ * under "all").
  */
 static __always_inline struct gp_event *
-gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
-	    int addr_len, __u8 source, __u32 *deny_err)
+gp_build_sk(struct gp_event *e, struct socket *sock, struct sock *sk,
+	    struct sockaddr *uaddr, int addr_len, __u8 source, bool deny_only,
+	    __u32 *deny_err)
 {
 	__u16 skfam, type, protocol, safam = 0, family;
 	__be16 nport = 0;
 	__u8 flags = 0;
+	__u32 rule;
 	int verdict;
 
 	*deny_err = 0;
-	if (!sk || addr_len < 4)
+	if ((!sk && !sock) || addr_len < 4)
 		return NULL;
 	/*
-	 * The fast path: an unlisted port ends here, after one read and one
-	 * lookup; the socket is read only for a port with a rule (or "all").
-	 * The lockdown-safe set reads with BTF-typed loads (sk and uaddr are
-	 * the hook's typed arguments), never a probe read.
+	 * The lockdown-safe set (gp_safe) reads through BTF-typed loads (sk,
+	 * sock and uaddr are the hook's typed arguments), no probe reads.
 	 */
 	if (gp_safe)
 		nport = ((struct sockaddr_in *)uaddr)->sin_port;
 	else
 		bpf_probe_read_kernel(&nport, sizeof(nport),
 				      &((struct sockaddr_in *)uaddr)->sin_port);
-	if (!port_has_rule(bpf_ntohs(nport)))
+	rule = port_rule(bpf_ntohs(nport));
+	if (rule_idle(rule, deny_only))
+		return NULL;
+	if (!sk)
+		sk = gp_safe ? sock->sk : BPF_CORE_READ(sock, sk);
+	if (!sk)
 		return NULL;
 	if (gp_safe) {
 		skfam = sk->__sk_common.skc_family;
 		type = sk->sk_type;
 		protocol = sk->sk_protocol;
-		safam = uaddr->sa_family;
 	} else {
 		skfam = BPF_CORE_READ(sk, __sk_common.skc_family);
 		type = BPF_CORE_READ(sk, sk_type);
 		protocol = BPF_CORE_READ(sk, sk_protocol);
-		bpf_probe_read_kernel(&safam, sizeof(safam), &uaddr->sa_family);
 	}
 	if (skfam != AF_INET && skfam != AF_INET6 && skfam != GP_AF_SMC)
 		return NULL;
-	verdict = classify(bpf_ntohs(nport), skfam, type, protocol, &flags,
-			   deny_err);
+	verdict = classify_rule(rule, gp_proto_class(skfam, type, protocol),
+				&flags, deny_err);
 	if (verdict < 0)
 		return NULL;
+	if (gp_safe)
+		safam = uaddr->sa_family;
+	else
+		bpf_probe_read_kernel(&safam, sizeof(safam), &uaddr->sa_family);
 
 	/* The address as the kernel will read it: sa_family when inet,
 	 * else (AF_UNSPEC) the socket's own.
@@ -110,7 +124,9 @@ gp_build_sk(struct gp_event *e, struct sock *sk, struct sockaddr *uaddr,
 	}
 	/* fill_task/fill_sock mark kernel binds (gp_is_kernel_bind). */
 	fill_task(e);
-	fill_sock(e, sk);
+	fill_sock(e, sk, type, protocol,
+		  gp_safe ? sk->__sk_common.skc_bound_dev_if :
+			    BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if));
 	if (skfam == GP_AF_SMC) {	/* not an inet_sock: no inet flags */
 		e->opts = 0;
 		e->valid &= ~GP_VF_OPTS;
@@ -201,8 +217,8 @@ gp_build_bindx(struct gp_event *e, struct sock *sk, struct sockaddr *addrs,
 	bpf_probe_read_kernel(&off, sizeof(off), &found);
 	if (off < 0 || off > len || off > GP_BINDX_MAX * 28)
 		return NULL;
-	return gp_build_sk(e, sk, (struct sockaddr *)(base + off), len - off,
-			   source, deny_err);
+	return gp_build_sk(e, NULL, sk, (struct sockaddr *)(base + off),
+			   len - off, source, want_deny, deny_err);
 }
 
 #endif /* GP_INET_BPF_H_H */

@@ -33,14 +33,30 @@ struct {
 	__type(value, __u64);
 } gp_kp_stale SEC(".maps");
 
+/*
+ * Entries in gp_kp_stash, all threads: while zero (every unlisted bind
+ * when no listed one is in flight) neither probe looks the stash up.
+ * Only a hint to skip: any value but zero means "look".
+ */
+__s64 gp_kp_pending;
+
 /* ---- kprobe mode: stash at entry, emit at return ---- */
+
+static __always_inline void kp_unstash(__u32 tid)
+{
+	if (!bpf_map_delete_elem(&gp_kp_stash, &tid))
+		__sync_fetch_and_add(&gp_kp_pending, -1);
+}
 
 static __always_inline void kp_flush_stale(__u32 tid)
 {
-	struct gp_event *old = bpf_map_lookup_elem(&gp_kp_stash, &tid);
+	struct gp_event *old;
 	__u32 zero = 0;
 	__u64 *n;
 
+	if (!gp_kp_pending)
+		return;
+	old = bpf_map_lookup_elem(&gp_kp_stash, &tid);
 	if (!old)
 		return;
 	n = bpf_map_lookup_elem(&gp_kp_stale, &zero);
@@ -48,11 +64,11 @@ static __always_inline void kp_flush_stale(__u32 tid)
 		*n += 1;
 	gp_audit_settle(old, old->deny_errno, 0, false);
 	submit(old);
-	bpf_map_delete_elem(&gp_kp_stash, &tid);
+	kp_unstash(tid);
 }
 
-static __always_inline int on_kprobe(struct sock *sk, struct sockaddr *uaddr,
-				     int addr_len)
+static __always_inline int on_kprobe(struct socket *sock, struct sock *sk,
+				     struct sockaddr *uaddr, int addr_len)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gp_event ev, *e;
@@ -62,13 +78,16 @@ static __always_inline int on_kprobe(struct sock *sk, struct sockaddr *uaddr,
 	 * the flush's submit with less state to track.
 	 */
 	kp_flush_stale(tid);
-	e = gp_build_sk(&ev, sk, uaddr, addr_len, GP_SRC_KPROBE, &err);
+	e = gp_build_sk(&ev, sock, sk, uaddr, addr_len, GP_SRC_KPROBE, false,
+			&err);
 	if (!e)
 		return 0;
 	if (e->verdict == GP_VERDICT_DENY)
 		e->deny_errno = err;	/* settled at return, seeing ret */
 	if (bpf_map_update_elem(&gp_kp_stash, &tid, e, BPF_NOEXIST))
 		count(GP_CNT_DROPS);
+	else
+		__sync_fetch_and_add(&gp_kp_pending, 1);
 	return 0;
 }
 
@@ -76,22 +95,25 @@ SEC("kprobe/inet_bind")
 int BPF_KPROBE(gp_kprobe_inet_bind, struct socket *sock,
 	       struct sockaddr *uaddr, int addr_len)
 {
-	return on_kprobe(BPF_CORE_READ(sock, sk), uaddr, addr_len);
+	return on_kprobe(sock, NULL, uaddr, addr_len);
 }
 
 SEC("kprobe/inet_bind_sk")
 int BPF_KPROBE(gp_kprobe_inet_bind_sk, struct sock *sk,
 	       struct sockaddr *uaddr, int addr_len)
 {
-	return on_kprobe(sk, uaddr, addr_len);
+	return on_kprobe(NULL, sk, uaddr, addr_len);
 }
 
 SEC("kretprobe/inet_bind")
 int BPF_KRETPROBE(gp_kretprobe_inet_bind, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct gp_event *e = bpf_map_lookup_elem(&gp_kp_stash, &tid);
+	struct gp_event *e;
 
+	if (!gp_kp_pending)
+		return 0;	/* nothing stashed: every unlisted bind */
+	e = bpf_map_lookup_elem(&gp_kp_stash, &tid);
 	if (!e)
 		return 0;
 	if (!gp_audit_settle(e, e->deny_errno, ret, true)) {
@@ -99,7 +121,7 @@ int BPF_KRETPROBE(gp_kretprobe_inet_bind, int ret)
 		e->valid |= GP_VF_RET;
 		submit(e);
 	}
-	bpf_map_delete_elem(&gp_kp_stash, &tid);
+	kp_unstash(tid);
 	return 0;
 }
 

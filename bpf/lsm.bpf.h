@@ -41,9 +41,8 @@ static __always_inline long on_lsm_bind(struct socket *sock,
 
 	if (!(gp_conf.flags & GP_CONF_ENFORCE))
 		return 0;
-	e = gp_build_sk(&ev, gp_safe ? sock->sk : BPF_CORE_READ(sock, sk),
-			address, addrlen,
-			GP_SRC_LSM, &err);
+	e = gp_build_sk(&ev, sock, NULL, address, addrlen, GP_SRC_LSM, true,
+			&err);
 	if (!e || e->verdict != GP_VERDICT_DENY || e->sock_type == SOCK_RAW)
 		return 0;
 	if (!settle_deny(e, err))

@@ -33,37 +33,42 @@ static __always_inline void count(__u32 idx)
 }
 
 /*
- * The one decision on the hot path: is this port/protocol listed?  Returns
- * the verdict for the event, or -1 when nothing is to be reported.  A
- * listed port with a deny rule in force is GP_VERDICT_DENY here; the
- * caller turns it into EXEMPT or AUDIT (kernel binds) after checking who
- * binds, which is off the hot path.
+ * The hot path, first half: the rule for a port (0 when none), and
+ * whether that rule can make anything reportable.  An unlisted bind stops
+ * here: one array lookup, before anything is read of the socket (the
+ * protocol class is needed only when the rule has a bit set, or under
+ * "all").  deny_only: the caller acts on deny rules alone (the LSM).
  */
-/*
- * Can a bind to port be reported at all: a rule for it (any protocol), or
- * "all".  The hot-path filter before anything else is read; classify()
- * then decides by the socket's protocol class.
- */
-static __always_inline bool port_has_rule(__u16 port)
+static __always_inline __u32 port_rule(__u16 port)
 {
-	__u32 key = port;
-	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
+	__u32 key = port, *rule = bpf_map_lookup_elem(&gp_ports, &key);
 
-	return (rule && GP_RULE_AUDIT(*rule)) || (gp_conf.flags & GP_CONF_ALL);
+	return rule ? *rule : 0;
 }
 
-static __always_inline int classify(__u16 port, __u16 family, __u16 type,
-				    __u16 protocol, __u8 *flags,
-				    __u32 *errno_out)
+static __always_inline bool rule_idle(__u32 rule, bool deny_only)
 {
-	__u32 key = port, pbit = gp_proto_class(family, type, protocol);
-	__u32 *rule = bpf_map_lookup_elem(&gp_ports, &key);
+	if (deny_only)
+		return !GP_RULE_DENY(rule) ||
+		       !(gp_conf.flags & GP_CONF_ENFORCE);
+	return !GP_RULE_AUDIT(rule) && !(gp_conf.flags & GP_CONF_ALL);
+}
 
-	if (rule && (GP_RULE_AUDIT(*rule) & pbit)) {
+/*
+ * The second half: is this port listed for the socket's protocol class?
+ * Returns the verdict for the event, or -1 when nothing is to be
+ * reported.  A listed port with a deny rule in force is GP_VERDICT_DENY
+ * here; the caller turns it into EXEMPT or AUDIT (kernel binds) after
+ * checking who binds, which is off the hot path.
+ */
+static __always_inline int classify_rule(__u32 rule, __u32 pbit, __u8 *flags,
+					 __u32 *errno_out)
+{
+	if (GP_RULE_AUDIT(rule) & pbit) {
 		*flags |= GP_EF_LISTED;
 		if ((gp_conf.flags & GP_CONF_ENFORCE) &&
-		    (GP_RULE_DENY(*rule) & pbit)) {
-			*errno_out = GP_RULE_ERRNO(*rule) ?: EPERM;
+		    (GP_RULE_DENY(rule) & pbit)) {
+			*errno_out = GP_RULE_ERRNO(rule) ?: EPERM;
 			return GP_VERDICT_DENY;
 		}
 		return GP_VERDICT_AUDIT;
@@ -220,8 +225,10 @@ static __always_inline void fill_task(struct gp_event *e)
 		e->flags |= GP_EF_KERNEL;
 	exe = BPF_CORE_READ(task, mm, exe_file);
 	if (exe) {
-		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
-		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		struct inode *inode = BPF_CORE_READ(exe, f_inode);
+
+		e->exe_ino = BPF_CORE_READ(inode, i_ino);
+		e->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		e->valid |= GP_VF_EXE;
 	}
 }
@@ -231,10 +238,29 @@ static __always_inline __u8 read_opts(struct sock *sk)
 	struct inet_sock *inet = (struct inet_sock *)sk;
 	__u8 opts = 0;
 
-	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuse))
-		opts |= GP_OPT_REUSEADDR;
-	if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuseport))
-		opts |= GP_OPT_REUSEPORT;
+	/* skc_reuse and skc_reuseport share a byte: one read for both. */
+	if (__CORE_RELO(sk, __sk_common.skc_reuse, BYTE_OFFSET) ==
+	    __CORE_RELO(sk, __sk_common.skc_reuseport, BYTE_OFFSET) &&
+	    __CORE_RELO(sk, __sk_common.skc_reuse, BYTE_SIZE) ==
+	    __CORE_RELO(sk, __sk_common.skc_reuseport, BYTE_SIZE)) {
+		unsigned long long raw = 0, v;
+
+		__CORE_BITFIELD_PROBE_READ(&raw, sk, __sk_common.skc_reuse);
+		v = raw << __CORE_RELO(sk, __sk_common.skc_reuse, LSHIFT_U64);
+		if (v >> __CORE_RELO(sk, __sk_common.skc_reuse, RSHIFT_U64))
+			opts |= GP_OPT_REUSEADDR;
+		v = raw << __CORE_RELO(sk, __sk_common.skc_reuseport,
+				       LSHIFT_U64);
+		if (v >> __CORE_RELO(sk, __sk_common.skc_reuseport,
+				     RSHIFT_U64))
+			opts |= GP_OPT_REUSEPORT;
+	} else {
+		if (BPF_CORE_READ_BITFIELD_PROBED(sk, __sk_common.skc_reuse))
+			opts |= GP_OPT_REUSEADDR;
+		if (BPF_CORE_READ_BITFIELD_PROBED(sk,
+						  __sk_common.skc_reuseport))
+			opts |= GP_OPT_REUSEPORT;
+	}
 
 	if (bpf_core_field_exists(inet->inet_flags)) {
 		unsigned long f = BPF_CORE_READ(inet, inet_flags);
@@ -319,22 +345,26 @@ static __always_inline bool kern_sock_is_kernel_bind(void)
  */
 static __always_inline void fill_sock_safe(struct gp_event *e, struct sock *sk)
 {
-	e->sock_type = sk->sk_type;
-	e->protocol = sk->sk_protocol;
-	e->ifindex = sk->__sk_common.skc_bound_dev_if;
 	e->netns_ino = sk->__sk_common.skc_net.net->ns.inum;
 	e->valid |= GP_VF_NETNS | GP_VF_IFINDEX | GP_VF_TYPE;
 }
 
-static __always_inline void fill_sock(struct gp_event *e, struct sock *sk)
+/*
+ * The socket's part of the record.  type and protocol come from the
+ * caller, who read them to classify (the cgroup hooks from their context,
+ * without a probe read); ifindex too where the context has it.
+ */
+static __always_inline void fill_sock(struct gp_event *e, struct sock *sk,
+				      __u16 type, __u16 protocol,
+				      __u32 ifindex)
 {
+	e->sock_type = type;
+	e->protocol = protocol;
+	e->ifindex = ifindex;
 	if (gp_safe) {
 		fill_sock_safe(e, sk);
 		return;
 	}
-	e->sock_type = BPF_CORE_READ(sk, sk_type);
-	e->protocol = BPF_CORE_READ(sk, sk_protocol);
-	e->ifindex = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
 	e->netns_ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	e->opts = read_opts(sk);
 	if (!(e->flags & GP_EF_KERNEL) &&
