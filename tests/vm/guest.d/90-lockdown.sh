@@ -54,6 +54,7 @@ $GP unload > /dev/null 2>&1
 # The module: unsigned, so the kernel refuses it, loudly, before its init.
 if [ ! -f /gp/ghostport.ko ]; then
 	echo "SKIP $S/lockdown/kmod-refused: no /gp/ghostport.ko (module not built for this kernel)"
+	echo "SKIP $S/lockdown/kmod-source: no /gp/ghostport.ko (module not built for this kernel)"
 else
 	base=$(dmesg | wc -l)
 	if insmod /gp/ghostport.ko > /tmp/ld-ins.out 2>&1; then
