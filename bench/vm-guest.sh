@@ -36,6 +36,11 @@ wait_line() { # file pattern pid
 stop() { [ -n "$CHILD" ] && kill -INT $CHILD 2>/dev/null && wait $CHILD 2>/dev/null; CHILD=; }
 
 start() { # variant
+	# Empty the logs first: the background job truncates them only when it
+	# starts, and the previous variant's "ready" would start the loop
+	# before this one is attached (it did: whole rounds and storms measured
+	# with nothing attached).
+	: > $T/v.err; : > $T/gp.out
 	case $1 in
 	none) return 0;;
 	floor-*)
@@ -129,6 +134,7 @@ if [ -f $KO ]; then
 	insmod $KO 2>/dev/null
 	/gp/bin/gp_kmodctl counters > $T/kc.prev 2>&1
 	for k in unlisted listed getppid; do
+		: > $T/v.err; : > $T/gp.out	# no stale "ready" (see start)
 		$GP run --source kmod --no-pin --format json > $T/gp.out 2> $T/v.err & CHILD=$!
 		wait_line $T/v.err "ghostport: ready" $CHILD || { out "kmod loop=$k unavailable=1"; stop; continue; }
 		loop_of $k
