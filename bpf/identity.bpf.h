@@ -188,10 +188,11 @@ static __always_inline bool gp_anon_ns(struct mount *m)
  * a register: a register total has another range on every path (a name
  * adds 1..256, a mount hop nothing), and once the verifier holds it
  * precise no two paths through the walk prune.  5.10's and 6.1's
- * verifiers (their precision tracking gives up at subprogram calls and
- * then marks every scalar precise) hit that with the perf16 identity
- * reads: E2BIG, 1M instructions in the walk.  With the counters in
- * memory every program checks in 114-143k instructions on 5.10.
+ * verifiers hit that with the perf16 identity reads (E2BIG: 1M
+ * instructions in the walk, 36k states), probably because their
+ * precision tracking marks every scalar precise at a subprogram call.
+ * With the counters in memory every program checks in 114-143k
+ * instructions on 5.10.
  */
 static __noinline __u32 gp_put_path(struct gp_recbuf *rb, __u32 off,
 				    struct file *f, __u16 type, __u16 *xflags)

@@ -162,15 +162,16 @@ static void gp_fill_sock(struct gp_event *e, struct sock *sk)
  * handler has not finished.  The module must not unregister its probes while
  * any is outstanding: on 5.10 the return trampoline reads ri->rp without the
  * lock cleanup_rp_inst() takes, so a return handler could still start after
- * unregister_kretprobes() returned and run in a freed module (seen as soft
- * lockups of every CPU under the VM's unload stress); 7.3's rethook oopsed
- * on the same unload race.  gp_probe_exit() drains them first.
+ * unregister_kretprobes() returned and run in a freed module.
+ * gp_probe_exit() drains them first.  (The VM's crashes under the unload
+ * stress were not this race: docs/kmod.md.)
  */
 static atomic_t gp_inflight = ATOMIC_INIT(0);
 /*
  * Set at unload: entry handlers take no more binds.  A flag, not
- * disable_kretprobe(): on 5.10 disarming one member of an aggregated
- * kprobe (a BPF kprobe on the same function) oopsed under the stress.
+ * disable_kretprobe(): disarming re-patches the function's entry (when no
+ * other probe shares it) while binds run, the very thing that crashes kernels under TCG (docs/kmod.md);
+ * a flag patches nothing, and unregistering patches once.
  */
 static bool gp_stopping;
 

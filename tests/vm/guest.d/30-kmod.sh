@@ -266,42 +266,40 @@ fi
 
 # ---- unload while a BPF kprobe shares the probed functions -------------------------
 # ghostport's own kprobe mode on inet_bind/inet6_bind makes the module's
-# kretprobes members of aggregated kprobes; unloading then must be as safe
-# (on 5.10 disarming a member this way oopsed before the module stopped
-# using disable_kretprobe()).
+# kretprobes members of aggregated kprobes; unloading then must be as safe.
 if [ $busy_unload = 0 ]; then
 	skip stress-unload-shared "$BUSY_WHY"
 else
-/gp/bin/ghostport run --source kprobe --no-pin --ports 5000-5003 > /dev/null 2> $T/kp.err &
-kpid=$!
-i=0
-while [ $i -lt 90 ] && kill -0 $kpid 2>/dev/null && ! grep -q 'ghostport: ready' $T/kp.err; do
-	sleep 1; i=$((i + 1))
-done
-if ! grep -q 'ghostport: ready' $T/kp.err; then
-	skip stress-unload-shared "ghostport --source kprobe did not start: $(why $T/kp.err)"
-else
-	afail=; i=1
-	while [ $i -le 4 ]; do
-		if ! insmod $KO "ports=$STRESS_PORTS" 2> $T/a-insmod.err; then
-			afail="$afail load $i: insmod: $(why $T/a-insmod.err);"
-			i=$((i + 1)); continue
-		fi
-		$STRESS -t 2 -d 2 -6 $STRESS_PORTS > /dev/null 2>&1 &
-		spid=$!
-		sleep 0.5
-		rmmod ghostport 2> $T/a-rmmod.err || afail="$afail load $i: $(why $T/a-rmmod.err);"
-		wait $spid
-		loaded && rmmod ghostport 2>/dev/null
-		i=$((i + 1))
+	/gp/bin/ghostport run --source kprobe --no-pin --ports 5000-5003 > /dev/null 2> $T/kp.err &
+	kpid=$!
+	i=0
+	while [ $i -lt 90 ] && kill -0 $kpid 2>/dev/null && ! grep -q 'ghostport: ready' $T/kp.err; do
+		sleep 1; i=$((i + 1))
 	done
-	if [ -z "$afail" ]; then
-		pass stress-unload-shared "4 unloads while binding, with a BPF kprobe on the same functions"
+	if ! grep -q 'ghostport: ready' $T/kp.err; then
+		skip stress-unload-shared "ghostport --source kprobe did not start: $(why $T/kp.err)"
 	else
-		fail stress-unload-shared "$afail"
+		afail=; i=1
+		while [ $i -le 4 ]; do
+			if ! insmod $KO "ports=$STRESS_PORTS" 2> $T/a-insmod.err; then
+				afail="$afail load $i: insmod: $(why $T/a-insmod.err);"
+				i=$((i + 1)); continue
+			fi
+			$STRESS -t 2 -d 2 -6 $STRESS_PORTS > /dev/null 2>&1 &
+			spid=$!
+			sleep 0.5
+			rmmod ghostport 2> $T/a-rmmod.err || afail="$afail load $i: $(why $T/a-rmmod.err);"
+			wait $spid
+			loaded && rmmod ghostport 2>/dev/null
+			i=$((i + 1))
+		done
+		if [ -z "$afail" ]; then
+			pass stress-unload-shared "4 unloads while binding, with a BPF kprobe on the same functions"
+		else
+			fail stress-unload-shared "$afail"
+		fi
 	fi
-fi
-kill -INT $kpid 2>/dev/null; wait $kpid 2>/dev/null
+	kill -INT $kpid 2>/dev/null; wait $kpid 2>/dev/null
 fi
 
 # ---- kernel log ---------------------------------------------------------------------
